@@ -1,0 +1,30 @@
+{
+  "targets": [
+    {
+      # The addon: loads libnvidia-ml at run time (dlopen), so it links nothing of NVIDIA's.
+      "target_name": "nvml_mig",
+      "sources": ["<!@(find native -name \"*.cc\" | sort)"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
+      "defines": ["NAPI_VERSION=9", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden"],
+      "libraries": ["-ldl", "-lpthread"]
+    },
+    {
+      # The mock libnvidia-ml.so.1: a real shared library with NVML's C ABI and SONAME.
+      "target_name": "nvidia-ml",
+      "type": "shared_library",
+      "product_prefix": "lib",
+      "product_extension": "so.1",
+      "product_dir": "<(PRODUCT_DIR)/mock",
+      "sources": ["<!@(find mocks -name \"*.cc\" | sort)"],
+      "include_dirs": ["native", "mocks"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden", "-fPIC"],
+      "ldflags": ["-Wl,-soname,libnvidia-ml.so.1", "-Wl,--no-undefined"],
+      "libraries": ["-lpthread"]
+    }
+  ]
+}

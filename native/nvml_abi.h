@@ -1,0 +1,452 @@
+// The project's own declarations of the NVML C ABI subset it uses, written from the
+// documented facts (struct layouts, version words, constants, return codes). Shared by the
+// addon (which resolves every function with dlsym) and the mock library (which exports them).
+// Layout checks at the bottom fail the build if a struct drifts from the measured x86-64 ABI.
+#pragma once
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef int nvmlReturn_t;
+
+enum {
+  NVML_SUCCESS = 0,
+  NVML_ERROR_UNINITIALIZED = 1,
+  NVML_ERROR_INVALID_ARGUMENT = 2,
+  NVML_ERROR_NOT_SUPPORTED = 3,
+  NVML_ERROR_NO_PERMISSION = 4,
+  NVML_ERROR_ALREADY_INITIALIZED = 5,
+  NVML_ERROR_NOT_FOUND = 6,
+  NVML_ERROR_INSUFFICIENT_SIZE = 7,
+  NVML_ERROR_INSUFFICIENT_POWER = 8,
+  NVML_ERROR_DRIVER_NOT_LOADED = 9,
+  NVML_ERROR_TIMEOUT = 10,
+  NVML_ERROR_IRQ_ISSUE = 11,
+  NVML_ERROR_LIBRARY_NOT_FOUND = 12,
+  NVML_ERROR_FUNCTION_NOT_FOUND = 13,
+  NVML_ERROR_CORRUPTED_INFOROM = 14,
+  NVML_ERROR_GPU_IS_LOST = 15,
+  NVML_ERROR_RESET_REQUIRED = 16,
+  NVML_ERROR_OPERATING_SYSTEM = 17,
+  NVML_ERROR_LIB_RM_VERSION_MISMATCH = 18,
+  NVML_ERROR_IN_USE = 19,
+  NVML_ERROR_MEMORY = 20,
+  NVML_ERROR_NO_DATA = 21,
+  NVML_ERROR_VGPU_ECC_NOT_SUPPORTED = 22,
+  NVML_ERROR_INSUFFICIENT_RESOURCES = 23,
+  NVML_ERROR_FREQ_NOT_SUPPORTED = 24,
+  NVML_ERROR_ARGUMENT_VERSION_MISMATCH = 25,
+  NVML_ERROR_DEPRECATED = 26,
+  NVML_ERROR_NOT_READY = 27,
+  NVML_ERROR_GPU_NOT_FOUND = 28,
+  NVML_ERROR_INVALID_STATE = 29,
+  NVML_ERROR_RESET_TYPE_NOT_SUPPORTED = 30,
+  NVML_ERROR_UNKNOWN = 999
+};
+
+typedef struct nvmlDevice_st *nvmlDevice_t;
+typedef struct nvmlGpuInstance_st *nvmlGpuInstance_t;
+typedef struct nvmlComputeInstance_st *nvmlComputeInstance_t;
+typedef struct nvmlEventSet_st *nvmlEventSet_t;
+
+#define NVML_STRUCT_VERSION_WORD(type, ver) ((unsigned int)(sizeof(type) | ((ver) << 24U)))
+
+// ---- sizes and constants ----
+#define NVML_DEVICE_NAME_V2_BUFFER_SIZE 96
+#define NVML_DEVICE_UUID_V2_BUFFER_SIZE 96
+#define NVML_DEVICE_UUID_BUFFER_SIZE 80
+#define NVML_DEVICE_PCI_BUS_ID_BUFFER_SIZE 32
+#define NVML_DEVICE_PCI_BUS_ID_BUFFER_V2_SIZE 16
+#define NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE 80
+#define NVML_SYSTEM_NVML_VERSION_BUFFER_SIZE 80
+
+#define NVML_DEVICE_MIG_DISABLE 0x0
+#define NVML_DEVICE_MIG_ENABLE 0x1
+
+#define NVML_GPU_INSTANCE_PROFILE_1_SLICE 0x0
+#define NVML_GPU_INSTANCE_PROFILE_2_SLICE 0x1
+#define NVML_GPU_INSTANCE_PROFILE_3_SLICE 0x2
+#define NVML_GPU_INSTANCE_PROFILE_4_SLICE 0x3
+#define NVML_GPU_INSTANCE_PROFILE_7_SLICE 0x4
+#define NVML_GPU_INSTANCE_PROFILE_8_SLICE 0x5
+#define NVML_GPU_INSTANCE_PROFILE_6_SLICE 0x6
+#define NVML_GPU_INSTANCE_PROFILE_1_SLICE_REV1 0x7
+#define NVML_GPU_INSTANCE_PROFILE_2_SLICE_REV1 0x8
+#define NVML_GPU_INSTANCE_PROFILE_1_SLICE_REV2 0x9
+#define NVML_GPU_INSTANCE_PROFILE_1_SLICE_GFX 0xA
+#define NVML_GPU_INSTANCE_PROFILE_2_SLICE_GFX 0xB
+#define NVML_GPU_INSTANCE_PROFILE_4_SLICE_GFX 0xC
+#define NVML_GPU_INSTANCE_PROFILE_1_SLICE_NO_ME 0xD
+#define NVML_GPU_INSTANCE_PROFILE_2_SLICE_NO_ME 0xE
+#define NVML_GPU_INSTANCE_PROFILE_1_SLICE_ALL_ME 0xF
+#define NVML_GPU_INSTANCE_PROFILE_2_SLICE_ALL_ME 0x10
+#define NVML_GPU_INSTANCE_PROFILE_3_SLICE_GFX 0x11
+#define NVML_GPU_INSTANCE_PROFILE_COUNT 0x12
+
+#define NVML_GPU_INSTANCE_PROFILE_CAPS_P2P 0x1
+#define NVML_GPU_INSTANCE_PROFILE_CAPS_GFX 0x2
+
+#define NVML_COMPUTE_INSTANCE_PROFILE_1_SLICE 0x0
+#define NVML_COMPUTE_INSTANCE_PROFILE_2_SLICE 0x1
+#define NVML_COMPUTE_INSTANCE_PROFILE_3_SLICE 0x2
+#define NVML_COMPUTE_INSTANCE_PROFILE_4_SLICE 0x3
+#define NVML_COMPUTE_INSTANCE_PROFILE_7_SLICE 0x4
+#define NVML_COMPUTE_INSTANCE_PROFILE_8_SLICE 0x5
+#define NVML_COMPUTE_INSTANCE_PROFILE_6_SLICE 0x6
+#define NVML_COMPUTE_INSTANCE_PROFILE_1_SLICE_REV1 0x7
+#define NVML_COMPUTE_INSTANCE_PROFILE_7_SLICE_NVL 0x8
+#define NVML_COMPUTE_INSTANCE_PROFILE_COUNT 0x9
+#define NVML_COMPUTE_INSTANCE_PROFILE_CAPS_GFX 0x1
+
+#define NVML_COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED 0x0
+#define NVML_COMPUTE_INSTANCE_ENGINE_PROFILE_COUNT 0x1
+
+#define NVML_INVALID_GPU_INSTANCE_ID 0xFFFFFFFFu
+#define NVML_VALUE_NOT_AVAILABLE_ULL 0xFFFFFFFFFFFFFFFFull
+
+#define NVML_EVENT_TYPE_MIG_CONFIG_CHANGE 0x0000000000000100ull
+
+#define NVML_FI_DEV_IS_RESETLESS_MIG_SUPPORTED 184
+#define NVML_FI_DEV_IS_MIG_MODE_INDEPENDENT_MIG_QUERY_CAPABLE 199
+
+#define NVML_INIT_FLAG_NO_GPUS 1
+#define NVML_INIT_FLAG_NO_ATTACH 2
+
+// ---- structs ----
+typedef struct {
+  char busIdLegacy[NVML_DEVICE_PCI_BUS_ID_BUFFER_V2_SIZE];
+  unsigned int domain;
+  unsigned int bus;
+  unsigned int device;
+  unsigned int pciDeviceId;     // device id in the high 16 bits, vendor id in the low 16 bits
+  unsigned int pciSubSystemId;
+  char busId[NVML_DEVICE_PCI_BUS_ID_BUFFER_SIZE];
+} nvmlPciInfo_t;
+
+typedef struct {
+  unsigned long long total;
+  unsigned long long free;
+  unsigned long long used;
+} nvmlMemory_t;
+
+typedef struct {
+  unsigned int version;
+  unsigned long long total;
+  unsigned long long reserved;
+  unsigned long long free;
+  unsigned long long used;
+} nvmlMemory_v2_t;
+#define nvmlMemory_v2 NVML_STRUCT_VERSION_WORD(nvmlMemory_v2_t, 2)
+
+typedef struct {
+  unsigned int gpu;
+  unsigned int memory;
+} nvmlUtilization_t;
+
+// nvmlProcessInfo_v2_t: the struct of the _v3 process calls.
+typedef struct {
+  unsigned int pid;
+  unsigned long long usedGpuMemory;
+  unsigned int gpuInstanceId;      // 0xFFFFFFFF when MIG is off
+  unsigned int computeInstanceId;  // 0xFFFFFFFF when MIG is off
+} nvmlProcessInfo_t;
+
+typedef enum {
+  NVML_VALUE_TYPE_DOUBLE = 0,
+  NVML_VALUE_TYPE_UNSIGNED_INT = 1,
+  NVML_VALUE_TYPE_UNSIGNED_LONG = 2,
+  NVML_VALUE_TYPE_UNSIGNED_LONG_LONG = 3,
+  NVML_VALUE_TYPE_SIGNED_LONG_LONG = 4,
+  NVML_VALUE_TYPE_SIGNED_INT = 5,
+  NVML_VALUE_TYPE_UNSIGNED_SHORT = 6
+} nvmlValueType_t;
+
+typedef union {
+  double dVal;
+  int siVal;
+  unsigned int uiVal;
+  unsigned long ulVal;
+  unsigned long long ullVal;
+  signed long long sllVal;
+  unsigned short usVal;
+} nvmlValue_t;
+
+typedef struct {
+  unsigned int fieldId;
+  unsigned int scopeId;
+  long long timestamp;
+  long long latencyUsec;
+  nvmlValueType_t valueType;
+  nvmlReturn_t nvmlReturn;
+  nvmlValue_t value;
+} nvmlFieldValue_t;
+
+typedef struct {
+  unsigned int start;  // first occupied memory slice
+  unsigned int size;   // memory slices occupied
+} nvmlGpuInstancePlacement_t;
+
+typedef struct {
+  unsigned int start;  // first compute slice, relative to the GPU instance
+  unsigned int size;
+} nvmlComputeInstancePlacement_t;
+
+typedef struct {
+  unsigned int id;
+  unsigned int isP2pSupported;
+  unsigned int sliceCount;
+  unsigned int instanceCount;
+  unsigned int multiprocessorCount;
+  unsigned int copyEngineCount;
+  unsigned int decoderCount;
+  unsigned int encoderCount;
+  unsigned int jpegCount;
+  unsigned int ofaCount;
+  unsigned long long memorySizeMB;
+} nvmlGpuInstanceProfileInfo_t;
+
+typedef struct {
+  unsigned int version;
+  unsigned int id;
+  unsigned int isP2pSupported;
+  unsigned int sliceCount;
+  unsigned int instanceCount;
+  unsigned int multiprocessorCount;
+  unsigned int copyEngineCount;
+  unsigned int decoderCount;
+  unsigned int encoderCount;
+  unsigned int jpegCount;
+  unsigned int ofaCount;
+  unsigned long long memorySizeMB;
+  char name[NVML_DEVICE_NAME_V2_BUFFER_SIZE];
+} nvmlGpuInstanceProfileInfo_v2_t;
+#define nvmlGpuInstanceProfileInfo_v2 NVML_STRUCT_VERSION_WORD(nvmlGpuInstanceProfileInfo_v2_t, 2)
+
+// Same size as v2 but a different layout (no isP2pSupported; capabilities at the end).
+typedef struct {
+  unsigned int version;
+  unsigned int id;
+  unsigned int sliceCount;
+  unsigned int instanceCount;
+  unsigned int multiprocessorCount;
+  unsigned int copyEngineCount;
+  unsigned int decoderCount;
+  unsigned int encoderCount;
+  unsigned int jpegCount;
+  unsigned int ofaCount;
+  unsigned long long memorySizeMB;
+  char name[NVML_DEVICE_NAME_V2_BUFFER_SIZE];
+  unsigned int capabilities;
+} nvmlGpuInstanceProfileInfo_v3_t;
+#define nvmlGpuInstanceProfileInfo_v3 NVML_STRUCT_VERSION_WORD(nvmlGpuInstanceProfileInfo_v3_t, 3)
+
+typedef struct {
+  nvmlDevice_t device;
+  unsigned int id;
+  unsigned int profileId;
+  nvmlGpuInstancePlacement_t placement;
+} nvmlGpuInstanceInfo_t;
+
+typedef struct {
+  unsigned int id;
+  unsigned int sliceCount;
+  unsigned int instanceCount;
+  unsigned int multiprocessorCount;
+  unsigned int sharedCopyEngineCount;
+  unsigned int sharedDecoderCount;
+  unsigned int sharedEncoderCount;
+  unsigned int sharedJpegCount;
+  unsigned int sharedOfaCount;
+} nvmlComputeInstanceProfileInfo_t;
+
+typedef struct {
+  unsigned int version;
+  unsigned int id;
+  unsigned int sliceCount;
+  unsigned int instanceCount;
+  unsigned int multiprocessorCount;
+  unsigned int sharedCopyEngineCount;
+  unsigned int sharedDecoderCount;
+  unsigned int sharedEncoderCount;
+  unsigned int sharedJpegCount;
+  unsigned int sharedOfaCount;
+  char name[NVML_DEVICE_NAME_V2_BUFFER_SIZE];
+} nvmlComputeInstanceProfileInfo_v2_t;
+#define nvmlComputeInstanceProfileInfo_v2 NVML_STRUCT_VERSION_WORD(nvmlComputeInstanceProfileInfo_v2_t, 2)
+
+typedef struct {
+  unsigned int version;
+  unsigned int id;
+  unsigned int sliceCount;
+  unsigned int instanceCount;
+  unsigned int multiprocessorCount;
+  unsigned int sharedCopyEngineCount;
+  unsigned int sharedDecoderCount;
+  unsigned int sharedEncoderCount;
+  unsigned int sharedJpegCount;
+  unsigned int sharedOfaCount;
+  char name[NVML_DEVICE_NAME_V2_BUFFER_SIZE];
+  unsigned int capabilities;
+} nvmlComputeInstanceProfileInfo_v3_t;
+#define nvmlComputeInstanceProfileInfo_v3 NVML_STRUCT_VERSION_WORD(nvmlComputeInstanceProfileInfo_v3_t, 3)
+
+typedef struct {
+  nvmlDevice_t device;
+  nvmlGpuInstance_t gpuInstance;
+  unsigned int id;
+  unsigned int profileId;
+  nvmlComputeInstancePlacement_t placement;
+} nvmlComputeInstanceInfo_t;
+
+typedef struct {
+  unsigned int multiprocessorCount;
+  unsigned int sharedCopyEngineCount;
+  unsigned int sharedDecoderCount;
+  unsigned int sharedEncoderCount;
+  unsigned int sharedJpegCount;
+  unsigned int sharedOfaCount;
+  unsigned int gpuInstanceSliceCount;
+  unsigned int computeInstanceSliceCount;
+  unsigned long long memorySizeMB;
+} nvmlDeviceAttributes_t;
+
+typedef struct {
+  nvmlDevice_t device;
+  unsigned long long eventType;
+  unsigned long long eventData;
+  unsigned int gpuInstanceId;
+  unsigned int computeInstanceId;
+} nvmlEventData_t;
+
+// ---- function types: one typedef per bound function (name of the typedef = fn name + _fn) ----
+// The X-macro lists (C name, return, parameter list). The addon builds its symbol table from it,
+// the mock implements each entry; both therefore agree on every signature.
+#define NVML_FUNCTIONS(X)                                                                                  \
+  X(nvmlInit_v2, (void))                                                                                    \
+  X(nvmlInitWithFlags, (unsigned int flags))                                                                \
+  X(nvmlShutdown, (void))                                                                                   \
+  X(nvmlSystemGetDriverVersion, (char *version, unsigned int length))                                       \
+  X(nvmlSystemGetNVMLVersion, (char *version, unsigned int length))                                         \
+  X(nvmlSystemGetCudaDriverVersion, (int *cudaDriverVersion))                                               \
+  X(nvmlSystemGetCudaDriverVersion_v2, (int *cudaDriverVersion))                                            \
+  X(nvmlDeviceGetCount_v2, (unsigned int *deviceCount))                                                     \
+  X(nvmlDeviceGetHandleByIndex_v2, (unsigned int index, nvmlDevice_t *device))                              \
+  X(nvmlDeviceGetHandleByUUID, (const char *uuid, nvmlDevice_t *device))                                    \
+  X(nvmlDeviceGetHandleByPciBusId_v2, (const char *pciBusId, nvmlDevice_t *device))                         \
+  X(nvmlDeviceGetName, (nvmlDevice_t device, char *name, unsigned int length))                              \
+  X(nvmlDeviceGetUUID, (nvmlDevice_t device, char *uuid, unsigned int length))                              \
+  X(nvmlDeviceGetIndex, (nvmlDevice_t device, unsigned int *index))                                         \
+  X(nvmlDeviceGetMinorNumber, (nvmlDevice_t device, unsigned int *minorNumber))                             \
+  X(nvmlDeviceGetPciInfo_v3, (nvmlDevice_t device, nvmlPciInfo_t *pci))                                     \
+  X(nvmlDeviceGetMemoryInfo, (nvmlDevice_t device, nvmlMemory_t *memory))                                   \
+  X(nvmlDeviceGetMemoryInfo_v2, (nvmlDevice_t device, nvmlMemory_v2_t *memory))                             \
+  X(nvmlDeviceGetUtilizationRates, (nvmlDevice_t device, nvmlUtilization_t *utilization))                   \
+  X(nvmlDeviceGetComputeRunningProcesses_v3, (nvmlDevice_t device, unsigned int *infoCount,                 \
+                                              nvmlProcessInfo_t *infos))                                    \
+  X(nvmlDeviceGetFieldValues, (nvmlDevice_t device, int valuesCount, nvmlFieldValue_t *values))             \
+  X(nvmlDeviceSetMigMode, (nvmlDevice_t device, unsigned int mode, nvmlReturn_t *activationStatus))          \
+  X(nvmlDeviceGetMigMode, (nvmlDevice_t device, unsigned int *currentMode, unsigned int *pendingMode))       \
+  X(nvmlDeviceGetGpuInstanceProfileInfo, (nvmlDevice_t device, unsigned int profile,                        \
+                                          nvmlGpuInstanceProfileInfo_t *info))                              \
+  X(nvmlDeviceGetGpuInstanceProfileInfoV, (nvmlDevice_t device, unsigned int profile,                       \
+                                           nvmlGpuInstanceProfileInfo_v2_t *info))                          \
+  X(nvmlDeviceGetGpuInstanceProfileInfoByIdV, (nvmlDevice_t device, unsigned int profileId,                 \
+                                               nvmlGpuInstanceProfileInfo_v2_t *info))                      \
+  X(nvmlDeviceGetGpuInstancePossiblePlacements_v2, (nvmlDevice_t device, unsigned int profileId,            \
+                                                    nvmlGpuInstancePlacement_t *placements,                 \
+                                                    unsigned int *count))                                   \
+  X(nvmlDeviceGetGpuInstancePossiblePlacements, (nvmlDevice_t device, unsigned int profileId,               \
+                                                 nvmlGpuInstancePlacement_t *placements,                    \
+                                                 unsigned int *count))                                      \
+  X(nvmlDeviceGetGpuInstanceRemainingCapacity, (nvmlDevice_t device, unsigned int profileId,                \
+                                                unsigned int *count))                                       \
+  X(nvmlDeviceCreateGpuInstance, (nvmlDevice_t device, unsigned int profileId,                              \
+                                  nvmlGpuInstance_t *gpuInstance))                                          \
+  X(nvmlDeviceCreateGpuInstanceWithPlacement, (nvmlDevice_t device, unsigned int profileId,                 \
+                                               const nvmlGpuInstancePlacement_t *placement,                 \
+                                               nvmlGpuInstance_t *gpuInstance))                             \
+  X(nvmlGpuInstanceDestroy, (nvmlGpuInstance_t gpuInstance))                                                \
+  X(nvmlDeviceGetGpuInstances, (nvmlDevice_t device, unsigned int profileId,                                \
+                                nvmlGpuInstance_t *gpuInstances, unsigned int *count))                      \
+  X(nvmlDeviceGetGpuInstanceById, (nvmlDevice_t device, unsigned int id, nvmlGpuInstance_t *gpuInstance))    \
+  X(nvmlGpuInstanceGetInfo, (nvmlGpuInstance_t gpuInstance, nvmlGpuInstanceInfo_t *info))                   \
+  X(nvmlGpuInstanceGetComputeInstanceProfileInfo, (nvmlGpuInstance_t gpuInstance, unsigned int profile,     \
+                                                   unsigned int engProfile,                                 \
+                                                   nvmlComputeInstanceProfileInfo_t *info))                 \
+  X(nvmlGpuInstanceGetComputeInstanceProfileInfoV, (nvmlGpuInstance_t gpuInstance, unsigned int profile,    \
+                                                    unsigned int engProfile,                                \
+                                                    nvmlComputeInstanceProfileInfo_v2_t *info))             \
+  X(nvmlGpuInstanceGetComputeInstanceRemainingCapacity, (nvmlGpuInstance_t gpuInstance,                     \
+                                                         unsigned int profileId, unsigned int *count))      \
+  X(nvmlGpuInstanceGetComputeInstancePossiblePlacements, (nvmlGpuInstance_t gpuInstance,                    \
+                                                          unsigned int profileId,                           \
+                                                          nvmlComputeInstancePlacement_t *placements,       \
+                                                          unsigned int *count))                             \
+  X(nvmlGpuInstanceCreateComputeInstance, (nvmlGpuInstance_t gpuInstance, unsigned int profileId,           \
+                                           nvmlComputeInstance_t *computeInstance))                         \
+  X(nvmlGpuInstanceCreateComputeInstanceWithPlacement, (nvmlGpuInstance_t gpuInstance,                      \
+                                                        unsigned int profileId,                             \
+                                                        const nvmlComputeInstancePlacement_t *placement,    \
+                                                        nvmlComputeInstance_t *computeInstance))            \
+  X(nvmlComputeInstanceDestroy, (nvmlComputeInstance_t computeInstance))                                    \
+  X(nvmlGpuInstanceGetComputeInstances, (nvmlGpuInstance_t gpuInstance, unsigned int profileId,             \
+                                         nvmlComputeInstance_t *computeInstances, unsigned int *count))     \
+  X(nvmlGpuInstanceGetComputeInstanceById, (nvmlGpuInstance_t gpuInstance, unsigned int id,                 \
+                                            nvmlComputeInstance_t *computeInstance))                        \
+  X(nvmlComputeInstanceGetInfo_v2, (nvmlComputeInstance_t computeInstance, nvmlComputeInstanceInfo_t *info)) \
+  X(nvmlComputeInstanceGetInfo, (nvmlComputeInstance_t computeInstance, nvmlComputeInstanceInfo_t *info))    \
+  X(nvmlDeviceIsMigDeviceHandle, (nvmlDevice_t device, unsigned int *isMigDevice))                          \
+  X(nvmlDeviceGetGpuInstanceId, (nvmlDevice_t device, unsigned int *id))                                    \
+  X(nvmlDeviceGetComputeInstanceId, (nvmlDevice_t device, unsigned int *id))                                \
+  X(nvmlDeviceGetMaxMigDeviceCount, (nvmlDevice_t device, unsigned int *count))                             \
+  X(nvmlDeviceGetMigDeviceHandleByIndex, (nvmlDevice_t device, unsigned int index, nvmlDevice_t *migDevice)) \
+  X(nvmlDeviceGetDeviceHandleFromMigDeviceHandle, (nvmlDevice_t migDevice, nvmlDevice_t *device))           \
+  X(nvmlDeviceGetAttributes_v2, (nvmlDevice_t device, nvmlDeviceAttributes_t *attributes))                  \
+  X(nvmlDeviceGetSupportedEventTypes, (nvmlDevice_t device, unsigned long long *eventTypes))                \
+  X(nvmlEventSetCreate, (nvmlEventSet_t *set))                                                              \
+  X(nvmlDeviceRegisterEvents, (nvmlDevice_t device, unsigned long long eventTypes, nvmlEventSet_t set))     \
+  X(nvmlEventSetWait_v2, (nvmlEventSet_t set, nvmlEventData_t *data, unsigned int timeoutms))               \
+  X(nvmlEventSetFree, (nvmlEventSet_t set))                                                                 \
+  X(nvmlMockControl, (const char *request, char *response, unsigned int *responseLength))
+
+// nvmlMockControl is the mock library's own test-control entry point (JSON request in, JSON
+// response out); the real library does not have it, so it resolves to "function not found" there.
+
+#define NVML_DECLARE_FN_TYPE(name, params) typedef nvmlReturn_t(*name##_fn) params;
+NVML_FUNCTIONS(NVML_DECLARE_FN_TYPE)
+#undef NVML_DECLARE_FN_TYPE
+
+typedef const char *(*nvmlErrorString_fn)(nvmlReturn_t result);
+
+#ifdef __cplusplus
+}  // extern "C"
+
+// Layout checks against the measured x86-64 sizes and offsets.
+static_assert(sizeof(nvmlPciInfo_t) == 68, "nvmlPciInfo_t");
+static_assert(sizeof(nvmlMemory_v2_t) == 40, "nvmlMemory_v2_t");
+static_assert(sizeof(nvmlProcessInfo_t) == 24, "nvmlProcessInfo_t");
+static_assert(sizeof(nvmlFieldValue_t) == 40, "nvmlFieldValue_t");
+static_assert(sizeof(nvmlGpuInstanceProfileInfo_t) == 48, "GI profile v1");
+static_assert(sizeof(nvmlGpuInstanceProfileInfo_v2_t) == 152, "GI profile v2");
+static_assert(offsetof(nvmlGpuInstanceProfileInfo_v2_t, memorySizeMB) == 48, "GI profile v2 memory");
+static_assert(offsetof(nvmlGpuInstanceProfileInfo_v2_t, name) == 56, "GI profile v2 name");
+static_assert(sizeof(nvmlGpuInstanceProfileInfo_v3_t) == 152, "GI profile v3");
+static_assert(offsetof(nvmlGpuInstanceProfileInfo_v3_t, memorySizeMB) == 40, "GI profile v3 memory");
+static_assert(offsetof(nvmlGpuInstanceProfileInfo_v3_t, name) == 48, "GI profile v3 name");
+static_assert(offsetof(nvmlGpuInstanceProfileInfo_v3_t, capabilities) == 144, "GI profile v3 caps");
+static_assert(nvmlGpuInstanceProfileInfo_v2 == 0x02000098u, "GI v2 version word");
+static_assert(nvmlGpuInstanceProfileInfo_v3 == 0x03000098u, "GI v3 version word");
+static_assert(sizeof(nvmlGpuInstanceInfo_t) == 24, "GI info");
+static_assert(sizeof(nvmlComputeInstanceProfileInfo_t) == 36, "CI profile v1");
+static_assert(sizeof(nvmlComputeInstanceProfileInfo_v2_t) == 136, "CI profile v2");
+static_assert(sizeof(nvmlComputeInstanceProfileInfo_v3_t) == 140, "CI profile v3");
+static_assert(offsetof(nvmlComputeInstanceProfileInfo_v3_t, capabilities) == 136, "CI profile v3 caps");
+static_assert(nvmlComputeInstanceProfileInfo_v2 == 0x02000088u, "CI v2 version word");
+static_assert(nvmlComputeInstanceProfileInfo_v3 == 0x0300008Cu, "CI v3 version word");
+static_assert(sizeof(nvmlComputeInstanceInfo_t) == 32, "CI info");
+static_assert(sizeof(nvmlDeviceAttributes_t) == 40, "attributes");
+static_assert(sizeof(nvmlEventData_t) == 32, "event data");
+#endif
