@@ -1,0 +1,107 @@
+// Exit codes and error wording of the CLI. Scripts rely on the codes; docs/cli.md lists them.
+
+import { isNvmlError } from '../errors.js';
+
+export const EXIT = Object.freeze({
+  OK: 0,
+  /** Accepted but not (all) in effect: a pending MIG mode, a layout that does not match. */
+  PARTIAL: 1,
+  USAGE: 2,
+  /** NVML refused the request (no room, not found, not supported, MIG disabled, ...). */
+  REFUSED: 3,
+  /** NVML_ERROR_NO_PERMISSION: the change needs root. */
+  PERMISSION: 4,
+  /** NVML_ERROR_IN_USE: processes or compute instances hold the GPU or instance. */
+  BUSY: 5,
+  /** libnvidia-ml.so.1 (or the native addon) cannot be loaded. */
+  NO_LIBRARY: 6,
+  /** The read-only interlock (--read-only, NVML_MIG_READONLY=1) refused a change. */
+  READ_ONLY: 7,
+});
+
+/** Bad command line: printed with a pointer to --help, exit 2. */
+export class UsageError extends Error {}
+Object.defineProperty(UsageError.prototype, 'name', { value: 'UsageError' });
+
+/** An error the CLI detected itself (no such GPU, MIG disabled, ...), with its exit code. */
+export class CliError extends Error {
+  readonly exitCode: number;
+  readonly code: string;
+  constructor(code: string, message: string, exitCode: number) {
+    super(message);
+    this.code = code;
+    this.exitCode = exitCode;
+  }
+}
+Object.defineProperty(CliError.prototype, 'name', { value: 'CliError' });
+
+/** nvidia-smi's wording of NVML return codes (nvmlErrorString), so messages read the same. */
+const NVML_TEXT: Record<string, string> = {
+  NVML_ERROR_UNINITIALIZED: 'Uninitialized',
+  NVML_ERROR_INVALID_ARGUMENT: 'Invalid Argument',
+  NVML_ERROR_NOT_SUPPORTED: 'Not Supported',
+  NVML_ERROR_NO_PERMISSION: 'Insufficient Permissions',
+  NVML_ERROR_NOT_FOUND: 'Not Found',
+  NVML_ERROR_INSUFFICIENT_SIZE: 'Insufficient Size',
+  NVML_ERROR_DRIVER_NOT_LOADED: 'Driver Not Loaded',
+  NVML_ERROR_TIMEOUT: 'Timeout',
+  NVML_ERROR_LIBRARY_NOT_FOUND: 'NVML Shared Library Not Found',
+  NVML_ERROR_FUNCTION_NOT_FOUND: 'Function Not Found',
+  NVML_ERROR_GPU_IS_LOST: 'GPU is lost',
+  NVML_ERROR_RESET_REQUIRED: 'GPU requires reset',
+  NVML_ERROR_IN_USE: 'In use by another client',
+  NVML_ERROR_NO_DATA: 'No data',
+  NVML_ERROR_INSUFFICIENT_RESOURCES: 'Insufficient Resources',
+  NVML_ERROR_ARGUMENT_VERSION_MISMATCH: 'Argument version mismatch',
+  NVML_ERROR_INVALID_STATE: 'Invalid state',
+  NVML_ERROR_UNKNOWN: 'Unknown Error',
+};
+
+/** The short text nvidia-smi prints for an error: "In use by another client". */
+export function errorText(e: unknown): string {
+  if (isNvmlError(e)) {
+    return NVML_TEXT[e.code] ?? (e.nvmlReturn === null ? e.message : e.code);
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The stable code of any error the CLI reports: NVML's enum name, a library code, or the CLI's own. */
+export function errorCode(e: unknown): string {
+  if (isNvmlError(e)) return e.code;
+  if (e instanceof CliError) return e.code;
+  if (e instanceof UsageError) return 'USAGE';
+  return 'INTERNAL';
+}
+
+export function exitCodeOf(e: unknown): number {
+  if (e instanceof UsageError) return EXIT.USAGE;
+  if (e instanceof CliError) return e.exitCode;
+  if (isNvmlError(e)) {
+    switch (e.code) {
+      case 'NVML_ERROR_IN_USE': return EXIT.BUSY;
+      case 'NVML_ERROR_NO_PERMISSION': return EXIT.PERMISSION;
+      case 'ERR_NVML_READ_ONLY': return EXIT.READ_ONLY;
+      case 'ERR_NVML_LOAD_FAILED':
+      case 'NVML_ERROR_LIBRARY_NOT_FOUND':
+      case 'NVML_ERROR_DRIVER_NOT_LOADED':
+        return EXIT.NO_LIBRARY;
+      default: return EXIT.REFUSED;
+    }
+  }
+  return EXIT.PARTIAL;
+}
+
+/** What to do about an error, appended to its line; '' when there is nothing useful to add. */
+export function adviceFor(e: unknown): string {
+  if (!isNvmlError(e)) return '';
+  switch (e.code) {
+    case 'NVML_ERROR_NO_PERMISSION':
+      return 'changing the MIG configuration needs root: run it with sudo';
+    case 'ERR_NVML_READ_ONLY':
+      return 'refused by the read-only interlock (--read-only or NVML_MIG_READONLY=1)';
+    case 'NVML_ERROR_INSUFFICIENT_RESOURCES':
+      return "no room left for this profile: see free slots with 'nvml-mig mig -lgip' and 'mig -lgi'";
+    default:
+      return '';
+  }
+}
