@@ -1,0 +1,61 @@
+// A compute instance (CI) inside a GPU instance; each CI is one MIG device.
+
+import type { ComputeInstanceHandle, NativeBinding } from './native';
+import type { ComputeInstanceInfo, Placement } from './types';
+import type { GpuInstance } from './gpu-instance';
+import { LIBRARY_ERROR_CODES, libraryError, withCallerStack } from './errors';
+import { MigDevice } from './mig-device';
+
+export class ComputeInstance {
+  readonly gpuInstance: GpuInstance;
+  /** The CI id within its GI. */
+  readonly id: number;
+  /** The compute instance profile ID (equal to its index on every GPU seen so far). */
+  readonly profileId: number;
+  /** In compute slices, relative to the GI. */
+  readonly placement: Placement;
+  /** @internal */
+  readonly _handle: ComputeInstanceHandle;
+  /** @internal set once destroy() succeeded */
+  _destroyed = false;
+
+  /** @internal (use gpuInstance.computeInstance() / computeInstances() / createComputeInstance()) */
+  constructor(gpuInstance: GpuInstance, handle: ComputeInstanceHandle, id: number, profileId: number, placement: Placement) {
+    this.gpuInstance = gpuInstance;
+    this._handle = handle;
+    this.id = id;
+    this.profileId = profileId;
+    this.placement = Object.freeze(placement);
+  }
+
+  private run<T>(body: (b: NativeBinding, ci: ComputeInstanceHandle) => Promise<T>): Promise<T> {
+    return withCallerStack(async () => {
+      this.gpuInstance._check();
+      if (this._destroyed) {
+        throw libraryError(LIBRARY_ERROR_CODES.STALE_HANDLE, `compute instance ${this.id} of GPU instance ${this.gpuInstance.id} was destroyed`);
+      }
+      return body(this.gpuInstance.device._session.binding, this._handle);
+    });
+  }
+
+  info(): Promise<ComputeInstanceInfo> {
+    return this.run(async (b, ci) => {
+      const raw = await b.computeInstanceGetInfo(ci);
+      return { id: raw.id, gpuInstanceId: this.gpuInstance.id, profileId: raw.profileId, placement: { start: raw.placement.start, size: raw.placement.size } };
+    });
+  }
+
+  /** The MIG device of this CI (its index is -1: not known from the CI). */
+  migDevice(): Promise<MigDevice> {
+    return this.run(async (b, ci) => new MigDevice(this.gpuInstance.device, -1, (await b.computeInstanceGetInfo(ci)).device));
+  }
+
+  /** Destroys this CI. NVML_ERROR_IN_USE while processes run on it. */
+  destroy(): Promise<void> {
+    return this.run(async (b, ci) => {
+      this.gpuInstance.device._session.checkWritable('ComputeInstance.destroy');
+      await b.computeInstanceDestroy(ci);
+      this._destroyed = true;
+    });
+  }
+}

@@ -1,0 +1,118 @@
+// The one error class of the package. Native code receives it once (binding.setErrorClass) and
+// rejects with it; the facade throws it for library states NVML itself has no code for.
+
+/** nvmlReturn_t values and their enum names (NVML 13 header). */
+export const NVML_RETURN_CODES: Readonly<Record<number, string>> = Object.freeze({
+  0: 'NVML_SUCCESS',
+  1: 'NVML_ERROR_UNINITIALIZED',
+  2: 'NVML_ERROR_INVALID_ARGUMENT',
+  3: 'NVML_ERROR_NOT_SUPPORTED',
+  4: 'NVML_ERROR_NO_PERMISSION',
+  5: 'NVML_ERROR_ALREADY_INITIALIZED',
+  6: 'NVML_ERROR_NOT_FOUND',
+  7: 'NVML_ERROR_INSUFFICIENT_SIZE',
+  8: 'NVML_ERROR_INSUFFICIENT_POWER',
+  9: 'NVML_ERROR_DRIVER_NOT_LOADED',
+  10: 'NVML_ERROR_TIMEOUT',
+  11: 'NVML_ERROR_IRQ_ISSUE',
+  12: 'NVML_ERROR_LIBRARY_NOT_FOUND',
+  13: 'NVML_ERROR_FUNCTION_NOT_FOUND',
+  14: 'NVML_ERROR_CORRUPTED_INFOROM',
+  15: 'NVML_ERROR_GPU_IS_LOST',
+  16: 'NVML_ERROR_RESET_REQUIRED',
+  17: 'NVML_ERROR_OPERATING_SYSTEM',
+  18: 'NVML_ERROR_LIB_RM_VERSION_MISMATCH',
+  19: 'NVML_ERROR_IN_USE',
+  20: 'NVML_ERROR_MEMORY',
+  21: 'NVML_ERROR_NO_DATA',
+  22: 'NVML_ERROR_VGPU_ECC_NOT_SUPPORTED',
+  23: 'NVML_ERROR_INSUFFICIENT_RESOURCES',
+  24: 'NVML_ERROR_FREQ_NOT_SUPPORTED',
+  25: 'NVML_ERROR_ARGUMENT_VERSION_MISMATCH',
+  26: 'NVML_ERROR_DEPRECATED',
+  27: 'NVML_ERROR_NOT_READY',
+  28: 'NVML_ERROR_GPU_NOT_FOUND',
+  29: 'NVML_ERROR_INVALID_STATE',
+  30: 'NVML_ERROR_RESET_TYPE_NOT_SUPPORTED',
+  999: 'NVML_ERROR_UNKNOWN',
+});
+
+/** Codes of library states that are not NVML return values (nvmlReturn is null for these). */
+export const LIBRARY_ERROR_CODES = Object.freeze({
+  /** libnvidia-ml.so.1 (or the native addon) could not be loaded. */
+  LOAD_FAILED: 'ERR_NVML_LOAD_FAILED',
+  /** Used before init() or after the last shutdown(). */
+  NOT_INITIALIZED: 'ERR_NVML_NOT_INITIALIZED',
+  /** init() asked for another library path or read-only setting while NVML is open. */
+  ALREADY_LOADED: 'ERR_NVML_ALREADY_LOADED',
+  /** A mutating call while the read-only interlock is on. */
+  READ_ONLY: 'ERR_NVML_READ_ONLY',
+  /** A destroyed GPU/compute instance, or an object from before a shutdown. */
+  STALE_HANDLE: 'ERR_NVML_STALE_HANDLE',
+  /** The mock library's control channel answered {ok:false}. */
+  MOCK_CONTROL: 'ERR_NVML_MOCK_CONTROL',
+});
+
+/** The enum name of an nvmlReturn_t value; unknown numbers get 'NVML_ERROR_<n>'. */
+export function nvmlReturnName(nvmlReturn: number): string {
+  return NVML_RETURN_CODES[nvmlReturn] ?? `NVML_ERROR_${nvmlReturn}`;
+}
+
+export class NvmlError extends Error {
+  /** 'NVML_ERROR_IN_USE', ... or one of LIBRARY_ERROR_CODES. */
+  readonly code: string;
+  /** NVML's number; null for library codes. */
+  readonly nvmlReturn: number | null;
+  /** The NVML function that failed, e.g. 'nvmlGpuInstanceDestroy'; null when none was called. */
+  readonly fn: string | null;
+
+  constructor(code: string, nvmlReturn: number | null = null, fn: string | null = null, message?: string) {
+    super(message ?? (fn ? `${fn}: ${code}` : code));
+    this.code = code;
+    this.nvmlReturn = nvmlReturn;
+    this.fn = fn;
+  }
+}
+// On the prototype, not per instance: keeps `name` out of the own enumerable properties.
+Object.defineProperty(NvmlError.prototype, 'name', { value: 'NvmlError', writable: true, configurable: true });
+
+export function isNvmlError(e: unknown, code?: string): e is NvmlError {
+  return e instanceof NvmlError && (code === undefined || e.code === code);
+}
+
+/**
+ * Runs one facade operation so that an NvmlError it rejects with carries the caller's stack.
+ * Native rejections are created on the JS thread after the worker finished, so their own stack
+ * has no user frames; the frames captured here (structured, formatted only if an error happens)
+ * are spliced in instead. Must be called synchronously at the start of the public method.
+ */
+export function withCallerStack<T>(body: () => Promise<T>): Promise<T> {
+  const site: { stack?: string } = {};
+  Error.captureStackTrace(site, withCallerStack);
+  let p: Promise<T>;
+  try {
+    p = body();
+  } catch (e) {
+    return Promise.reject(spliceStack(e, site));
+  }
+  return p.catch((e: unknown) => {
+    throw spliceStack(e, site);
+  });
+}
+
+function spliceStack(e: unknown, site: { stack?: string }): unknown {
+  if (e instanceof NvmlError && site.stack) {
+    const frames = site.stack.slice(site.stack.indexOf('\n'));
+    Object.defineProperty(e, 'stack', {
+      value: `${e.name}: ${e.message}${frames}`,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return e;
+}
+
+/** A library-state error (nvmlReturn and fn null). */
+export function libraryError(code: string, message: string): NvmlError {
+  return new NvmlError(code, null, null, message);
+}

@@ -1,0 +1,23 @@
+// The package entry. Requiring it loads nothing native: NVML is opened by init().
+
+export * from './types';
+export { init, Nvml } from './nvml';
+export { Device } from './device';
+export { GpuInstance } from './gpu-instance';
+export { ComputeInstance } from './compute-instance';
+export { MigDevice } from './mig-device';
+export { NvmlError, isNvmlError, nvmlReturnName, NVML_RETURN_CODES, LIBRARY_ERROR_CODES } from './errors';
+export {
+  GPU_INSTANCE_PROFILE_INDEX,
+  COMPUTE_INSTANCE_PROFILE_INDEX,
+  COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED,
+  GPU_INSTANCE_PROFILE_CAPS,
+  shortProfileName,
+  fullProfileName,
+  parseProfileName,
+  sameProfileName,
+  computeInstanceProfileShortName,
+  deriveGpuInstanceProfileName,
+  deriveComputeInstanceProfileName,
+} from './profiles';
+export type { ParsedProfileName } from './profiles';

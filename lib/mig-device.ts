@@ -1,0 +1,70 @@
+// A MIG device: the device handle NVML gives each compute instance (uuid "MIG-...").
+
+import type { DeviceHandle, NativeBinding } from './native';
+import type { DeviceAttributes, MemoryInfo, ProcessInfo } from './types';
+import type { Device } from './device';
+import { withCallerStack } from './errors';
+
+export class MigDevice {
+  /** The physical GPU. */
+  readonly parent: Device;
+  /** Index under the parent (GetMigDeviceHandleByIndex), -1 if unknown. */
+  readonly index: number;
+  /** @internal */
+  readonly _handle: DeviceHandle;
+
+  /** @internal (use device.migDevice() / migDevices(), computeInstance.migDevice(), nvml.deviceByUuid()) */
+  constructor(parent: Device, index: number, handle: DeviceHandle) {
+    this.parent = parent;
+    this.index = index;
+    this._handle = handle;
+  }
+
+  private run<T>(body: (b: NativeBinding, h: DeviceHandle) => Promise<T>): Promise<T> {
+    return withCallerStack(async () => {
+      this.parent._session.check();
+      return body(this.parent._session.binding, this._handle);
+    });
+  }
+
+  /** "MIG-xxxxxxxx-xxxx-..." */
+  uuid(): Promise<string> {
+    return this.run((b, h) => b.deviceGetUuid(h));
+  }
+
+  name(): Promise<string> {
+    return this.run((b, h) => b.deviceGetName(h));
+  }
+
+  gpuInstanceId(): Promise<number> {
+    return this.run((b, h) => b.deviceGetGpuInstanceId(h));
+  }
+
+  computeInstanceId(): Promise<number> {
+    return this.run((b, h) => b.deviceGetComputeInstanceId(h));
+  }
+
+  /** The GI's memory (CIs of one GI share it). */
+  memoryInfo(): Promise<MemoryInfo> {
+    return this.run((b, h) => b.deviceGetMemoryInfo(h));
+  }
+
+  /** SMs, shared engines, slices and memory of this MIG device (nvmlDeviceGetAttributes_v2). */
+  attributes(): Promise<DeviceAttributes> {
+    return this.run((b, h) => b.deviceGetAttributes(h));
+  }
+
+  computeProcesses(): Promise<ProcessInfo[]> {
+    return this.run((b, h) => b.deviceGetComputeRunningProcesses(h));
+  }
+
+  /** True (nvmlDeviceIsMigDeviceHandle). */
+  isMigDeviceHandle(): Promise<boolean> {
+    return this.run((b, h) => b.deviceIsMigDeviceHandle(h));
+  }
+
+  /** The physical GPU as NVML reports it (nvmlDeviceGetDeviceHandleFromMigDeviceHandle). */
+  parentDevice(): Promise<Device> {
+    return this.run(async (b, h) => this.parent._session.deviceOfHandle(await b.deviceGetDeviceHandleFromMigDeviceHandle(h)));
+  }
+}

@@ -1,0 +1,312 @@
+// init()/shutdown() and the Nvml object: one open library per process, reference counted.
+// The native addon is loaded on the first init(), so requiring the package needs no driver.
+
+import type { NativeBinding, DeviceHandle } from './native';
+import type { FunctionTable, GpuInstanceProfile, ComputeInstanceProfile, InitOptions, Placement } from './types';
+import { LIBRARY_ERROR_CODES, NvmlError, libraryError, withCallerStack } from './errors';
+import { checkInitOptions, checkObject, checkString, checkUint32 } from './validate';
+import { Device } from './device';
+import { MigDevice } from './mig-device';
+
+// Node >= 20.4 defines Symbol.asyncDispose (as Symbol.for('nodejs.asyncDispose')); older 20.x lack it.
+(Symbol as { asyncDispose?: symbol }).asyncDispose ??= Symbol.for('nodejs.asyncDispose');
+
+const DEFAULT_LIBRARY = 'libnvidia-ml.so.1';
+
+/** Static driver answers of one GPU, valid until its MIG mode changes or the library closes. */
+export interface DeviceCache {
+  giProfiles?: Promise<GpuInstanceProfile[]>;
+  giProfileById: Map<number, Promise<GpuInstanceProfile>>;
+  giPlacements: Map<number, Promise<Placement[]>>;
+  /** keyed by the GPU instance profile id the CI profiles belong to */
+  ciProfiles: Map<number, Promise<ComputeInstanceProfile[]>>;
+}
+
+/** Caches a promise under key; a rejected promise is dropped so the next call asks again. */
+export function memo<K, V>(map: Map<K, Promise<V>>, key: K, fetch: () => Promise<V>): Promise<V> {
+  let p = map.get(key);
+  if (!p) {
+    p = fetch();
+    map.set(key, p);
+    p.catch(() => {
+      if (map.get(key) === p) map.delete(key);
+    });
+  }
+  return p;
+}
+
+/**
+ * One open library: from the first init() to the shutdown() that brings the count to 0. Objects
+ * (Nvml, Device, instances) keep a reference to it and check `open` before every call, so nothing
+ * made before a shutdown reaches the driver afterwards (the native epoch check is the second line).
+ */
+export class Session {
+  open = true;
+  readonly nvml: Nvml;
+  private readonly devices = new Map<number, Promise<Device>>();
+  private readonly caches = new Map<number, DeviceCache>();
+
+  constructor(
+    readonly binding: NativeBinding,
+    readonly libraryPath: string,
+    readonly readOnly: boolean,
+  ) {
+    this.nvml = new Nvml(this);
+  }
+
+  /** Throws unless open: NOT_INITIALIZED for the Nvml object itself, STALE_HANDLE for objects made from it. */
+  check(staleCode: string = LIBRARY_ERROR_CODES.STALE_HANDLE): void {
+    if (this.open) return;
+    throw staleCode === LIBRARY_ERROR_CODES.NOT_INITIALIZED
+      ? libraryError(staleCode, 'NVML is not initialized: this Nvml was shut down; call init() again')
+      : libraryError(staleCode, 'stale object: it was obtained before NVML was shut down');
+  }
+
+  /** The interlock, checked in the facade before native code (which checks again). */
+  checkWritable(what: string): void {
+    if (this.readOnly) {
+      throw libraryError(LIBRARY_ERROR_CODES.READ_ONLY, `${what} refused: NVML was opened read-only (readOnly option or NVML_MIG_READONLY=1)`);
+    }
+  }
+
+  /** The Device of a GPU index, one object per index while the session lasts. */
+  device(index: number): Promise<Device> {
+    return memo(this.devices, index, async () => new Device(this, index, await this.binding.deviceGetHandleByIndex(index)));
+  }
+
+  /** The Device a (non-MIG) handle belongs to, through its index. */
+  async deviceOfHandle(handle: DeviceHandle): Promise<Device> {
+    return this.device(await this.binding.deviceGetIndex(handle));
+  }
+
+  cache(index: number): DeviceCache {
+    let c = this.caches.get(index);
+    if (!c) {
+      c = { giProfileById: new Map(), giPlacements: new Map(), ciProfiles: new Map() };
+      this.caches.set(index, c);
+    }
+    return c;
+  }
+
+  invalidate(index?: number): void {
+    if (index === undefined) {
+      this.caches.clear();
+      this.devices.clear();
+    } else {
+      this.caches.delete(index);
+    }
+  }
+}
+
+export class Nvml {
+  /** @internal */
+  readonly _session: Session;
+
+  /** @internal (use init()) */
+  constructor(session: Session) {
+    this._session = session;
+  }
+
+  /** The library that was loaded. */
+  get libraryPath(): string {
+    return this._session.libraryPath;
+  }
+
+  get readOnly(): boolean {
+    return this._session.readOnly;
+  }
+
+  private run<T>(body: (b: NativeBinding) => Promise<T>): Promise<T> {
+    return withCallerStack(async () => {
+      this._session.check(LIBRARY_ERROR_CODES.NOT_INITIALIZED);
+      return body(this._session.binding);
+    });
+  }
+
+  /** Which bound NVML functions the loaded library has: name → resolved symbol (e.g. "..._v2") or null. */
+  functions(): FunctionTable {
+    this._session.check(LIBRARY_ERROR_CODES.NOT_INITIALIZED);
+    return { ...this._session.binding.functions() };
+  }
+
+  /** True if the library resolved `name` (a bound name such as 'nvmlDeviceGetMigMode', or a versioned symbol). */
+  hasFunction(name: string): boolean {
+    checkString('name', name);
+    const table = this.functions();
+    if (table[name] != null) return true;
+    return Object.values(table).includes(name);
+  }
+
+  driverVersion(): Promise<string> {
+    return this.run((b) => b.systemGetDriverVersion());
+  }
+
+  nvmlVersion(): Promise<string> {
+    return this.run((b) => b.systemGetNvmlVersion());
+  }
+
+  cudaDriverVersion(): Promise<number> {
+    return this.run((b) => b.systemGetCudaDriverVersion());
+  }
+
+  deviceCount(): Promise<number> {
+    return this.run((b) => b.deviceGetCount());
+  }
+
+  device(index: number): Promise<Device> {
+    return this.run(async () => this._session.device(checkUint32('index', index)));
+  }
+
+  devices(): Promise<Device[]> {
+    return this.run(async (b) => {
+      const n = await b.deviceGetCount();
+      return Promise.all(Array.from({ length: n }, (_, i) => this._session.device(i)));
+    });
+  }
+
+  /** "GPU-..." → Device; "MIG-..." (either UUID format) → MigDevice (its index is -1: not known from a UUID). */
+  deviceByUuid(uuid: string): Promise<Device | MigDevice> {
+    return this.run(async (b) => {
+      const handle = await b.deviceGetHandleByUuid(checkString('uuid', uuid));
+      if (!(await b.deviceIsMigDeviceHandle(handle))) return this._session.deviceOfHandle(handle);
+      const parent = await this._session.deviceOfHandle(await b.deviceGetDeviceHandleFromMigDeviceHandle(handle));
+      return new MigDevice(parent, -1, handle);
+    });
+  }
+
+  deviceByPciBusId(busId: string): Promise<Device> {
+    return this.run(async (b) => this._session.deviceOfHandle(await b.deviceGetHandleByPciBusId(checkString('busId', busId))));
+  }
+
+  /**
+   * The JSON control channel of the bundled mock library. Resolves with the parsed response;
+   * rejects ERR_NVML_MOCK_CONTROL when the mock answers {ok:false}, and
+   * NVML_ERROR_FUNCTION_NOT_FOUND on a real driver. Any request other than a read ('state',
+   * 'callLog', 'clearCallLog') may change the simulated hardware, so cached static answers are dropped.
+   */
+  mockControl(request: object): Promise<any> {
+    return this.run(async (b) => {
+      const json = JSON.stringify(checkObject('request', request));
+      const cmd = (request as { cmd?: unknown }).cmd;
+      let response: any;
+      try {
+        response = JSON.parse(await b.mockControl(json));
+      } finally {
+        if (cmd !== 'state' && cmd !== 'callLog' && cmd !== 'clearCallLog') this._session.invalidate();
+      }
+      if (!response || response.ok !== true) {
+        const why = response && typeof response.error === 'string' ? response.error : JSON.stringify(response);
+        throw new NvmlError(LIBRARY_ERROR_CODES.MOCK_CONTROL, null, 'nvmlMockControl', `mock control ${JSON.stringify(cmd)} failed: ${why}`);
+      }
+      return response;
+    });
+  }
+
+  /** Gives back one init(); the last one closes the library after the calls in flight finished. */
+  shutdown(): Promise<void> {
+    return withCallerStack(async () => {
+      const s = this._session;
+      s.check(LIBRARY_ERROR_CODES.NOT_INITIALIZED);
+      if (!current || current.session !== s) throw libraryError(LIBRARY_ERROR_CODES.NOT_INITIALIZED, 'NVML is not initialized');
+      if (--current.refs > 0) return;
+      s.open = false;
+      s.invalidate();
+      current = null;
+      const done = s.binding.close();
+      const settled = done.then(
+        () => undefined,
+        () => undefined,
+      );
+      closing = settled;
+      void settled.then(() => {
+        if (closing === settled) closing = null;
+      });
+      await done;
+    });
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+}
+
+interface Opening {
+  libraryPath: string;
+  readOnly: boolean;
+  refs: number;
+  ready: Promise<Session>;
+}
+
+let native: NativeBinding | undefined;
+/** The open library, or the one being opened. */
+let current: { session: Session; refs: number; libraryPath: string } | null = null;
+let opening: Opening | null = null;
+/** The close in progress; init() waits for it before opening again. */
+let closing: Promise<void> | null = null;
+
+function loadNative(): NativeBinding {
+  if (native) return native;
+  let b: NativeBinding;
+  try {
+    // Resolved at run time so that a missing addon fails init(), never the require of the package.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    b = (require('./binding') as { loadBinding(): NativeBinding }).loadBinding();
+  } catch (e) {
+    const err = new NvmlError(LIBRARY_ERROR_CODES.LOAD_FAILED, null, null, `the nvml-mig native addon could not be loaded: ${(e as Error)?.message ?? e}`);
+    (err as Error & { cause?: unknown }).cause = e;
+    throw err;
+  }
+  b.setErrorClass(NvmlError);
+  native = b;
+  return b;
+}
+
+function mismatch(what: string, asked: unknown, open: unknown): NvmlError {
+  return libraryError(
+    LIBRARY_ERROR_CODES.ALREADY_LOADED,
+    `init(): NVML is already open with ${what} ${JSON.stringify(open)}; this call asked for ${JSON.stringify(asked)} (shut every init() down first)`,
+  );
+}
+
+/**
+ * Opens NVML (the first call) or takes one more reference on the open library (later calls).
+ * Path: options.libraryPath ?? env NVML_LIBRARY_PATH ?? 'libnvidia-ml.so.1'. Read-only:
+ * options.readOnly ?? env NVML_MIG_READONLY === '1'. A later call that names another libraryPath
+ * or readOnly than the open library has rejects ERR_NVML_ALREADY_LOADED.
+ */
+export function init(options?: InitOptions): Promise<Nvml> {
+  return withCallerStack(async () => {
+    const opts = checkInitOptions(options);
+    while (closing) await closing;
+    const open = current ?? opening;
+    if (open) {
+      if (opts.libraryPath !== undefined && opts.libraryPath !== open.libraryPath) throw mismatch('libraryPath', opts.libraryPath, open.libraryPath);
+      const ro = current ? current.session.readOnly : (opening as Opening).readOnly;
+      if (opts.readOnly !== undefined && opts.readOnly !== ro) throw mismatch('readOnly', opts.readOnly, ro);
+      if (current) {
+        current.refs++;
+        return current.session.nvml;
+      }
+      const o = opening as Opening;
+      o.refs++;
+      return (await o.ready).nvml;
+    }
+    const libraryPath = opts.libraryPath ?? (process.env.NVML_LIBRARY_PATH || DEFAULT_LIBRARY);
+    const readOnly = opts.readOnly ?? process.env.NVML_MIG_READONLY === '1';
+    const b = loadNative();
+    const o: Opening = {
+      libraryPath,
+      readOnly,
+      refs: 1,
+      ready: b.open(libraryPath, opts.flags ?? 0, readOnly).then((r) => new Session(b, r.path, readOnly)),
+    };
+    opening = o;
+    try {
+      const session = await o.ready;
+      current = { session, refs: o.refs, libraryPath };
+      return session.nvml;
+    } finally {
+      if (opening === o) opening = null;
+    }
+  });
+}
