@@ -1,0 +1,125 @@
+// The device model the planner works on: GI profiles with their placements, and CI profiles with placements
+// inside each GI profile.
+//
+// NVML only describes CI profiles through an existing GI handle. So the model takes them from the driver for
+// every GI profile that has a GI on the GPU when the model is read (and caches that per model), and derives the
+// rest from the documented slice rules (deriveCiProfiles). test/layout/model.test.ts checks the derivation
+// against the driver's answer for every GI profile of every mock GPU model.
+import type { GpuInstanceProfile, ComputeInstanceProfile, Placement } from '../types.js';
+import type { CiProfileModel, DeviceModel, GiProfileModel } from './types.js';
+
+/** NVML's CI profile index constants by slice count (1c=0, 2c=1, 3c=2, 4c=3, 7c=4, 8c=5, 6c=6). */
+const CI_PROFILE_ID_BY_SLICES: Record<number, number> = { 1: 0, 2: 1, 3: 2, 4: 3, 7: 4, 8: 5, 6: 6 };
+
+/**
+ * CI profiles of a GI with `g` compute slices, as the driver offers them on A30/A100/H100/H200:
+ * the full CI (g slices), plus sub-CIs of 1, 2 and 4 slices smaller than g, and 3 slices on GIs of 6 or more slices
+ * (a 4g GI offers no 3c). A c-slice CI starts on multiples of its alignment (1, 2, 4 for c = 1, 2, 3|4) and must end
+ * inside the GI; the full CI sits at 0. instanceCount is the number of placements.
+ */
+export function deriveCiProfiles(giName: string, g: number): CiProfileModel[] {
+  const out: CiProfileModel[] = [];
+  for (const c of [1, 2, 3, 4]) {
+    if (c >= g || (c === 3 && g < 6)) continue;
+    const align = c === 3 ? 4 : c;
+    const placements: Placement[] = [];
+    for (let s = 0; s + c <= g; s += align) placements.push({ start: s, size: c });
+    out.push({ id: CI_PROFILE_ID_BY_SLICES[c]!, name: `${c}c.${giName}`, sliceCount: c, instanceCount: placements.length, placements });
+  }
+  out.push({ id: CI_PROFILE_ID_BY_SLICES[g] ?? g, name: giName, sliceCount: g, instanceCount: 1, placements: [{ start: 0, size: g }] });
+  return out;
+}
+
+export interface GiProfileInput {
+  profile: Pick<GpuInstanceProfile, 'id' | 'shortName' | 'sliceCount' | 'instanceCount' | 'memorySizeMB'>;
+  placements: Placement[];
+  /** From the driver, when a GI of this profile could be asked. */
+  ciProfiles?: CiProfileModel[];
+}
+
+/** Builds a model from profile data (the facade's, or a test's). */
+export function buildModel(name: string, inputs: GiProfileInput[]): DeviceModel {
+  const giProfiles: GiProfileModel[] = inputs
+    .filter((i) => i.placements.length > 0)
+    .map((i) => ({
+      id: i.profile.id,
+      name: i.profile.shortName.toLowerCase(),
+      sliceCount: i.profile.sliceCount,
+      memorySizeMB: i.profile.memorySizeMB,
+      instanceCount: i.profile.instanceCount,
+      placements: [...i.placements].sort((a, b) => a.start - b.start),
+      ciProfiles: i.ciProfiles ?? deriveCiProfiles(i.profile.shortName.toLowerCase(), i.profile.sliceCount),
+      ciSource: i.ciProfiles ? 'driver' : 'derived',
+    }));
+  const slots = Math.max(0, ...giProfiles.flatMap((g) => g.placements.map((p) => p.start + p.size)));
+  const computeSlices = Math.max(0, ...giProfiles.map((g) => g.sliceCount));
+  const key = `${name}|${giProfiles.map((g) => `${g.id}:${g.name}`).join(',')}`;
+  return { key, name, slots, computeSlices, giProfiles };
+}
+
+// ---- reading the model through the facade -----------------------------------------------------------------
+
+/** What the model reader needs of a GPU instance (the facade's GpuInstance has it). */
+export interface GpuInstanceLike {
+  readonly id: number;
+  readonly profileId: number;
+  computeInstanceProfiles(): Promise<ComputeInstanceProfile[]>;
+  computeInstancePlacements(profileId: number): Promise<Placement[]>;
+}
+
+/** What the model reader needs of a device (the facade's Device has it). */
+export interface DeviceModelSource {
+  name(): Promise<string>;
+  gpuInstanceProfiles(): Promise<GpuInstanceProfile[]>;
+  gpuInstancePlacements(profileId: number): Promise<Placement[]>;
+}
+
+/** CI profiles read from the driver, per model key and GI profile id; they do not change while the driver runs. */
+const driverCiCache = new Map<string, Map<number, CiProfileModel[]>>();
+const modelCache = new Map<string, DeviceModel>();
+
+async function ciProfilesFromDriver(gi: GpuInstanceLike): Promise<CiProfileModel[]> {
+  const out: CiProfileModel[] = [];
+  for (const p of await gi.computeInstanceProfiles()) {
+    const placements = await gi.computeInstancePlacements(p.id);
+    out.push({ id: p.id, name: p.shortName.toLowerCase(), sliceCount: p.sliceCount, instanceCount: p.instanceCount, placements: [...placements].sort((a, b) => a.start - b.start) });
+  }
+  return out;
+}
+
+/**
+ * Reads a device's model. `gpuInstances` (the GIs that exist now) lets it learn CI profiles from the driver.
+ * Returns null when the driver does not describe profiles (e.g. MIG disabled on a driver that needs it on).
+ */
+export async function readDeviceModel(device: DeviceModelSource, gpuInstances: GpuInstanceLike[] = []): Promise<DeviceModel | null> {
+  let profiles: GpuInstanceProfile[];
+  try {
+    profiles = await device.gpuInstanceProfiles();
+  } catch {
+    return null;
+  }
+  if (profiles.length === 0) return null;
+  const name = await device.name();
+  const baseKey = `${name}|${profiles.map((p) => `${p.id}:${p.shortName.toLowerCase()}`).join(',')}`;
+  let learned = driverCiCache.get(baseKey);
+  if (!learned) driverCiCache.set(baseKey, (learned = new Map()));
+  let grew = false;
+  for (const gi of gpuInstances) {
+    if (learned.has(gi.profileId)) continue;
+    try {
+      learned.set(gi.profileId, await ciProfilesFromDriver(gi));
+      grew = true;
+    } catch {
+      // A GI destroyed meanwhile, or a driver without CI profile queries: the derived rules stand in.
+    }
+  }
+  const cached = modelCache.get(baseKey);
+  if (cached && !grew) return cached;
+  const inputs: GiProfileInput[] = [];
+  for (const p of profiles) {
+    inputs.push({ profile: p, placements: await device.gpuInstancePlacements(p.id), ciProfiles: learned.get(p.id) });
+  }
+  const model = buildModel(name, inputs);
+  modelCache.set(baseKey, model);
+  return model;
+}

@@ -1,0 +1,289 @@
+// The planner: pure, synchronous, per GPU. From a device model, the GPU's current state and its target it
+// computes the steps (destroy CI/GI, set mode, create GI/CI at explicit placements) with the fewest changes.
+//
+// Semantics of a target (as mig-parted): `3g.40gb: 2` asks for two GIs of 3g.40gb, each with one CI spanning it;
+// `1c.3g.40gb: 2` asks for two 1-slice CIs inside 3g.40gb GIs, and CIs of the same GI profile share a GI when they
+// fit (so one 3g GI holds both). A layout "holds" when the counts of (GI profile, CI profile) pairs are equal,
+// whatever the grouping, which is also what mig-parted's assert checks.
+import type { Placement } from '../types.js';
+import { maskOf, packCis, placeGis, popcount } from './packing.js';
+import { parseProfileKey } from './profile-name.js';
+import type { CiProfileModel, Demand, DeviceModel, GiProfileModel, GiState, GpuPlan, GpuState, GpuTarget, KeptInstance, PlanStep } from './types.js';
+
+const pairKey = (gi: number, ci: number): string => `${gi}/${ci}`;
+
+/** Resolves profile keys against a model. Returns the demands, or a message naming the unknown profile. */
+export function resolveTarget(model: DeviceModel, target: GpuTarget): Demand[] | string {
+  const out: Demand[] = [];
+  for (const [key, count] of Object.entries(target.migDevices)) {
+    if (count === 0) continue;
+    const parsed = parseProfileKey(key);
+    if (typeof parsed === 'string') return parsed;
+    const gi = model.giProfiles.find((g) => g.name.toLowerCase() === parsed.giName);
+    if (!gi) return `profile ${key} is not offered by ${model.name} (GPU-instance profiles: ${model.giProfiles.map((g) => g.name).join(', ')})`;
+    const ci = ciProfileFor(gi, parsed.ciSlices);
+    if (!ci) return `profile ${key} is not offered by ${model.name} (compute-instance profiles of ${gi.name}: ${gi.ciProfiles.map((c) => c.name).join(', ')})`;
+    out.push({ giProfileId: gi.id, ciProfileId: ci.id, key: ci.name, count });
+  }
+  return out;
+}
+
+function ciProfileFor(gi: GiProfileModel, slices: number | null): CiProfileModel | undefined {
+  return gi.ciProfiles.find((c) => c.sliceCount === (slices ?? gi.sliceCount));
+}
+
+/** The (GI, CI) profile pair key of a model's profiles, in the canonical form mig-parted prints. */
+export function profileKeyOf(model: DeviceModel, giProfileId: number, ciProfileId: number): string {
+  const gi = model.giProfiles.find((g) => g.id === giProfileId);
+  const ci = gi?.ciProfiles.find((c) => c.id === ciProfileId);
+  if (!gi) return `gi-profile-${giProfileId}`;
+  return ci ? ci.name : `ci-profile-${ciProfileId}.${gi.name}`;
+}
+
+/** Counts of profile keys in a GPU's current instances (what assert compares and export prints). */
+export function currentCounts(model: DeviceModel, state: GpuState): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const gi of state.gpuInstances) {
+    for (const ci of gi.computeInstances) {
+      const k = profileKeyOf(model, gi.profileId, ci.profileId);
+      out[k] = (out[k] ?? 0) + 1;
+    }
+  }
+  return out;
+}
+
+interface Candidate {
+  gi: GiState;
+  /** CIs of this GI that the target can use. */
+  useful: Set<number>;
+}
+
+interface Solution {
+  keptCis: Map<number, Set<number>>; // gi id → kept ci ids
+  ciIntoExisting: { gi: GiState; ci: CiProfileModel; placement: Placement }[];
+  newGis: { profile: GiProfileModel; placement: Placement; reuse: number; cis: { ci: CiProfileModel; placement: Placement }[] }[];
+}
+
+function profileOf(model: DeviceModel, id: number): GiProfileModel | undefined {
+  return model.giProfiles.find((g) => g.id === id);
+}
+
+/**
+ * Given the GIs to keep (with the CIs kept in each), finds where everything else goes, or null if it cannot fit.
+ */
+function solve(model: DeviceModel, demands: Demand[], anchored: Map<GiState, Set<number>>, shells: GiState[]): Solution | null {
+  const remaining = new Map<string, number>();
+  for (const d of demands) remaining.set(pairKey(d.giProfileId, d.ciProfileId), d.count);
+  let occupied = 0;
+  let slices = 0;
+  const perProfile = new Map<number, number>();
+  for (const [gi, kept] of anchored) {
+    occupied |= maskOf(gi.placement);
+    const prof = profileOf(model, gi.profileId);
+    slices += prof?.sliceCount ?? popcount(maskOf(gi.placement));
+    perProfile.set(gi.profileId, (perProfile.get(gi.profileId) ?? 0) + 1);
+    for (const ci of gi.computeInstances) {
+      if (!kept.has(ci.id)) continue;
+      const k = pairKey(gi.profileId, ci.profileId);
+      remaining.set(k, (remaining.get(k) ?? 0) - 1);
+    }
+  }
+  const sol: Solution = { keptCis: new Map(), ciIntoExisting: [], newGis: [] };
+  for (const [gi, kept] of anchored) sol.keptCis.set(gi.id, kept);
+  const newGiProfiles: GiProfileModel[] = [];
+  const binsByProfile = new Map<number, { ci: CiProfileModel; placement: Placement }[][]>();
+  for (const gp of model.giProfiles) {
+    const cis: CiProfileModel[] = [];
+    for (const cp of gp.ciProfiles) {
+      const n = remaining.get(pairKey(gp.id, cp.id)) ?? 0;
+      for (let i = 0; i < n; i++) cis.push(cp);
+    }
+    if (cis.length === 0) continue;
+    const existing = [...anchored]
+      .filter(([gi]) => gi.profileId === gp.id)
+      .map(([gi, kept]) => ({ gi: gi.id, mask: gi.computeInstances.filter((c) => kept.has(c.id)).reduce((m, c) => m | maskOf(c.placement), 0) }));
+    const bins = packCis(gp, cis, existing);
+    if (!bins) return null;
+    const fresh: { ci: CiProfileModel; placement: Placement }[][] = [];
+    for (const bin of bins) {
+      if (bin.gi >= 0) {
+        const gi = [...anchored.keys()].find((g) => g.id === bin.gi)!;
+        for (const a of bin.added) sol.ciIntoExisting.push({ gi, ci: a.ci, placement: a.placement });
+      } else {
+        fresh.push(bin.added);
+        newGiProfiles.push(gp);
+      }
+    }
+    binsByProfile.set(gp.id, fresh);
+    const count = (perProfile.get(gp.id) ?? 0) + fresh.length;
+    if (count > gp.instanceCount) return null;
+    slices += fresh.length * gp.sliceCount;
+  }
+  if (slices > model.computeSlices) return null;
+  const placed = placeGis(model, newGiProfiles, occupied, shells.map((s) => ({ gi: s.id, profileId: s.profileId, placement: s.placement })));
+  if (!placed) return null;
+  for (const p of placed) {
+    const cis = binsByProfile.get(p.profile.id)!.shift()!;
+    sol.newGis.push({ profile: p.profile, placement: p.placement, reuse: p.reuse, cis });
+  }
+  return sol;
+}
+
+const busyOf = (gi: GiState): number[] => gi.computeInstances.flatMap((c) => c.processes);
+
+export interface PlanOptions {
+  /** The model could not be read (MIG disabled on a driver that hides profiles): instance steps come later. */
+  modelUnavailable?: boolean;
+  source?: string;
+}
+
+/** Plans one GPU. Pure: the same inputs give the same plan. */
+export function planGpu(model: DeviceModel | null, state: GpuState, target: GpuTarget | null, options: PlanOptions = {}): GpuPlan {
+  const plan: GpuPlan = {
+    gpu: state.index, uuid: state.uuid, name: state.name, target, source: options.source,
+    ok: true, kept: [], steps: [], activationNeeded: false, deferred: false,
+  };
+  if (!target) return plan;
+  const gpu = state.index;
+  const fail = (error: string): GpuPlan => Object.assign(plan, { ok: false, error, steps: [] });
+  if (!state.mig) {
+    return target.migEnabled ? fail(`${state.name} does not support MIG`) : plan;
+  }
+  const destroyAll = (reason: string): void => {
+    for (const gi of state.gpuInstances) {
+      for (const ci of gi.computeInstances) {
+        plan.steps.push({ op: 'destroyCi', gpu, gi: gi.id, ci: ci.id, profile: model ? profileKeyOf(model, gi.profileId, ci.profileId) : `ci-profile-${ci.profileId}`, placement: ci.placement, reason, ...blocked(ci.processes) });
+      }
+      const giName = (model && profileOf(model, gi.profileId)?.name) ?? `gi-profile-${gi.profileId}`;
+      plan.steps.push({ op: 'destroyGi', gpu, gi: gi.id, profileId: gi.profileId, profile: giName, placement: gi.placement, reason, ...blocked(busyOf(gi)) });
+    }
+  };
+
+  if (!target.migEnabled) {
+    if (state.mig.current) destroyAll('the target disables MIG');
+    if (state.mig.pending) plan.steps.push({ op: 'setMigMode', gpu, enabled: false, reason: 'the target disables MIG', ...blocked(state.processes) });
+    plan.activationNeeded = state.mig.current;
+    return plan;
+  }
+
+  if (!state.mig.pending) {
+    plan.steps.push({ op: 'setMigMode', gpu, enabled: true, reason: 'the target enables MIG', ...blocked(state.processes) });
+  }
+  plan.activationNeeded = !state.mig.current;
+  if (!model) {
+    plan.deferred = true;
+    return plan;
+  }
+  const demands = resolveTarget(model, target);
+  if (typeof demands === 'string') return fail(demands);
+  // While MIG is not active the GPU holds no instances: plan from empty.
+  const existing = state.mig.current ? state.gpuInstances : [];
+  const result = planInstances(model, existing, demands);
+  if (typeof result === 'string') return fail(result);
+  plan.kept = result.kept;
+  plan.steps.push(...result.steps.map((s) => ({ ...s, gpu })));
+  return plan;
+}
+
+function blocked(pids: number[]): { blockedBy?: number[] } {
+  return pids.length ? { blockedBy: [...new Set(pids)].sort((a, b) => a - b) } : {};
+}
+
+/**
+ * Chooses what to keep and where new instances go. Keeps as many existing CIs the target wants as possible
+ * (busy ones first), destroying the fewest GIs needed to make the rest fit; returns a message when the target
+ * cannot fit this GPU at all.
+ */
+export function planInstances(model: DeviceModel, existing: GiState[], demands: Demand[]): { steps: PlanStep[]; kept: KeptInstance[] } | string {
+  const want = new Map<string, number>();
+  for (const d of demands) want.set(pairKey(d.giProfileId, d.ciProfileId), d.count);
+  const candidates: Candidate[] = [];
+  for (const gi of existing) {
+    const useful = new Set(gi.computeInstances.filter((c) => want.has(pairKey(gi.profileId, c.profileId))).map((c) => c.id));
+    if (useful.size) candidates.push({ gi, useful });
+  }
+  // Every subset of candidate GIs to keep, best first: no busy CI destroyed, most CIs kept, fewest GIs lost.
+  const options: { anchored: Map<GiState, Set<number>>; busyLost: number; kept: number; gisLost: number }[] = [];
+  for (let mask = 0; mask < 1 << candidates.length; mask++) {
+    const used = new Map<string, number>();
+    const anchored = new Map<GiState, Set<number>>();
+    const chosen = candidates.filter((_, i) => mask & (1 << i));
+    // Within the chosen GIs, keep busy CIs first, then the lowest ids.
+    const pool = chosen.flatMap((c) => c.gi.computeInstances.filter((ci) => c.useful.has(ci.id)).map((ci) => ({ gi: c.gi, ci })));
+    pool.sort((a, b) => b.ci.processes.length - a.ci.processes.length || a.gi.id - b.gi.id || a.ci.id - b.ci.id);
+    for (const { gi, ci } of pool) {
+      const k = pairKey(gi.profileId, ci.profileId);
+      if ((used.get(k) ?? 0) >= want.get(k)!) continue;
+      used.set(k, (used.get(k) ?? 0) + 1);
+      if (!anchored.has(gi)) anchored.set(gi, new Set());
+      anchored.get(gi)!.add(ci.id);
+    }
+    if (anchored.size !== chosen.length) continue; // a chosen GI keeping nothing is the smaller subset's case
+    let busyLost = 0;
+    let kept = 0;
+    for (const gi of existing) {
+      const k = anchored.get(gi);
+      for (const ci of gi.computeInstances) {
+        if (k?.has(ci.id)) kept++;
+        else busyLost += ci.processes.length ? 1 : 0;
+      }
+    }
+    options.push({ anchored, busyLost, kept, gisLost: existing.length - anchored.size });
+  }
+  options.sort((a, b) => a.busyLost - b.busyLost || b.kept - a.kept || a.gisLost - b.gisLost);
+  for (const opt of options) {
+    const shells = existing.filter((gi) => !opt.anchored.has(gi));
+    const sol = solve(model, demands, opt.anchored, shells);
+    if (sol) return toSteps(model, existing, demands, sol);
+  }
+  const wanted = demands.map((d) => `${d.key}: ${d.count}`).join(', ');
+  return `the target (${wanted}) does not fit ${model.name}: no valid placement exists on its ${model.slots}-slot grid`;
+}
+
+function toSteps(model: DeviceModel, existing: GiState[], demands: Demand[], sol: Solution): { steps: PlanStep[]; kept: KeptInstance[] } {
+  const steps: PlanStep[] = [];
+  const kept: KeptInstance[] = [];
+  const reused = new Set(sol.newGis.filter((g) => g.reuse >= 0).map((g) => g.reuse));
+  const wantText = (gi: number, ci: number): string => {
+    const d = demands.find((x) => x.giProfileId === gi && x.ciProfileId === ci);
+    return d ? `${d.key}: ${d.count}` : '';
+  };
+  const destroyGis: PlanStep[] = [];
+  for (const gi of existing) {
+    const keep = sol.keptCis.get(gi.id);
+    const giName = profileOf(model, gi.profileId)?.name ?? `gi-profile-${gi.profileId}`;
+    for (const ci of gi.computeInstances) {
+      const key = profileKeyOf(model, gi.profileId, ci.profileId);
+      if (keep?.has(ci.id)) {
+        kept.push({ gi: gi.id, ci: ci.id, profile: key, giPlacement: gi.placement, ciPlacement: ci.placement });
+        continue;
+      }
+      const w = wantText(gi.profileId, ci.profileId);
+      const reason = !w ? `${key} is not in the target` : keep || reused.has(gi.id) ? `more ${key} than the target's ${w}` : `its GPU instance ${gi.id} must make room for the target`;
+      steps.push({ op: 'destroyCi', gpu: 0, gi: gi.id, ci: ci.id, profile: key, placement: ci.placement, reason, ...blocked(ci.processes) });
+    }
+    if (!keep && !reused.has(gi.id)) {
+      const anyWanted = gi.computeInstances.some((c) => wantText(gi.profileId, c.profileId));
+      const reason = anyWanted ? `keeping GPU instance ${gi.id} at ${gi.placement.start}:${gi.placement.size} leaves no valid placement for the target` : `${giName} holds nothing the target keeps`;
+      destroyGis.push({ op: 'destroyGi', gpu: 0, gi: gi.id, profileId: gi.profileId, profile: giName, placement: gi.placement, reason, ...blocked(busyOf(gi)) });
+    }
+  }
+  steps.push(...destroyGis);
+  for (const add of sol.ciIntoExisting) {
+    const giName = profileOf(model, add.gi.profileId)!.name;
+    steps.push({ op: 'createCi', gpu: 0, gi: add.gi.id, giProfile: giName, profileId: add.ci.id, profile: add.ci.name, placement: add.placement, reason: `target ${wantText(add.gi.profileId, add.ci.id)}; fits the free slices of GPU instance ${add.gi.id}` });
+  }
+  let n = 0;
+  for (const g of sol.newGis) {
+    let giRef: number | string;
+    if (g.reuse >= 0) giRef = g.reuse;
+    else {
+      giRef = `new${n++}`;
+      steps.push({ op: 'createGi', gpu: 0, ref: giRef, profileId: g.profile.id, profile: g.profile.name, placement: g.placement, reason: `target ${g.cis.map((c) => wantText(g.profile.id, c.ci.id)).filter((v, i, a) => a.indexOf(v) === i).join(', ')}` });
+    }
+    for (const c of g.cis) {
+      steps.push({ op: 'createCi', gpu: 0, gi: giRef, giProfile: g.profile.name, profileId: c.ci.id, profile: c.ci.name, placement: c.placement, reason: `target ${wantText(g.profile.id, c.ci.id)}${g.reuse >= 0 ? `; reuses the emptied GPU instance ${g.reuse} in place` : ''}` });
+    }
+  }
+  return { steps, kept };
+}
