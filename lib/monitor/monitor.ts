@@ -1,0 +1,96 @@
+// The snapshot API: every GPU and MIG device in one trip into native code, with the static
+// answers the raw read does not carry (GPU instance profile names) cached per GPU and refreshed
+// when that GPU's MIG layout changes.
+
+import type { NativeBinding } from '../native';
+import type { Nvml } from '../nvml';
+import { LIBRARY_ERROR_CODES, libraryError } from '../errors';
+import { fromRaw } from './snapshot';
+import type { GpuSnapshot, Snapshot } from './types';
+
+/** The raw addon behind an open Nvml (the facade keeps it on its session). */
+export function rawBinding(nvml: Nvml): NativeBinding {
+  const session = nvml._session;
+  if (!session.open) {
+    throw libraryError(LIBRARY_ERROR_CODES.NOT_INITIALIZED, 'NVML is not initialized: this Nvml was shut down; call init() again');
+  }
+  return session.binding;
+}
+
+const gpuKey = (g: GpuSnapshot): string => g.uuid ?? `#${g.index}`;
+
+export class Monitor {
+  /** GPU key → (GPU instance profile id → short name). */
+  private readonly names = new Map<string, Map<number, string>>();
+  /** GPU key → the layout the names were last refreshed for. */
+  private readonly namedLayout = new Map<string, string>();
+  private readonly refreshing = new Map<string, Promise<void>>();
+  private readonly lookup = (uuid: string | null, profileId: number): string | undefined =>
+    uuid === null ? undefined : this.names.get(uuid)?.get(profileId);
+
+  constructor(readonly nvml: Nvml) {}
+
+  /**
+   * Reads every GPU and MIG device on a worker thread (one native call). The first snapshot of a
+   * GPU, and the first after its layout changed, also waits for its profile names.
+   */
+  async snapshot(): Promise<Snapshot> {
+    const raw = await rawBinding(this.nvml).snapshot();
+    const snap = fromRaw(raw, this.lookup, Date.now());
+    const refresh = this.refreshStale(snap);
+    if (refresh) {
+      await refresh;
+      this.fillNames(snap);
+    }
+    return snap;
+  }
+
+  /**
+   * The same read, BLOCKING the JS thread for as long as the driver takes (about 2 ms per MIG GPU
+   * on a real H100; microseconds on the mock). For hot polling loops in a process that does
+   * nothing else: it saves the worker hand-off. Profile names come from the cache; a GPU whose
+   * layout changed gets them refreshed in the background (null until then).
+   */
+  snapshotSync(): Snapshot {
+    const raw = rawBinding(this.nvml).snapshotSync();
+    const snap = fromRaw(raw, this.lookup, Date.now());
+    this.refreshStale(snap)?.catch(() => undefined);
+    return snap;
+  }
+
+  /** Starts a refresh of the profile names of every GPU whose layout changed or that shows an unknown profile. */
+  private refreshStale(snap: Snapshot): Promise<void> | undefined {
+    const work: Promise<void>[] = [];
+    for (const g of snap.gpus) {
+      if (g.migMode === null || g.uuid === null) continue;
+      const key = gpuKey(g);
+      const unknown = g.gpuInstances.some((gi) => gi.profileName === null);
+      if (this.namedLayout.get(key) === g.layoutKey && !unknown) continue;
+      let p = this.refreshing.get(key);
+      if (!p) {
+        p = this.refreshNames(g).finally(() => this.refreshing.delete(key));
+        this.refreshing.set(key, p);
+      }
+      work.push(p);
+    }
+    return work.length ? Promise.all(work).then(() => undefined) : undefined;
+  }
+
+  private async refreshNames(g: GpuSnapshot): Promise<void> {
+    const key = gpuKey(g);
+    try {
+      const device = await this.nvml.device(g.index);
+      const profiles = await device.gpuInstanceProfiles();
+      this.names.set(key, new Map(profiles.map((p) => [p.id, p.shortName])));
+    } catch {
+      // Names stay unknown (null) for this GPU; the metrics and layout are still complete.
+    }
+    this.namedLayout.set(key, g.layoutKey);
+  }
+
+  private fillNames(snap: Snapshot): void {
+    for (const g of snap.gpus) {
+      for (const gi of g.gpuInstances) if (gi.profileName === null) gi.profileName = this.lookup(g.uuid, gi.profileId) ?? null;
+    }
+  }
+}

@@ -1,0 +1,115 @@
+// Turns the addon's raw snapshot (one trip into native code) into the typed Snapshot objects.
+// Runs on every poll of a hot loop, so it is plain loops over arrays: no regular expressions,
+// no intermediate copies beyond the objects it returns.
+
+import type { RawMemory, RawProcess, RawSnapshot, RawSnapshotDevice, RawSnapshotMigDevice } from '../native';
+import type { MemoryInfo, ProcessInfo } from '../types';
+import type {
+  ComputeInstanceSnapshot,
+  GpuInstanceSnapshot,
+  GpuSnapshot,
+  MigDeviceSnapshot,
+  Snapshot,
+} from './types';
+
+/** GPU instance profile id → short name ("1g.10gb"), per GPU; undefined when not (yet) known. */
+export type ProfileNameLookup = (gpuUuid: string | null, profileId: number) => string | undefined;
+
+const memory = (m: RawMemory | null): MemoryInfo | null =>
+  m === null
+    ? null
+    : m.reserved === undefined
+      ? { total: m.total, free: m.free, used: m.used }
+      : { total: m.total, free: m.free, used: m.used, reserved: m.reserved };
+
+function processes(list: RawProcess[]): ProcessInfo[] {
+  const out: ProcessInfo[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i];
+    out[i] = { pid: p.pid, usedGpuMemory: p.usedGpuMemory, gpuInstanceId: p.gpuInstanceId, computeInstanceId: p.computeInstanceId };
+  }
+  return out;
+}
+
+function migDevice(m: RawSnapshotMigDevice): MigDeviceSnapshot {
+  return {
+    index: m.index,
+    uuid: m.uuid,
+    name: m.name,
+    gpuInstanceId: m.gpuInstanceId,
+    computeInstanceId: m.computeInstanceId,
+    memory: memory(m.memory),
+    attributes: m.attributes === null ? null : { ...m.attributes },
+    processes: processes(m.processes),
+  };
+}
+
+/** Mode, GPU instances and compute instances in a canonical order, as one string. */
+export function layoutKey(d: RawSnapshotDevice): string {
+  let key = d.migMode === null ? '-' : `${d.migMode.current}${d.migMode.pending}`;
+  const gis = d.gpuInstances.slice().sort((a, b) => a.id - b.id);
+  for (const gi of gis) {
+    key += `|${gi.id}:${gi.profileId}@${gi.placement.start}+${gi.placement.size}`;
+    const cis = gi.computeInstances.slice().sort((a, b) => a.id - b.id);
+    for (const ci of cis) key += `,${ci.id}:${ci.profileId}@${ci.placement.start}+${ci.placement.size}`;
+  }
+  return key;
+}
+
+function gpu(d: RawSnapshotDevice, names: ProfileNameLookup): GpuSnapshot {
+  const migDevices = d.migDevices.map(migDevice);
+  const gpuInstances: GpuInstanceSnapshot[] = [];
+  for (const gi of d.gpuInstances) {
+    const own: MigDeviceSnapshot[] = [];
+    for (const m of migDevices) if (m.gpuInstanceId === gi.id) own.push(m);
+    const computeInstances: ComputeInstanceSnapshot[] = gi.computeInstances.map((ci) => ({
+      id: ci.id,
+      profileId: ci.profileId,
+      placement: { start: ci.placement.start, size: ci.placement.size },
+      migDevice: own.find((m) => m.computeInstanceId === ci.id) ?? null,
+    }));
+    let mem: MemoryInfo | null = null;
+    const procs: ProcessInfo[] = [];
+    for (const m of own) {
+      if (mem === null && m.memory !== null) mem = m.memory;
+      for (const p of m.processes) procs.push(p);
+    }
+    gpuInstances.push({
+      id: gi.id,
+      profileId: gi.profileId,
+      profileName: names(d.uuid, gi.profileId) ?? null,
+      placement: { start: gi.placement.start, size: gi.placement.size },
+      computeInstances,
+      migDevices: own,
+      memory: mem,
+      processes: procs,
+    });
+  }
+  gpuInstances.sort((a, b) => a.id - b.id);
+  const mode = d.migMode;
+  return {
+    index: d.index,
+    uuid: d.uuid,
+    name: d.name,
+    pciBusId: d.pciBusId,
+    migMode:
+      mode === null
+        ? null
+        : { current: mode.current === 1, pending: mode.pending === 1, changePending: mode.current !== mode.pending },
+    memory: memory(d.memory),
+    utilization: d.utilization === null ? null : { gpu: d.utilization.gpu, memory: d.utilization.memory },
+    processes: processes(d.processes),
+    gpuInstances,
+    migDevices,
+    errors: d.errors.map((e) => ({ fn: e.fn, code: e.code, nvmlReturn: e.nvmlReturn })),
+    layoutKey: layoutKey(d),
+  };
+}
+
+export function fromRaw(raw: RawSnapshot, names: ProfileNameLookup, timestamp: number): Snapshot {
+  return {
+    timestamp,
+    readNs: Number(raw.finishedNs - raw.startedNs),
+    gpus: raw.devices.map((d) => gpu(d, names)),
+  };
+}

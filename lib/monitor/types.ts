@@ -1,0 +1,79 @@
+// Value types of the monitoring API: one snapshot of every GPU and MIG device.
+
+import type { DeviceAttributes, MemoryInfo, MigMode, Placement, ProcessInfo } from '../types';
+
+/** One read that failed while the snapshot was taken; the rest of the snapshot is still valid. */
+export interface SnapshotReadError {
+  /** The NVML function, e.g. 'nvmlDeviceGetMemoryInfo_v2'. */
+  fn: string;
+  /** The NVML enum name, e.g. 'NVML_ERROR_GPU_IS_LOST'. */
+  code: string;
+  nvmlReturn: number;
+}
+
+/** A MIG device (one compute instance, seen as a device) under its parent GPU. */
+export interface MigDeviceSnapshot {
+  /** Index under the parent (what nvmlDeviceGetMigDeviceHandleByIndex takes). */
+  index: number;
+  uuid: string | null;
+  /** The driver's name, e.g. "NVIDIA H100 80GB HBM3 MIG 1g.10gb". */
+  name: string | null;
+  gpuInstanceId: number | null;
+  computeInstanceId: number | null;
+  /** Memory of the GPU instance (its compute instances share it). null: the read failed. */
+  memory: MemoryInfo | null;
+  attributes: DeviceAttributes | null;
+  processes: ProcessInfo[];
+}
+
+export interface ComputeInstanceSnapshot {
+  id: number;
+  profileId: number;
+  placement: Placement;
+  /** The MIG device of this compute instance; null if it was not found in the enumeration. */
+  migDevice: MigDeviceSnapshot | null;
+}
+
+export interface GpuInstanceSnapshot {
+  id: number;
+  profileId: number;
+  /** The profile name without "MIG ", e.g. "1g.10gb" (dcgm-exporter's GPU_I_PROFILE); null until known. */
+  profileName: string | null;
+  placement: Placement;
+  computeInstances: ComputeInstanceSnapshot[];
+  /** The MIG devices of this GPU instance, in index order. */
+  migDevices: MigDeviceSnapshot[];
+  /** The GPU instance's memory, read through one of its MIG devices; null if none answered. */
+  memory: MemoryInfo | null;
+  /** Every process on the GPU instance's MIG devices. */
+  processes: ProcessInfo[];
+}
+
+export interface GpuSnapshot {
+  index: number;
+  uuid: string | null;
+  /** The product name, e.g. "NVIDIA H100 80GB HBM3" (dcgm-exporter's modelName). */
+  name: string | null;
+  /** "00000000:07:00.0" */
+  pciBusId: string | null;
+  /** null: the GPU has no MIG support (NOT_SUPPORTED) or the read failed. */
+  migMode: MigMode | null;
+  memory: MemoryInfo | null;
+  /** null where the driver does not report it (always, while MIG is enabled). */
+  utilization: { gpu: number; memory: number } | null;
+  /** Processes as the parent GPU reports them (aggregate; may need privileges under MIG). */
+  processes: ProcessInfo[];
+  gpuInstances: GpuInstanceSnapshot[];
+  migDevices: MigDeviceSnapshot[];
+  errors: SnapshotReadError[];
+  /** Identifies the MIG layout (mode, GPU and compute instances): equal keys, equal layouts. */
+  layoutKey: string;
+}
+
+export interface Snapshot {
+  /** Date.now() when the snapshot was taken. */
+  timestamp: number;
+  /** Nanoseconds the native read of every GPU took (the NVML calls themselves). */
+  readNs: number;
+  gpus: GpuSnapshot[];
+}
