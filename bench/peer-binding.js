@@ -1,0 +1,211 @@
+'use strict';
+// This package, measured from the compiled dist/ (no TypeScript or test runner needed):
+//   - the raw addon's blocking twins (…Sync) and its promise calls, at concurrency 1 and high;
+//   - the public facade's promise calls (argument checks, caller stacks, objects);
+//   - the monitoring snapshot (blocking and promise) of every GPU and MIG device;
+//   - the longest event-loop stall while slow MIG calls (about 0.5 ms each) run.
+//
+//   node peer-binding.js <libnvidia-ml.so.1> <samples> <concurrency> <section...>
+// sections: calls, throughput, snapshot, stall. Prints one JSON object per line.
+
+const path = require('node:path');
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+const { measureSync, measureAsync, throughput, now } = require('./measure.js');
+
+const root = path.resolve(__dirname, '..');
+const { init } = require(path.join(root, 'dist/index.js'));
+const { Monitor } = require(path.join(root, 'dist/monitor/monitor.js'));
+
+const [libPath, samplesArg, concurrencyArg, ...sections] = process.argv.slice(2);
+const samples = Number(samplesArg);
+const concurrency = Number(concurrencyArg);
+const onMock = process.env.NVML_REAL !== '1';
+const emit = (o) => console.log(JSON.stringify({ peer: 'nvml-mig', ...o }));
+
+async function calls(nvml, b) {
+  const h = b.deviceGetHandleByIndexSync(0);
+  const dev = await nvml.device(0);
+  const sync = {
+    count: ['nvmlDeviceGetCount_v2', () => b.deviceGetCountSync()],
+    handle: ['nvmlDeviceGetHandleByIndex_v2', () => b.deviceGetHandleByIndexSync(0)],
+    name: ['nvmlDeviceGetName', () => b.deviceGetNameSync(h)],
+    uuid: ['nvmlDeviceGetUUID', () => b.deviceGetUuidSync(h)],
+    memory: [null, () => b.deviceGetMemoryInfoSync(h)],
+    migMode: ['nvmlDeviceGetMigMode', () => b.deviceGetMigModeSync(h)],
+    processes: ['nvmlDeviceGetComputeRunningProcesses_v3', () => b.deviceGetComputeRunningProcessesSync(h)],
+  };
+  const raw = {
+    count: () => b.deviceGetCount(),
+    handle: () => b.deviceGetHandleByIndex(0),
+    name: () => b.deviceGetName(h),
+    uuid: () => b.deviceGetUuid(h),
+    memory: () => b.deviceGetMemoryInfo(h),
+    migMode: () => b.deviceGetMigMode(h),
+    // version 1: the same v1 call the floor and the peers make
+    giProfile: () => b.deviceGetGpuInstanceProfileInfo(h, 0, 1),
+    processes: () => b.deviceGetComputeRunningProcesses(h),
+  };
+  const facade = {
+    count: () => nvml.deviceCount(),
+    name: () => dev.name(),
+    uuid: () => dev.uuid(),
+    memory: () => dev.memoryInfo(),
+    migMode: () => dev.migMode(),
+    processes: () => dev.computeProcesses(),
+  };
+  const memSymbol = b.functions().nvmlDeviceGetMemoryInfo ?? 'nvmlDeviceGetMemoryInfo';
+  for (const op of ['count', 'handle', 'name', 'uuid', 'memory', 'migMode', 'giProfile', 'processes']) {
+    if (sync[op]) emit({ variant: 'sync', op, symbol: sync[op][0] ?? memSymbol, ...measureSync(sync[op][1], samples) });
+    emit({ variant: 'promise', op, ...(await measureAsync(raw[op], samples)) });
+    if (facade[op]) emit({ variant: 'facade', op, ...(await measureAsync(facade[op], samples)) });
+  }
+}
+
+async function calls_per_second(nvml, b) {
+  const h = b.deviceGetHandleByIndexSync(0);
+  const dev = await nvml.device(0);
+  for (const c of [1, 16, concurrency]) {
+    emit({ variant: `promise x${c}`, op: 'name', ...(await throughput(() => b.deviceGetName(h), c, 1000)) });
+  }
+  emit({ variant: `facade x${concurrency}`, op: 'name', ...(await throughput(() => dev.name(), concurrency, 1000)) });
+  // The blocking twin, for scale: one thread, back to back.
+  const t0 = now();
+  let n = 0;
+  while (now() - t0 < 500_000_000n) {
+    for (let i = 0; i < 1000; i++) b.deviceGetNameSync(h);
+    n += 1000;
+  }
+  emit({ variant: 'sync', op: 'name', callsPerSecond: Math.round(n / (Number(now() - t0) / 1e9)), concurrency: 1, calls: n });
+}
+
+/** Enables MIG and creates `perGpu` 1-slice GPU instances with one compute instance each, on every GPU (mock only). */
+async function fillMig(nvml, perGpu) {
+  for (const dev of await nvml.devices()) {
+    await dev.setMigMode(true);
+    const gp = await dev.gpuInstanceProfile(0);
+    for (let i = 0; i < perGpu; i++) {
+      const gi = await dev.createGpuInstance(gp.id);
+      const cp = await gi.computeInstanceProfile(0);
+      await gi.createComputeInstance(cp.id);
+    }
+  }
+}
+
+async function snapshot(nvml, b) {
+  const monitor = new Monitor(nvml);
+  const first = await monitor.snapshot();
+  const gpus = first.gpus.length;
+  const migDevices = first.gpus.reduce((n, g) => n + g.migDevices.length, 0);
+  const shape = { gpus, migDevices, gpuInstances: first.gpus.reduce((n, g) => n + g.gpuInstances.length, 0) };
+  let nvmlCalls = null;
+  if (onMock) {
+    await nvml.mockControl({ cmd: 'clearCallLog' });
+    b.snapshotSync();
+    nvmlCalls = (await nvml.mockControl({ cmd: 'callLog' })).calls.filter((c) => c.fn !== 'nvmlMockControl').length;
+  }
+  // The native read alone (NVML calls + copying into C++ structs), as the addon times it.
+  let readNs = [];
+  const rawSync = measureSync(() => {
+    const r = b.snapshotSync();
+    readNs.push(Number(r.finishedNs - r.startedNs));
+  }, samples);
+  readNs.sort((x, y) => x - y);
+  const readMedian = readNs[readNs.length >> 1];
+  emit({ variant: 'raw snapshotSync', op: 'snapshot', ...shape, nvmlCalls, nativeReadMedianNs: readMedian, ...rawSync });
+  emit({ variant: 'snapshotSync', op: 'snapshot', ...shape, nativeReadMedianNs: readMedian, ...measureSync(() => monitor.snapshotSync(), samples) });
+  emit({ variant: 'snapshot', op: 'snapshot', ...shape, nativeReadMedianNs: readMedian, ...(await measureAsync(() => monitor.snapshot(), samples)) });
+  // The conversion into typed objects on its own, from one raw snapshot.
+  const { fromRaw } = require(path.join(root, 'dist/monitor/snapshot.js'));
+  const raw = b.snapshotSync();
+  emit({ variant: 'fromRaw (JS conversion only)', op: 'snapshot', ...shape, ...measureSync(() => fromRaw(raw, () => '1g.10gb', 0), samples) });
+}
+
+/** Event-loop delay with nothing else running, then while slow MIG calls run off the JS thread. */
+async function stall(nvml, b) {
+  const h = b.deviceGetHandleByIndexSync(0);
+  const fn = 'nvmlDeviceGetGpuInstanceProfileInfo';
+  if (onMock) await nvml.mockControl({ cmd: 'setLatency', fn, us: 500 });
+  const call = () => b.deviceGetGpuInstanceProfileInfo(h, 0, 1);
+  const t = now();
+  await call();
+  const oneCallNs = Number(now() - t);
+
+  async function observe(label, load) {
+    const hist = monitorEventLoopDelay({ resolution: 1 });
+    // The gap between consecutive setImmediate turns: a finer view of the same stalls.
+    let maxGap = 0;
+    let last = now();
+    let spinning = true;
+    const spin = () => {
+      const t1 = now();
+      const gap = Number(t1 - last);
+      if (gap > maxGap) maxGap = gap;
+      last = t1;
+      if (spinning) setImmediate(spin);
+    };
+    hist.enable();
+    setImmediate(spin);
+    const calls = await load();
+    spinning = false;
+    hist.disable();
+    emit({
+      variant: label,
+      op: 'stall',
+      calls,
+      oneCallNs,
+      maxDelayNs: hist.max,
+      p99DelayNs: hist.percentile(99),
+      meanDelayNs: Math.round(hist.mean),
+      maxImmediateGapNs: maxGap,
+    });
+  }
+  const sleepLoad = (ms) => () => new Promise((r) => setTimeout(() => r(0), ms));
+  await observe('idle loop (baseline)', sleepLoad(1000));
+  await observe('promise MIG calls x1', async () => {
+    const until = now() + 1_000_000_000n;
+    let n = 0;
+    while (now() < until) {
+      await call();
+      n++;
+    }
+    return n;
+  });
+  await observe(`promise MIG calls x${Math.min(concurrency, 64)}`, async () => {
+    const until = now() + 1_000_000_000n;
+    let n = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, 64) }, async () => {
+        while (now() < until) {
+          await call();
+          n++;
+        }
+      }),
+    );
+    return n;
+  });
+  // For contrast: a blocking call of the same latency on the JS thread (deviceGetMigModeSync).
+  if (onMock) await nvml.mockControl({ cmd: 'setLatency', fn: 'nvmlDeviceGetMigMode', us: 500 });
+  await observe('blocking MIG calls (migModeSync), for contrast', async () => {
+    let n = 0;
+    for (let i = 0; i < 20; i++) {
+      b.deviceGetMigModeSync(h);
+      n++;
+      await new Promise((r) => setImmediate(r));
+    }
+    return n;
+  });
+  if (onMock) await nvml.mockControl({ cmd: 'setLatency', fn: '*', us: 0 });
+}
+
+const SECTIONS = { calls, throughput: calls_per_second, snapshot, stall };
+
+(async () => {
+  const nvml = await init({ libraryPath: libPath, readOnly: !onMock });
+  const b = nvml._session.binding;
+  if (sections.includes('snapshot') && onMock) await fillMig(nvml, Number(process.env.BENCH_MIG_PER_GPU ?? 7));
+  for (const s of sections) await SECTIONS[s](nvml, b);
+  await nvml.shutdown();
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench`: every peer against the same libnvidia-ml.so.1 in one run, side by side.
+//
+//   node bench/run.js [--lib PATH] [--out DIR] [--samples N] [--concurrency N] [--quick]
+//
+// Default library: the bundled mock (build/Release/mock/libnvidia-ml.so.1), as an 8-GPU H100
+// machine. NVML_REAL=1: the system's libnvidia-ml.so.1, read-only calls only (the interlock is on,
+// no MIG layout is created, the mock's latency injection is skipped) and nvidia-smi is a peer.
+// Prints a markdown table and writes bench/out/results.json and results.md. Measures; asserts nothing.
+
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : def;
+};
+const real = process.env.NVML_REAL === '1';
+const quick = args.includes('--quick');
+const lib = opt('--lib', real ? 'libnvidia-ml.so.1' : path.join(root, 'build/Release/mock/libnvidia-ml.so.1'));
+const outDir = path.resolve(opt('--out', path.join(root, 'bench/out')));
+const samples = Number(opt('--samples', quick ? 100 : 400));
+const concurrency = Number(opt('--concurrency', 256));
+const node = process.execPath;
+fs.mkdirSync(outDir, { recursive: true });
+
+const env = {
+  ...process.env,
+  NVML_MOCK_MACHINE: process.env.NVML_MOCK_MACHINE ?? 'h100-80gb:8',
+  // pynvml opens "libnvidia-ml.so.1" by name.
+  ...(real ? {} : { LD_LIBRARY_PATH: [path.dirname(lib), process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') }),
+};
+delete env.NVML_MOCK_STATE; // each peer keeps its own in-process state: a state file would add file I/O to every call
+delete env.NVML_MOCK_LATENCY_US;
+if (real) env.NVML_MIG_READONLY = '1';
+
+const results = [];
+const notes = [];
+const log = (s) => process.stderr.write(`bench: ${s}\n`);
+
+function runPeer(label, cmd, argv, extraEnv = {}) {
+  log(`${label} …`);
+  const r = spawnSync(cmd, argv, { env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 300_000 });
+  if (r.error || r.status !== 0) {
+    const why = r.error ? r.error.message : (r.stderr || '').trim().split('\n').slice(-3).join(' | ');
+    notes.push(`${label}: not measured (${why || `exit ${r.status}`})`);
+    log(`${label} failed: ${why}`);
+  }
+  for (const line of (r.stdout || '').split('\n')) {
+    if (line.startsWith('{')) results.push(JSON.parse(line));
+  }
+}
+
+const OPS = ['count', 'handle', 'name', 'uuid', 'memory', 'migMode', 'giProfile', 'processes'];
+
+// ---- the C floor, compiled now ----
+const floorBin = path.join(outDir, 'floor');
+try {
+  execFileSync(process.env.CC || 'cc', ['-O2', '-I', path.join(root, 'native'), path.join(__dirname, 'floor.c'), '-ldl', '-o', floorBin], {
+    stdio: 'inherit',
+  });
+  runPeer('C floor', floorBin, [lib, '--samples', String(samples), ...OPS]);
+  const walkArgs = real ? [] : ['--setup-mig', process.env.BENCH_MIG_PER_GPU ?? '7'];
+  runPeer('C floor snapshot walk', floorBin, [lib, '--samples', String(Math.min(samples, 200)), ...walkArgs, 'snapshot']);
+} catch (e) {
+  notes.push(`C floor: not compiled (${e.message})`);
+}
+
+// ---- this package ----
+const s = String(samples);
+const c = String(concurrency);
+runPeer('nvml-mig calls', node, [path.join(__dirname, 'peer-binding.js'), lib, s, c, 'calls', 'throughput']);
+runPeer('nvml-mig snapshot', node, [path.join(__dirname, 'peer-binding.js'), lib, String(Math.min(samples, 200)), c, 'snapshot']);
+runPeer('nvml-mig stall', node, [path.join(__dirname, 'peer-binding.js'), lib, s, c, 'stall']);
+
+// ---- peers ----
+runPeer('koffi', node, [path.join(__dirname, 'peer-koffi.js'), lib, s, c, ...OPS]);
+runPeer('python ctypes', process.env.PYTHON || 'python3', [path.join(__dirname, 'peer_ctypes.py'), lib, s, ...OPS]);
+
+// ---- nvidia-smi, what Node packages spawn today (only where a real driver is) ----
+function nvidiaSmi() {
+  const probe = spawnSync('nvidia-smi', ['-L'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    notes.push('nvidia-smi: not on this machine (no real driver), not measured');
+    return;
+  }
+  const q = ['--query-gpu=name,uuid,memory.used,memory.total,mig.mode.current', '--format=csv,noheader'];
+  const per = [];
+  for (let i = 0; i < (quick ? 5 : 20); i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync('nvidia-smi', q, { encoding: 'utf8' });
+    if (r.status !== 0) break;
+    per.push(Number(process.hrtime.bigint() - t0));
+  }
+  per.sort((a, b) => a - b);
+  if (per.length) {
+    const p99 = per[Math.min(per.length - 1, Math.floor(per.length * 0.99))];
+    results.push({ peer: 'nvidia-smi', variant: 'spawn', op: 'query-gpu', symbol: q.join(' '), medianNs: per[per.length >> 1], p99Ns: p99, samples: per.length });
+  }
+}
+nvidiaSmi();
+
+// ---- report ----
+const find = (pred) => results.find(pred);
+const fmt = (ns) => {
+  if (ns == null || Number.isNaN(ns)) return '–';
+  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
+  if (ns >= 1e4) return `${(ns / 1e3).toFixed(1)} µs`;
+  if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)} µs`;
+  return `${Math.round(ns)} ns`;
+};
+const cell = (r) => (r ? `${fmt(r.medianNs)} / ${fmt(r.p99Ns)}` : '–');
+const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1] || os.cpus()[0]?.model;
+const machine = {
+  date: new Date().toISOString(),
+  host: os.hostname(),
+  cores: os.cpus().length,
+  cpu,
+  node: process.version,
+  library: lib,
+  mock: real ? null : env.NVML_MOCK_MACHINE,
+};
+let driver = null;
+try {
+  driver = execFileSync(node, ['-e', `require(${JSON.stringify(path.join(root, 'dist/index.js'))}).init({libraryPath:${JSON.stringify(lib)},readOnly:true}).then(async n=>{console.log(await n.driverVersion());await n.shutdown()})`], { env, encoding: 'utf8' }).trim();
+} catch {
+  // reported as unknown
+}
+machine.driver = driver;
+
+const md = [];
+md.push(`Run ${machine.date} · ${machine.cores} cores, ${machine.cpu} · Node ${machine.node} · driver ${driver ?? '?'} · ${real ? 'real libnvidia-ml.so.1' : `mock ${machine.mock}`}`);
+md.push('');
+md.push('### Per-call latency, median / p99 (blocking peers: per call in batches; promise peers: each round trip)');
+md.push('');
+md.push('| call | C floor | nvml-mig Sync | nvml-mig promise | nvml-mig facade | koffi sync | koffi async | Python ctypes | pynvml |');
+md.push('|---|---|---|---|---|---|---|---|---|');
+for (const op of OPS) {
+  const floor = find((r) => r.peer === 'c-floor' && r.op === op);
+  const row = [
+    `${op} (${floor?.symbol ?? find((r) => r.op === op && r.symbol)?.symbol ?? op})`,
+    cell(floor),
+    cell(find((r) => r.peer === 'nvml-mig' && r.variant === 'sync' && r.op === op)),
+    cell(find((r) => r.peer === 'nvml-mig' && r.variant === 'promise' && r.op === op)),
+    cell(find((r) => r.peer === 'nvml-mig' && r.variant === 'facade' && r.op === op)),
+    cell(find((r) => r.peer === 'koffi' && r.variant === 'sync' && r.op === op)),
+    cell(find((r) => r.peer === 'koffi' && r.variant === 'async' && r.op === op)),
+    cell(find((r) => r.peer === 'python-ctypes' && r.op === op)),
+    cell(find((r) => r.peer === 'pynvml' && r.op === op)),
+  ];
+  md.push(`| ${row.join(' | ')} |`);
+}
+const smi = find((r) => r.peer === 'nvidia-smi');
+if (smi) md.push(`| spawn \`nvidia-smi --query-gpu=… --format=csv\` | | | | | | | | ${cell(smi)} |`);
+md.push('');
+md.push('### Throughput (nvmlDeviceGetName, calls per second)');
+md.push('');
+md.push('| peer | calls/s |');
+md.push('|---|---|');
+for (const r of results.filter((x) => x.callsPerSecond !== undefined)) md.push(`| ${r.peer} ${r.variant} | ${r.callsPerSecond.toLocaleString('en-US')} |`);
+md.push('');
+md.push('### Snapshot of every GPU and MIG device');
+md.push('');
+md.push('| variant | GPUs × MIG devices | median / p99 | native read (median) | NVML calls |');
+md.push('|---|---|---|---|---|');
+const walk = find((r) => r.peer === 'c-floor' && r.op === 'snapshot');
+if (walk) md.push(`| C floor: the same reads in a C loop (${walk.symbol}) | | ${cell(walk)} | | |`);
+for (const r of results.filter((x) => x.peer === 'nvml-mig' && x.op === 'snapshot')) {
+  md.push(`| ${r.variant} | ${r.gpus} × ${r.migDevices} | ${cell(r)} | ${fmt(r.nativeReadMedianNs)} | ${r.nvmlCalls ?? ''} |`);
+}
+md.push('');
+md.push('### Event-loop stalls while MIG calls run');
+md.push('');
+md.push('| load | calls | one call | max delay (monitorEventLoopDelay) | p99 delay | max setImmediate gap |');
+md.push('|---|---|---|---|---|---|');
+for (const r of results.filter((x) => x.op === 'stall')) {
+  md.push(`| ${r.variant} | ${r.calls} | ${fmt(r.oneCallNs)} | ${fmt(r.maxDelayNs)} | ${fmt(r.p99DelayNs)} | ${fmt(r.maxImmediateGapNs)} |`);
+}
+
+// ---- against the targets ----
+const t = [];
+const sync = (op) => find((r) => r.peer === 'nvml-mig' && r.variant === 'sync' && r.op === op);
+const floorOf = (op) => find((r) => r.peer === 'c-floor' && r.op === op);
+const koffiOf = (op) => find((r) => r.peer === 'koffi' && r.variant === 'sync' && r.op === op);
+for (const op of ['name', 'count', 'handle']) {
+  const a = sync(op);
+  const f = floorOf(op);
+  const k = koffiOf(op);
+  if (a && f) {
+    const over = a.medianNs - f.medianNs;
+    t.push(`| blocking ${op}: overhead over the C floor ≤ 150 ns | ${fmt(over)} | ${over <= 150 ? 'met' : 'missed'} |`);
+  }
+  if (a && k) t.push(`| blocking ${op}: faster than koffi | ${fmt(a.medianNs)} vs ${fmt(k.medianNs)} | ${a.medianNs < k.medianNs ? 'met' : 'missed'} |`);
+}
+const rt = find((r) => r.peer === 'nvml-mig' && r.variant === 'promise' && r.op === 'name');
+if (rt) t.push(`| promise round trip ≤ 15 µs (name) | ${fmt(rt.medianNs)} median, ${fmt(rt.p99Ns)} p99 | ${rt.medianNs <= 15000 ? 'met' : 'missed'} |`);
+const tp = results.filter((r) => r.peer === 'nvml-mig' && /^promise x/.test(r.variant ?? '')).sort((a, b) => b.callsPerSecond - a.callsPerSecond)[0];
+if (tp) t.push(`| ≥ 300,000 promise calls/s under concurrency (${os.cpus().length} cores) | ${tp.callsPerSecond.toLocaleString('en-US')} (${tp.variant}) | ${tp.callsPerSecond >= 300000 ? 'met' : 'missed'} |`);
+const base = find((r) => r.op === 'stall' && /baseline/.test(r.variant));
+for (const r of results.filter((x) => x.op === 'stall' && /^promise/.test(x.variant))) {
+  const extra = base ? r.maxDelayNs - base.maxDelayNs : r.maxDelayNs;
+  t.push(`| no stall > 50 µs from the binding (${r.variant}) | max delay ${fmt(r.maxDelayNs)} vs ${fmt(base?.maxDelayNs)} idle: ${fmt(extra)} more | ${extra <= 50000 ? 'met' : 'missed'} |`);
+}
+const snapSync = find((r) => r.peer === 'nvml-mig' && r.variant === 'snapshotSync');
+if (snapSync && walk) {
+  const beyond = snapSync.medianNs - walk.medianNs;
+  t.push(`| snapshot ${snapSync.gpus}×${Math.round(snapSync.migDevices / Math.max(1, snapSync.gpus))} under 200 µs beyond the NVML calls (snapshotSync − C walk) | ${fmt(beyond)} | ${beyond <= 200000 ? 'met' : 'missed'} |`);
+}
+if (t.length) {
+  md.push('');
+  md.push('### Against the targets');
+  md.push('');
+  md.push('| target | measured | |');
+  md.push('|---|---|---|');
+  md.push(...t);
+}
+if (notes.length) {
+  md.push('');
+  for (const n of notes) md.push(`- ${n}`);
+}
+
+const text = md.join('\n') + '\n';
+fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify({ machine, results, notes }, null, 2));
+fs.writeFileSync(path.join(outDir, 'results.md'), text);
+process.stdout.write(text);
