@@ -5,3 +5,10 @@ export { parseMigPartedConfig, validateMigPartedConfig, loadMigPartedConfig, sel
 export { buildModel, deriveCiProfiles, readDeviceModel, type GiProfileInput } from './model.js';
 export { planGpu, planInstances, resolveTarget, currentCounts, profileKeyOf } from './planner.js';
 export { futureScore, placeGis, packCis, maskOf } from './packing.js';
+export { readGpu, readNode, processesOf, type LiveGpu } from './state.js';
+export { chooseTargets, entrySelects, normaliseTarget, planNode, type LayoutInput, type TargetChoice } from './target.js';
+export { formatPlan, describeStep } from './format.js';
+export { applyLayout, applyPlan, planLayout, restoreSteps, LayoutStepError, type ApplyOptions, type ApplyResult, type ProgressEvent, type ResetHookContext, type StepRecord, type StepError } from './apply.js';
+export { assertLayout, compareLayout, type AssertResult } from './assert.js';
+export { exportLayout, exportNode, formatExport, toMigPartedObject, pciIdText } from './export.js';
+export { runLayoutCommand, type LayoutIo } from './cli.js';

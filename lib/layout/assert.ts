@@ -1,0 +1,51 @@
+// assert: does the node hold a layout? Compares MIG modes and the counts of (GI, CI) profile pairs, as
+// mig-parted does; the grouping of CIs into GIs is not compared.
+import type { Nvml } from '../index.js';
+import { currentCounts } from './planner.js';
+import { readNode, type LiveGpu } from './state.js';
+import { chooseTargets, type LayoutInput } from './target.js';
+
+export interface AssertResult {
+  ok: boolean;
+  /** One line per difference, e.g. "GPU 0: 1g.10gb: 3 present, 7 wanted". */
+  differences: string[];
+  checked: number[];
+}
+
+/** Pure comparison of read GPUs with a layout. */
+export function compareLayout(live: LiveGpu[], input: LayoutInput): AssertResult {
+  const choices = chooseTargets(input, live.map((l) => l.state));
+  const differences: string[] = [];
+  const checked: number[] = [];
+  for (const { state, model } of live) {
+    const choice = choices.get(state.index);
+    if (!choice) continue;
+    checked.push(state.index);
+    const gpu = `GPU ${state.index}`;
+    if (choice.error) {
+      differences.push(`${gpu}: ${choice.error}`);
+      continue;
+    }
+    const t = choice.target;
+    if (!state.mig) {
+      if (t.migEnabled) differences.push(`${gpu}: ${state.name} does not support MIG`);
+      continue;
+    }
+    const on = (b: boolean): string => (b ? 'enabled' : 'disabled');
+    if (state.mig.current !== t.migEnabled) differences.push(`${gpu}: MIG mode is ${on(state.mig.current)}, wanted ${on(t.migEnabled)}${state.mig.pending === t.migEnabled ? ' (the change is pending a GPU reset)' : ''}`);
+    else if (state.mig.pending !== t.migEnabled) differences.push(`${gpu}: MIG mode ${on(state.mig.pending)} is pending, wanted ${on(t.migEnabled)}`);
+    if (!t.migEnabled || !state.mig.current || !model) continue;
+    const have = currentCounts(model, state);
+    const keys = new Set([...Object.keys(have), ...Object.keys(t.migDevices)]);
+    for (const k of [...keys].sort()) {
+      const h = have[k] ?? 0;
+      const w = t.migDevices[k] ?? 0;
+      if (h !== w) differences.push(`${gpu}: ${k}: ${h} present, ${w} wanted`);
+    }
+  }
+  return { ok: differences.length === 0, differences, checked };
+}
+
+export async function assertLayout(nvml: Nvml, input: LayoutInput, indices?: number[]): Promise<AssertResult> {
+  return compareLayout(await readNode(nvml, indices), input);
+}

@@ -1,0 +1,55 @@
+// export: the node's current layout as a mig-parted config (one config, label `current` by default), with
+// device-filter set to each GPU's PCI device id and GPUs of the same layout merged into one entry.
+import { stringify } from 'yaml';
+import type { Nvml } from '../index.js';
+import type { MigPartedConfig, MigConfigEntry } from './config.js';
+import { currentCounts } from './planner.js';
+import { readNode, type LiveGpu } from './state.js';
+
+export const pciIdText = (id: number): string => `0x${(id >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
+
+export function exportLayout(live: LiveGpu[], label = 'current'): MigPartedConfig {
+  const groups: { filter: string; enabled: boolean; devices: Record<string, number>; indices: number[] }[] = [];
+  for (const { state, model } of live) {
+    const enabled = state.mig?.current ?? false;
+    const counts = enabled && model ? currentCounts(model, state) : {};
+    const devices = Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+    const filter = pciIdText(state.pciDeviceId);
+    const same = groups.find((g) => g.filter === filter && g.enabled === enabled && JSON.stringify(g.devices) === JSON.stringify(devices));
+    if (same) same.indices.push(state.index);
+    else groups.push({ filter, enabled, devices, indices: [state.index] });
+  }
+  const entries: MigConfigEntry[] = groups.map((g) => {
+    const allOfModel = live.filter((l) => pciIdText(l.state.pciDeviceId) === g.filter).map((l) => l.state.index);
+    return {
+      deviceFilter: [g.filter],
+      devices: g.indices.length === allOfModel.length ? 'all' : g.indices,
+      migEnabled: g.enabled,
+      migDevices: g.devices,
+    };
+  });
+  return { version: 'v1', migConfigs: { [label]: entries } };
+}
+
+/** The plain object mig-parted's format has (what YAML/JSON output prints). */
+export function toMigPartedObject(cfg: MigPartedConfig): object {
+  const configs: Record<string, object[]> = {};
+  for (const [name, entries] of Object.entries(cfg.migConfigs)) {
+    configs[name] = entries.map((e) => ({
+      ...(e.deviceFilter ? { 'device-filter': e.deviceFilter.length === 1 ? e.deviceFilter[0] : e.deviceFilter } : {}),
+      devices: e.devices,
+      'mig-enabled': e.migEnabled,
+      ...(e.migEnabled ? { 'mig-devices': e.migDevices } : {}),
+    }));
+  }
+  return { version: cfg.version, 'mig-configs': configs };
+}
+
+export function formatExport(cfg: MigPartedConfig, format: 'yaml' | 'json' = 'yaml'): string {
+  const obj = toMigPartedObject(cfg);
+  return format === 'json' ? JSON.stringify(obj, null, 2) + '\n' : stringify(obj, { flowCollectionPadding: false });
+}
+
+export async function exportNode(nvml: Nvml, label?: string, indices?: number[]): Promise<MigPartedConfig> {
+  return exportLayout(await readNode(nvml, indices), label);
+}
