@@ -59,7 +59,8 @@ function runPeer(label, cmd, argv, extraEnv = {}) {
 const OPS = ['count', 'handle', 'name', 'uuid', 'memory', 'migMode', 'giProfile', 'processes'];
 
 // ---- the C floor, compiled now ----
-const floorBin = path.join(outDir, 'floor');
+// Built outside the output folder, which holds only results.
+const floorBin = path.join(os.tmpdir(), `nvml-mig-bench-floor-${process.pid}`);
 try {
   execFileSync(process.env.CC || 'cc', ['-O2', '-I', path.join(root, 'native'), path.join(__dirname, 'floor.c'), '-ldl', '-o', floorBin], {
     stdio: 'inherit',
