@@ -57,6 +57,11 @@ const NVML_TEXT: Record<string, string> = {
   NVML_ERROR_UNKNOWN: 'Unknown Error',
 };
 
+/** nvidia-smi's text for an NVML code name: 'NVML_ERROR_IN_USE' → "In use by another client". */
+export function codeText(code: string): string {
+  return NVML_TEXT[code] ?? code;
+}
+
 /** The short text nvidia-smi prints for an error: "In use by another client". */
 export function errorText(e: unknown): string {
   if (isNvmlError(e)) {
