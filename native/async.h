@@ -1,0 +1,120 @@
+// One tiny op struct per call on a shared base; the same op gives the Promise form and the
+// blocking `Sync` twin.
+//
+// Life of a call (JS thread unless noted):
+//  1. Parse(): arguments are checked and copied into plain C++ members (TypeError/RangeError
+//     are thrown synchronously). Handle ids are recorded as Refs.
+//  2. Admit(): not open → ERR_NVML_NOT_INITIALIZED; mutating and read-only → ERR_NVML_READ_ONLY;
+//     each Ref is looked up in the handle table (wrong kind → TypeError; unknown or invalidated →
+//     ERR_NVML_STALE_HANDLE). The op remembers the GPU (or event set) its first handle belongs to.
+//  3. Mutations are queued per GPU: one is handed to the thread pool only after the previous
+//     mutation of that GPU settled (issue order = completion order). Reads are queued at once.
+//  4. Execute() (worker): take the GPU lock (shared for reads, exclusive for mutations),
+//     re-check that every Ref is still alive, then Run() the NVML calls. Run() touches no N-API
+//     value; it registers returned handles and invalidates destroyed ones in the table while the
+//     lock is held, so no other op can use a handle between its check and its NVML call.
+//  5. OnOK (JS thread): Build() the JS result or reject with the NvmlError; then the GPU's next
+//     mutation is queued and the pending count drops (close() waits for it to reach 0).
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "addon_state.h"
+#include "args.h"
+#include "errors.h"
+#include "handles.h"
+
+namespace nvmlmig {
+
+struct Ref {
+  uint64_t id = 0;
+  KindMask want = 0;
+  const char* name = "";
+  Resolved r;
+};
+
+class Op {
+ public:
+  virtual ~Op() = default;
+  // Worker thread: the NVML calls. Failures go to `fail` (through Call/Check).
+  virtual void Run() = 0;
+  // JS thread: the resolved value.
+  virtual Napi::Value Build(Napi::Env env) { return env.Undefined(); }
+  // JS thread, before settling, success or not (lifecycle ops update the addon state here).
+  virtual void Commit(Napi::Env) {}
+  // Default Parse: no arguments. Ops hide it with their own.
+  void Parse(const Napi::CallbackInfo&) {}
+
+  Addon* addon = nullptr;
+  Failure fail;
+  bool mutating = false;   // read-only interlock and per-GPU issue order
+  bool exclusive = false;  // takes the GPU lock exclusively (mutations, event set free)
+  Ref refs[2];
+  int nrefs = 0;
+  std::shared_ptr<GpuSync> sync;
+
+ protected:
+  void AddRef(const Napi::CallbackInfo& info, size_t i, KindMask want, const char* name) {
+    Ref& r = refs[nrefs++];
+    r.id = ArgId(info, i, name);
+    r.want = want;
+    r.name = name;
+  }
+  template <class T>
+  T Ptr(int i) const { return static_cast<T>(refs[i].r.ptr); }
+  const Library& lib() const { return addon->lib; }
+  HandleTable& handles() const { return addon->handles; }
+  // The GPU slot of the first handle (what registered children belong to).
+  uint32_t GpuSlot() const { return refs[0].r.gpuSlot; }
+
+  bool Check(nvmlReturn_t ret, const char* fn) {
+    if (ret == NVML_SUCCESS) return true;
+    fail = NvmlFailure(&addon->lib, ret, fn);
+    return false;
+  }
+  template <class F, class... A>
+  bool Call(F f, const char* fn, A... args) {
+    return Check(f ? f(args...) : NVML_ERROR_FUNCTION_NOT_FOUND, fn);
+  }
+};
+
+// NVML(nvmlDeviceGetName, dev, buf, n): call the resolved symbol (FUNCTION_NOT_FOUND when the
+// library lacks it); false and `fail` set on an error.
+#define NVML(fn, ...) Call(lib().fn, #fn, ##__VA_ARGS__)
+
+Napi::Value Submit(Napi::Env env, std::unique_ptr<Op> op);
+Napi::Value RunSync(Napi::Env env, Op& op);
+// Queues an op that manages the lifecycle itself (open, shutdown): no admission, not counted.
+Napi::Promise QueueLifecycle(Napi::Env env, std::unique_ptr<Op> op);
+// Called when a counted call settles: starts the shutdown once close() waits and none is left.
+void MaybeShutdown(Napi::Env env);
+
+template <class T>
+Napi::Value Async(const Napi::CallbackInfo& info) {
+  auto op = std::make_unique<T>();
+  op->Parse(info);
+  return Submit(info.Env(), std::move(op));
+}
+
+template <class T>
+Napi::Value Sync(const Napi::CallbackInfo& info) {
+  T op;
+  op.Parse(info);
+  return RunSync(info.Env(), op);
+}
+
+// Exports `name` (Promise form) and, with SyncTwin, `nameSync`.
+template <class T>
+void Export(Napi::Env env, Napi::Object exports, const char* name) {
+  exports.Set(name, Napi::Function::New(env, Async<T>, name));
+}
+template <class T>
+void ExportWithSync(Napi::Env env, Napi::Object exports, const char* name) {
+  Export<T>(env, exports, name);
+  std::string sync = std::string(name) + "Sync";
+  exports.Set(sync, Napi::Function::New(env, Sync<T>, sync));
+}
+
+}  // namespace nvmlmig

@@ -1,0 +1,170 @@
+// Compute instance profiles, placements and capacity of a GPU instance; compute instances:
+// create, list, get, info, destroy.
+#include "async.h"
+#include "device.h"
+#include "exports.h"
+#include "placements.h"
+#include "profiles.h"
+
+namespace nvmlmig {
+
+namespace {
+
+// CI ids are 0..7 per GI.
+constexpr unsigned int kComputeInstanceListSize = 16;
+
+struct GiOp : Op {
+  void Parse(const Napi::CallbackInfo& info) { AddRef(info, 0, kGpuInstance, "gpuInstance"); }
+  nvmlGpuInstance_t gi() const { return Ptr<nvmlGpuInstance_t>(0); }
+  uint32_t GiSlot() const { return refs[0].r.slot; }
+};
+
+struct ProfileIdOp : GiOp {
+  unsigned int profileId = 0;
+  void Parse(const Napi::CallbackInfo& info) {
+    GiOp::Parse(info);
+    profileId = ArgU32(info, 1, "profileId");
+  }
+};
+
+struct ProfileInfoOp : GiOp {
+  unsigned int index = 0, engProfile = 0;
+  int version = 0;
+  ProfileValue profile;
+  void Parse(const Napi::CallbackInfo& info) {
+    GiOp::Parse(info);
+    index = ArgU32(info, 1, "profileIndex");
+    engProfile = ArgU32(info, 2, "engProfile");
+    unsigned int v = ArgU32(info, 3, "version");
+    if (v > 3) throw Napi::RangeError::New(info.Env(), "version must be 0, 1, 2 or 3");
+    version = static_cast<int>(v);
+  }
+  void Run() override {
+    const char* fn = "";
+    Check(ReadComputeInstanceProfile(lib(), gi(), index, engProfile, version, &profile, &fn), fn);
+  }
+  Napi::Value Build(Napi::Env env) override { return ComputeInstanceProfileToJs(env, profile); }
+};
+
+struct RemainingCapacityOp : ProfileIdOp {
+  unsigned int count = 0;
+  void Run() override { NVML(nvmlGpuInstanceGetComputeInstanceRemainingCapacity, gi(), profileId, &count); }
+  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, count); }
+};
+
+struct PlacementsOp : ProfileIdOp {
+  std::vector<nvmlComputeInstancePlacement_t> list;
+  void Run() override {
+    if (!lib().nvmlGpuInstanceGetComputeInstancePossiblePlacements)
+      Check(NVML_ERROR_FUNCTION_NOT_FOUND, "nvmlGpuInstanceGetComputeInstancePossiblePlacements");
+    else
+      Check(ReadPlacements(lib().nvmlGpuInstanceGetComputeInstancePossiblePlacements, gi(), profileId, &list),
+            "nvmlGpuInstanceGetComputeInstancePossiblePlacements");
+  }
+  Napi::Value Build(Napi::Env env) override { return PlacementsToJs(env, list); }
+};
+
+struct CreateOp : ProfileIdOp {
+  bool placed = false;
+  nvmlComputeInstancePlacement_t placement = {};
+  uint64_t id = 0;
+  void Parse(const Napi::CallbackInfo& info) {
+    ProfileIdOp::Parse(info);
+    placed = ArgPlacement(info, 2, &placement.start, &placement.size);
+    mutating = exclusive = true;
+  }
+  void Run() override {
+    nvmlComputeInstance_t ci = nullptr;
+    bool ok = placed ? NVML(nvmlGpuInstanceCreateComputeInstanceWithPlacement, gi(), profileId, &placement, &ci)
+                     : NVML(nvmlGpuInstanceCreateComputeInstance, gi(), profileId, &ci);
+    if (ok) id = handles().Register(kComputeInstance, ci, GpuSlot(), GiSlot());
+  }
+  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(id)); }
+};
+
+struct DestroyOp : Op {
+  void Parse(const Napi::CallbackInfo& info) {
+    AddRef(info, 0, kComputeInstance, "computeInstance");
+    mutating = exclusive = true;
+  }
+  void Run() override {
+    if (NVML(nvmlComputeInstanceDestroy, Ptr<nvmlComputeInstance_t>(0)))
+      handles().InvalidateComputeInstance(refs[0].r.slot);
+  }
+};
+
+struct ListOp : ProfileIdOp {
+  std::vector<nvmlComputeInstance_t> list;
+  std::vector<uint64_t> ids;
+  void Run() override {
+    if (!lib().nvmlGpuInstanceGetComputeInstances) {
+      Check(NVML_ERROR_FUNCTION_NOT_FOUND, "nvmlGpuInstanceGetComputeInstances");
+      return;
+    }
+    if (!Check(ReadInstances(lib().nvmlGpuInstanceGetComputeInstances, gi(), profileId, kComputeInstanceListSize,
+                             &list),
+               "nvmlGpuInstanceGetComputeInstances"))
+      return;
+    for (nvmlComputeInstance_t ci : list) ids.push_back(handles().Register(kComputeInstance, ci, GpuSlot(), GiSlot()));
+  }
+  Napi::Value Build(Napi::Env env) override {
+    Napi::Array a = Napi::Array::New(env, ids.size());
+    for (size_t i = 0; i < ids.size(); i++) a.Set(static_cast<uint32_t>(i), static_cast<double>(ids[i]));
+    return a;
+  }
+};
+
+struct ByIdOp : GiOp {
+  unsigned int ciId = 0;
+  uint64_t id = 0;
+  void Parse(const Napi::CallbackInfo& info) {
+    GiOp::Parse(info);
+    ciId = ArgU32(info, 1, "id");
+  }
+  void Run() override {
+    nvmlComputeInstance_t ci = nullptr;
+    if (NVML(nvmlGpuInstanceGetComputeInstanceById, gi(), ciId, &ci))
+      id = handles().Register(kComputeInstance, ci, GpuSlot(), GiSlot());
+  }
+  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(id)); }
+};
+
+struct InfoOp : Op {
+  nvmlComputeInstanceInfo_t info = {};
+  uint64_t deviceId = 0, giId = 0;
+  void Parse(const Napi::CallbackInfo& cb) { AddRef(cb, 0, kComputeInstance, "computeInstance"); }
+  void Run() override {
+    nvmlComputeInstance_t ci = Ptr<nvmlComputeInstance_t>(0);
+    bool ok = lib().nvmlComputeInstanceGetInfo_v2 ? NVML(nvmlComputeInstanceGetInfo_v2, ci, &info)
+                                                  : NVML(nvmlComputeInstanceGetInfo, ci, &info);
+    if (!ok) return;
+    Resolved gi;
+    giId = handles().Register(kGpuInstance, info.gpuInstance, GpuSlot(), 0, &gi);
+    // The CI's device is its MIG device handle.
+    deviceId = handles().Register(kMigDevice, info.device, GpuSlot(), gi.slot);
+  }
+  Napi::Value Build(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("device", static_cast<double>(deviceId));
+    o.Set("gpuInstance", static_cast<double>(giId));
+    o.Set("id", info.id);
+    o.Set("profileId", info.profileId);
+    o.Set("placement", PlacementToJs(env, info.placement.start, info.placement.size));
+    return o;
+  }
+};
+
+}  // namespace
+
+void RegisterComputeInstance(Napi::Env env, Napi::Object exports) {
+  Export<ProfileInfoOp>(env, exports, "gpuInstanceGetComputeInstanceProfileInfo");
+  Export<RemainingCapacityOp>(env, exports, "gpuInstanceGetComputeInstanceRemainingCapacity");
+  Export<PlacementsOp>(env, exports, "gpuInstanceGetComputeInstancePossiblePlacements");
+  Export<CreateOp>(env, exports, "gpuInstanceCreateComputeInstance");
+  Export<DestroyOp>(env, exports, "computeInstanceDestroy");
+  Export<ListOp>(env, exports, "gpuInstanceGetComputeInstances");
+  Export<ByIdOp>(env, exports, "gpuInstanceGetComputeInstanceById");
+  Export<InfoOp>(env, exports, "computeInstanceGetInfo");
+}
+
+}  // namespace nvmlmig

@@ -1,0 +1,274 @@
+// Per-device queries (physical GPUs and MIG device handles alike) and the MIG mode.
+#include "device.h"
+
+#include "async.h"
+#include "exports.h"
+
+namespace nvmlmig {
+
+nvmlReturn_t ReadMemory(const Library& lib, nvmlDevice_t dev, MemoryValue* out, const char** fn) {
+  if (lib.nvmlDeviceGetMemoryInfo_v2) {
+    nvmlMemory_v2_t m = {};
+    m.version = nvmlMemory_v2;
+    *fn = "nvmlDeviceGetMemoryInfo_v2";
+    nvmlReturn_t ret = lib.nvmlDeviceGetMemoryInfo_v2(dev, &m);
+    if (ret == NVML_SUCCESS) {
+      *out = MemoryValue{m.total, m.free, m.used, m.reserved, true};
+      return ret;
+    }
+    // An older driver may export _v2 but not take this struct version: use v1 then.
+    if (ret != NVML_ERROR_ARGUMENT_VERSION_MISMATCH || !lib.nvmlDeviceGetMemoryInfo) return ret;
+  }
+  nvmlMemory_t m = {};
+  *fn = "nvmlDeviceGetMemoryInfo";
+  if (!lib.nvmlDeviceGetMemoryInfo) return NVML_ERROR_FUNCTION_NOT_FOUND;
+  nvmlReturn_t ret = lib.nvmlDeviceGetMemoryInfo(dev, &m);
+  if (ret == NVML_SUCCESS) *out = MemoryValue{m.total, m.free, m.used, 0, false};
+  return ret;
+}
+
+nvmlReturn_t ReadProcesses(const Library& lib, nvmlDevice_t dev, std::vector<nvmlProcessInfo_t>* out, const char** fn) {
+  *fn = "nvmlDeviceGetComputeRunningProcesses_v3";
+  out->clear();
+  if (!lib.nvmlDeviceGetComputeRunningProcesses_v3) return NVML_ERROR_FUNCTION_NOT_FOUND;
+  unsigned int count = 0;
+  nvmlReturn_t ret = lib.nvmlDeviceGetComputeRunningProcesses_v3(dev, &count, nullptr);
+  if (ret == NVML_SUCCESS) return ret;  // no processes
+  // Processes may start between the calls: headroom, and a few retries.
+  for (int attempt = 0; attempt < 4 && ret == NVML_ERROR_INSUFFICIENT_SIZE; attempt++) {
+    unsigned int capacity = count + 8;
+    out->resize(capacity);
+    count = capacity;
+    ret = lib.nvmlDeviceGetComputeRunningProcesses_v3(dev, &count, out->data());
+  }
+  out->resize(ret == NVML_SUCCESS ? (count < out->size() ? count : out->size()) : 0);
+  return ret;
+}
+
+nvmlReturn_t ReadAttributes(const Library& lib, nvmlDevice_t dev, nvmlDeviceAttributes_t* out, const char** fn) {
+  *fn = "nvmlDeviceGetAttributes_v2";
+  *out = nvmlDeviceAttributes_t{};
+  return lib.nvmlDeviceGetAttributes_v2 ? lib.nvmlDeviceGetAttributes_v2(dev, out) : NVML_ERROR_FUNCTION_NOT_FOUND;
+}
+
+static Napi::Value Bytes(Napi::Env env, unsigned long long v) { return Napi::Number::New(env, static_cast<double>(v)); }
+
+Napi::Object MemoryToJs(Napi::Env env, const MemoryValue& m) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("total", Bytes(env, m.total));
+  o.Set("free", Bytes(env, m.free));
+  o.Set("used", Bytes(env, m.used));
+  if (m.hasReserved) o.Set("reserved", Bytes(env, m.reserved));
+  return o;
+}
+
+Napi::Value IdOrNull(Napi::Env env, unsigned int id) {
+  return id == NVML_INVALID_GPU_INSTANCE_ID ? env.Null() : Napi::Value(Napi::Number::New(env, id));
+}
+
+Napi::Array ProcessesToJs(Napi::Env env, const std::vector<nvmlProcessInfo_t>& procs) {
+  Napi::Array a = Napi::Array::New(env, procs.size());
+  for (size_t i = 0; i < procs.size(); i++) {
+    const nvmlProcessInfo_t& p = procs[i];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("pid", Napi::Number::New(env, p.pid));
+    o.Set("usedGpuMemory", p.usedGpuMemory == NVML_VALUE_NOT_AVAILABLE_ULL ? env.Null() : Bytes(env, p.usedGpuMemory));
+    o.Set("gpuInstanceId", IdOrNull(env, p.gpuInstanceId));
+    o.Set("computeInstanceId", IdOrNull(env, p.computeInstanceId));
+    a.Set(static_cast<uint32_t>(i), o);
+  }
+  return a;
+}
+
+Napi::Object AttributesToJs(Napi::Env env, const nvmlDeviceAttributes_t& a) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("multiprocessorCount", a.multiprocessorCount);
+  o.Set("sharedCopyEngineCount", a.sharedCopyEngineCount);
+  o.Set("sharedDecoderCount", a.sharedDecoderCount);
+  o.Set("sharedEncoderCount", a.sharedEncoderCount);
+  o.Set("sharedJpegCount", a.sharedJpegCount);
+  o.Set("sharedOfaCount", a.sharedOfaCount);
+  o.Set("gpuInstanceSliceCount", a.gpuInstanceSliceCount);
+  o.Set("computeInstanceSliceCount", a.computeInstanceSliceCount);
+  o.Set("memorySizeMB", Bytes(env, a.memorySizeMB));
+  return o;
+}
+
+Napi::Object PlacementToJs(Napi::Env env, unsigned int start, unsigned int size) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("start", start);
+  o.Set("size", size);
+  return o;
+}
+
+namespace {
+
+// Ops on one device handle (physical or MIG).
+struct DeviceOp : Op {
+  void Parse(const Napi::CallbackInfo& info) { AddRef(info, 0, kAnyDevice, "device"); }
+  nvmlDevice_t dev() const { return Ptr<nvmlDevice_t>(0); }
+};
+
+struct NameOp : DeviceOp {
+  char buf[NVML_DEVICE_NAME_V2_BUFFER_SIZE] = {};
+  void Run() override { NVML(nvmlDeviceGetName, dev(), buf, sizeof buf - 1); }
+  Napi::Value Build(Napi::Env env) override { return Napi::String::New(env, buf); }
+};
+
+struct UuidOp : DeviceOp {
+  char buf[NVML_DEVICE_UUID_V2_BUFFER_SIZE] = {};
+  void Run() override { NVML(nvmlDeviceGetUUID, dev(), buf, sizeof buf - 1); }
+  Napi::Value Build(Napi::Env env) override { return Napi::String::New(env, buf); }
+};
+
+struct IndexOp : DeviceOp {
+  unsigned int value = 0;
+  void Run() override { NVML(nvmlDeviceGetIndex, dev(), &value); }
+  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, value); }
+};
+
+struct MinorOp : DeviceOp {
+  unsigned int value = 0;
+  void Run() override { NVML(nvmlDeviceGetMinorNumber, dev(), &value); }
+  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, value); }
+};
+
+struct PciInfoOp : DeviceOp {
+  nvmlPciInfo_t pci = {};
+  void Run() override { NVML(nvmlDeviceGetPciInfo_v3, dev(), &pci); }
+  Napi::Value Build(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("busId", std::string(pci.busId, strnlen(pci.busId, sizeof pci.busId)));
+    o.Set("busIdLegacy", std::string(pci.busIdLegacy, strnlen(pci.busIdLegacy, sizeof pci.busIdLegacy)));
+    o.Set("domain", pci.domain);
+    o.Set("bus", pci.bus);
+    o.Set("device", pci.device);
+    o.Set("pciDeviceId", pci.pciDeviceId);
+    o.Set("pciSubSystemId", pci.pciSubSystemId);
+    return o;
+  }
+};
+
+struct MemoryOp : DeviceOp {
+  MemoryValue mem;
+  void Run() override {
+    const char* fn = "";
+    Check(ReadMemory(lib(), dev(), &mem, &fn), fn);
+  }
+  Napi::Value Build(Napi::Env env) override { return MemoryToJs(env, mem); }
+};
+
+struct UtilizationOp : DeviceOp {
+  nvmlUtilization_t u = {};
+  void Run() override { NVML(nvmlDeviceGetUtilizationRates, dev(), &u); }
+  Napi::Value Build(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("gpu", u.gpu);
+    o.Set("memory", u.memory);
+    return o;
+  }
+};
+
+struct ProcessesOp : DeviceOp {
+  std::vector<nvmlProcessInfo_t> procs;
+  void Run() override {
+    const char* fn = "";
+    Check(ReadProcesses(lib(), dev(), &procs, &fn), fn);
+  }
+  Napi::Value Build(Napi::Env env) override { return ProcessesToJs(env, procs); }
+};
+
+struct FieldValuesOp : DeviceOp {
+  std::vector<nvmlFieldValue_t> values;
+  void Parse(const Napi::CallbackInfo& info) {
+    DeviceOp::Parse(info);
+    std::vector<unsigned int> ids = ArgU32Array(info, 1, "fieldIds", 1024);
+    values.resize(ids.size());
+    for (size_t i = 0; i < ids.size(); i++) {
+      values[i] = nvmlFieldValue_t{};
+      values[i].fieldId = ids[i];
+    }
+  }
+  void Run() override {
+    if (!values.empty()) NVML(nvmlDeviceGetFieldValues, dev(), static_cast<int>(values.size()), values.data());
+  }
+  Napi::Value Build(Napi::Env env) override {
+    Napi::Array a = Napi::Array::New(env, values.size());
+    for (size_t i = 0; i < values.size(); i++) {
+      const nvmlFieldValue_t& f = values[i];
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("fieldId", f.fieldId);
+      o.Set("scopeId", f.scopeId);
+      o.Set("nvmlReturn", f.nvmlReturn);
+      o.Set("valueType", static_cast<int>(f.valueType));
+      o.Set("timestamp", static_cast<double>(f.timestamp));
+      Napi::Value v = env.Null();
+      if (f.nvmlReturn == NVML_SUCCESS) {
+        switch (f.valueType) {
+          case NVML_VALUE_TYPE_DOUBLE: v = Napi::Number::New(env, f.value.dVal); break;
+          case NVML_VALUE_TYPE_UNSIGNED_INT: v = Napi::Number::New(env, f.value.uiVal); break;
+          case NVML_VALUE_TYPE_SIGNED_INT: v = Napi::Number::New(env, f.value.siVal); break;
+          case NVML_VALUE_TYPE_UNSIGNED_SHORT: v = Napi::Number::New(env, f.value.usVal); break;
+          case NVML_VALUE_TYPE_UNSIGNED_LONG: v = Napi::BigInt::New(env, static_cast<uint64_t>(f.value.ulVal)); break;
+          case NVML_VALUE_TYPE_UNSIGNED_LONG_LONG: v = Napi::BigInt::New(env, static_cast<uint64_t>(f.value.ullVal)); break;
+          case NVML_VALUE_TYPE_SIGNED_LONG_LONG: v = Napi::BigInt::New(env, static_cast<int64_t>(f.value.sllVal)); break;
+          default: break;
+        }
+      }
+      o.Set("value", v);
+      a.Set(static_cast<uint32_t>(i), o);
+    }
+    return a;
+  }
+};
+
+struct GetMigModeOp : DeviceOp {
+  unsigned int current = 0, pending = 0;
+  void Run() override { NVML(nvmlDeviceGetMigMode, dev(), &current, &pending); }
+  Napi::Value Build(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("current", current);
+    o.Set("pending", pending);
+    return o;
+  }
+};
+
+struct SetMigModeOp : Op {
+  unsigned int mode = 0;
+  nvmlReturn_t activation = NVML_SUCCESS;
+  void Parse(const Napi::CallbackInfo& info) {
+    AddRef(info, 0, kDevice, "device");
+    mode = ArgU32(info, 1, "mode");
+    if (mode > 1) throw Napi::RangeError::New(info.Env(), "mode must be 0 (disable) or 1 (enable)");
+    mutating = exclusive = true;
+  }
+  void Run() override {
+    if (!NVML(nvmlDeviceSetMigMode, Ptr<nvmlDevice_t>(0), mode, &activation)) return;
+    // Every GI/CI/MIG device handle of this GPU belongs to the old configuration.
+    handles().InvalidateMigState(GpuSlot());
+    sync->ClearCache();
+  }
+  Napi::Value Build(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("activationStatus", activation);
+    return o;
+  }
+};
+
+}  // namespace
+
+void RegisterDevice(Napi::Env env, Napi::Object exports) {
+  ExportWithSync<NameOp>(env, exports, "deviceGetName");
+  ExportWithSync<UuidOp>(env, exports, "deviceGetUuid");
+  Export<IndexOp>(env, exports, "deviceGetIndex");
+  Export<MinorOp>(env, exports, "deviceGetMinorNumber");
+  Export<PciInfoOp>(env, exports, "deviceGetPciInfo");
+  ExportWithSync<MemoryOp>(env, exports, "deviceGetMemoryInfo");
+  Export<UtilizationOp>(env, exports, "deviceGetUtilizationRates");
+  ExportWithSync<ProcessesOp>(env, exports, "deviceGetComputeRunningProcesses");
+  Export<FieldValuesOp>(env, exports, "deviceGetFieldValues");
+  ExportWithSync<GetMigModeOp>(env, exports, "deviceGetMigMode");
+  Export<SetMigModeOp>(env, exports, "deviceSetMigMode");
+}
+
+}  // namespace nvmlmig

@@ -1,0 +1,184 @@
+// GPU instance profiles, placements, capacity; GPU instances: create, list, get, info, destroy.
+#include "async.h"
+#include "device.h"
+#include "exports.h"
+#include "placements.h"
+#include "profiles.h"
+
+namespace nvmlmig {
+
+namespace {
+
+// GI lists: 15 GI ids exist (0..14), so 32 fits every GPU in one call.
+constexpr unsigned int kGpuInstanceListSize = 32;
+
+struct DeviceOp : Op {
+  void Parse(const Napi::CallbackInfo& info) { AddRef(info, 0, kDevice, "device"); }
+  nvmlDevice_t dev() const { return Ptr<nvmlDevice_t>(0); }
+};
+
+struct GiRefOp : Op {
+  void Parse(const Napi::CallbackInfo& info) { AddRef(info, 0, kGpuInstance, "gpuInstance"); }
+  nvmlGpuInstance_t gi() const { return Ptr<nvmlGpuInstance_t>(0); }
+};
+
+int ArgVersion(const Napi::CallbackInfo& info, size_t i, bool allowV1) {
+  unsigned int v = ArgU32(info, i, "version");
+  if (v > 3 || (v == 1 && !allowV1))
+    throw Napi::RangeError::New(info.Env(), allowV1 ? "version must be 0, 1, 2 or 3" : "version must be 0, 2 or 3");
+  return static_cast<int>(v);
+}
+
+struct ProfileInfoOp : DeviceOp {
+  unsigned int index = 0;
+  int version = 0;
+  bool byId = false;
+  ProfileValue profile;
+  void Parse(const Napi::CallbackInfo& info) {
+    DeviceOp::Parse(info);
+    index = ArgU32(info, 1, byId ? "profileId" : "profileIndex");
+    version = ArgVersion(info, 2, !byId);
+  }
+  void Run() override {
+    const char* fn = "";
+    Check(ReadGpuInstanceProfile(lib(), dev(), index, version, byId, &profile, &fn), fn);
+  }
+  Napi::Value Build(Napi::Env env) override { return GpuInstanceProfileToJs(env, profile); }
+};
+
+struct ProfileInfoByIdOp : ProfileInfoOp {
+  ProfileInfoByIdOp() { byId = true; }
+};
+
+struct PlacementsOp : DeviceOp {
+  unsigned int profileId = 0;
+  std::vector<nvmlGpuInstancePlacement_t> list;
+  void Parse(const Napi::CallbackInfo& info) {
+    DeviceOp::Parse(info);
+    profileId = ArgU32(info, 1, "profileId");
+  }
+  void Run() override {
+    if (lib().nvmlDeviceGetGpuInstancePossiblePlacements_v2)
+      Check(ReadPlacements(lib().nvmlDeviceGetGpuInstancePossiblePlacements_v2, dev(), profileId, &list),
+            "nvmlDeviceGetGpuInstancePossiblePlacements_v2");
+    else if (lib().nvmlDeviceGetGpuInstancePossiblePlacements)
+      Check(ReadPlacements(lib().nvmlDeviceGetGpuInstancePossiblePlacements, dev(), profileId, &list),
+            "nvmlDeviceGetGpuInstancePossiblePlacements");
+    else
+      Check(NVML_ERROR_FUNCTION_NOT_FOUND, "nvmlDeviceGetGpuInstancePossiblePlacements_v2");
+  }
+  Napi::Value Build(Napi::Env env) override { return PlacementsToJs(env, list); }
+};
+
+struct RemainingCapacityOp : DeviceOp {
+  unsigned int profileId = 0, count = 0;
+  void Parse(const Napi::CallbackInfo& info) {
+    DeviceOp::Parse(info);
+    profileId = ArgU32(info, 1, "profileId");
+  }
+  void Run() override { NVML(nvmlDeviceGetGpuInstanceRemainingCapacity, dev(), profileId, &count); }
+  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, count); }
+};
+
+struct CreateOp : DeviceOp {
+  unsigned int profileId = 0;
+  bool placed = false;
+  nvmlGpuInstancePlacement_t placement = {};
+  uint64_t id = 0;
+  void Parse(const Napi::CallbackInfo& info) {
+    DeviceOp::Parse(info);
+    profileId = ArgU32(info, 1, "profileId");
+    placed = ArgPlacement(info, 2, &placement.start, &placement.size);
+    mutating = exclusive = true;
+  }
+  void Run() override {
+    nvmlGpuInstance_t gi = nullptr;
+    bool ok = placed ? NVML(nvmlDeviceCreateGpuInstanceWithPlacement, dev(), profileId, &placement, &gi)
+                     : NVML(nvmlDeviceCreateGpuInstance, dev(), profileId, &gi);
+    if (ok) id = handles().Register(kGpuInstance, gi, GpuSlot());
+  }
+  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(id)); }
+};
+
+struct DestroyOp : GiRefOp {
+  void Parse(const Napi::CallbackInfo& info) {
+    GiRefOp::Parse(info);
+    mutating = exclusive = true;
+  }
+  void Run() override {
+    if (NVML(nvmlGpuInstanceDestroy, gi())) handles().InvalidateGpuInstance(refs[0].r.slot);
+  }
+};
+
+struct ListOp : DeviceOp {
+  unsigned int profileId = 0;
+  std::vector<nvmlGpuInstance_t> list;
+  std::vector<uint64_t> ids;
+  void Parse(const Napi::CallbackInfo& info) {
+    DeviceOp::Parse(info);
+    profileId = ArgU32(info, 1, "profileId");
+  }
+  void Run() override {
+    if (!lib().nvmlDeviceGetGpuInstances) {
+      Check(NVML_ERROR_FUNCTION_NOT_FOUND, "nvmlDeviceGetGpuInstances");
+      return;
+    }
+    if (!Check(ReadInstances(lib().nvmlDeviceGetGpuInstances, dev(), profileId, kGpuInstanceListSize, &list),
+               "nvmlDeviceGetGpuInstances"))
+      return;
+    for (nvmlGpuInstance_t gi : list) ids.push_back(handles().Register(kGpuInstance, gi, GpuSlot()));
+  }
+  Napi::Value Build(Napi::Env env) override {
+    Napi::Array a = Napi::Array::New(env, ids.size());
+    for (size_t i = 0; i < ids.size(); i++) a.Set(static_cast<uint32_t>(i), static_cast<double>(ids[i]));
+    return a;
+  }
+};
+
+struct ByIdOp : DeviceOp {
+  unsigned int giId = 0;
+  uint64_t id = 0;
+  void Parse(const Napi::CallbackInfo& info) {
+    DeviceOp::Parse(info);
+    giId = ArgU32(info, 1, "id");
+  }
+  void Run() override {
+    nvmlGpuInstance_t gi = nullptr;
+    if (NVML(nvmlDeviceGetGpuInstanceById, dev(), giId, &gi)) id = handles().Register(kGpuInstance, gi, GpuSlot());
+  }
+  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(id)); }
+};
+
+struct InfoOp : GiRefOp {
+  nvmlGpuInstanceInfo_t info = {};
+  uint64_t deviceId = 0;
+  void Run() override {
+    if (!NVML(nvmlGpuInstanceGetInfo, gi(), &info)) return;
+    // The GI's device is its parent GPU, already in the table (same pointer, same id).
+    deviceId = handles().Register(kDevice, info.device, 0);
+  }
+  Napi::Value Build(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("device", static_cast<double>(deviceId));
+    o.Set("id", info.id);
+    o.Set("profileId", info.profileId);
+    o.Set("placement", PlacementToJs(env, info.placement.start, info.placement.size));
+    return o;
+  }
+};
+
+}  // namespace
+
+void RegisterGpuInstance(Napi::Env env, Napi::Object exports) {
+  Export<ProfileInfoOp>(env, exports, "deviceGetGpuInstanceProfileInfo");
+  Export<ProfileInfoByIdOp>(env, exports, "deviceGetGpuInstanceProfileInfoById");
+  Export<PlacementsOp>(env, exports, "deviceGetGpuInstancePossiblePlacements");
+  Export<RemainingCapacityOp>(env, exports, "deviceGetGpuInstanceRemainingCapacity");
+  Export<CreateOp>(env, exports, "deviceCreateGpuInstance");
+  Export<DestroyOp>(env, exports, "gpuInstanceDestroy");
+  Export<ListOp>(env, exports, "deviceGetGpuInstances");
+  Export<ByIdOp>(env, exports, "deviceGetGpuInstanceById");
+  Export<InfoOp>(env, exports, "gpuInstanceGetInfo");
+}
+
+}  // namespace nvmlmig

@@ -1,0 +1,132 @@
+#include "handles.h"
+
+#include <stdexcept>
+
+namespace nvmlmig {
+
+const char* KindName(KindMask kind) {
+  switch (kind) {
+    case kDevice: return "device";
+    case kMigDevice: return "MIG device";
+    case kAnyDevice: return "device";
+    case kGpuInstance: return "GPU instance";
+    case kComputeInstance: return "compute instance";
+    case kEventSet: return "event set";
+    default: return "handle";
+  }
+}
+
+uint64_t HandleTable::Register(Kind kind, void* ptr, uint32_t gpuSlot, uint32_t giSlot, Resolved* out) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  uint32_t slot;
+  auto it = byPtr_.find(ptr);
+  if (it != byPtr_.end()) {
+    slot = it->second;
+  } else {
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+    } else {
+      if (entries_.size() >= kSlotLimit) throw std::length_error("handle table full");
+      slot = static_cast<uint32_t>(entries_.size());
+      entries_.emplace_back();
+    }
+    Entry& e = entries_[slot];
+    e.ptr = ptr;
+    e.kind = kind;
+    e.alive = true;
+    e.gpuSlot = gpuSlot ? gpuSlot : slot;
+    e.giSlot = kind == kGpuInstance ? slot : giSlot;
+    byPtr_[ptr] = slot;
+    if (e.gpuSlot == slot) sync_[slot] = std::make_shared<GpuSync>();
+  }
+  const Entry& e = entries_[slot];
+  if (out) *out = Resolved{e.ptr, slot, e.gen, e.gpuSlot, e.kind};
+  return uint64_t(e.gen) * kSlotLimit + slot;
+}
+
+HandleTable::Lookup HandleTable::Resolve(uint64_t id, KindMask want, Resolved* out, Kind* actual) const {
+  uint32_t slot = static_cast<uint32_t>(id % kSlotLimit);
+  uint64_t gen = id / kSlotLimit;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (slot == 0 || slot >= entries_.size()) return Lookup::kStale;
+  const Entry& e = entries_[slot];
+  if (!e.alive || e.gen != gen) return Lookup::kStale;
+  *actual = e.kind;
+  if (!(e.kind & want)) return Lookup::kWrongKind;
+  *out = Resolved{e.ptr, slot, e.gen, e.gpuSlot, e.kind};
+  return Lookup::kOk;
+}
+
+bool HandleTable::Alive(const Resolved& r) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (r.slot == 0 || r.slot >= entries_.size()) return false;
+  const Entry& e = entries_[r.slot];
+  return e.alive && e.gen == r.gen;
+}
+
+std::shared_ptr<GpuSync> HandleTable::Sync(uint32_t gpuSlot) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = sync_.find(gpuSlot);
+  return it == sync_.end() ? nullptr : it->second;
+}
+
+void HandleTable::KillLocked(uint32_t slot) {
+  Entry& e = entries_[slot];
+  if (!e.alive) return;
+  e.alive = false;
+  e.gen++;
+  auto it = byPtr_.find(e.ptr);
+  if (it != byPtr_.end() && it->second == slot) byPtr_.erase(it);
+  if (e.gpuSlot == slot) sync_.erase(slot);
+  e.ptr = nullptr;
+  free_.push_back(slot);
+}
+
+void HandleTable::InvalidateGpuInstance(uint32_t giSlot) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  uint32_t gpu = entries_[giSlot].gpuSlot;
+  for (uint32_t s = 1; s < entries_.size(); s++) {
+    const Entry& e = entries_[s];
+    if (!e.alive) continue;
+    if (s == giSlot || (e.kind == kComputeInstance && e.giSlot == giSlot) ||
+        (e.kind == kMigDevice && e.gpuSlot == gpu))
+      KillLocked(s);
+  }
+}
+
+void HandleTable::InvalidateComputeInstance(uint32_t ciSlot) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  uint32_t gpu = entries_[ciSlot].gpuSlot;
+  for (uint32_t s = 1; s < entries_.size(); s++) {
+    const Entry& e = entries_[s];
+    if (e.alive && (s == ciSlot || (e.kind == kMigDevice && e.gpuSlot == gpu))) KillLocked(s);
+  }
+}
+
+void HandleTable::InvalidateMigState(uint32_t gpuSlot) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (uint32_t s = 1; s < entries_.size(); s++) {
+    const Entry& e = entries_[s];
+    if (e.alive && e.gpuSlot == gpuSlot && (e.kind & (kMigDevice | kGpuInstance | kComputeInstance)))
+      KillLocked(s);
+  }
+}
+
+void HandleTable::InvalidateSlot(uint32_t slot) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (slot < entries_.size()) KillLocked(slot);
+}
+
+void HandleTable::Clear() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (uint32_t s = 1; s < entries_.size(); s++) KillLocked(s);
+  sync_.clear();
+}
+
+size_t HandleTable::LiveCount() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return byPtr_.size();
+}
+
+}  // namespace nvmlmig

@@ -1,0 +1,105 @@
+// The handle table: JS sees numbers, never pointers.
+//
+// An id is gen * 2^21 + slot (a safe integer). `gen` is the slot's generation: it grows every
+// time the slot's entry is invalidated, so an old id never names a later entry (a destroyed GI,
+// anything from before close()). The same raw pointer maps to the same live id (dedupe).
+// Entries are registered by workers (under the table mutex) while they hold their GPU's lock,
+// so a handle an op resolved cannot be invalidated between the op's liveness check and its
+// NVML call (see async.h for the locking scheme).
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace nvmlmig {
+
+enum Kind : uint8_t {
+  kDevice = 1,           // a physical GPU
+  kMigDevice = 2,        // a MIG device handle
+  kGpuInstance = 4,
+  kComputeInstance = 8,
+  kEventSet = 16,
+};
+using KindMask = uint8_t;
+constexpr KindMask kAnyDevice = kDevice | kMigDevice;
+const char* KindName(KindMask kind);
+
+// Per-GPU (and per-event-set) synchronisation and caches.
+struct GpuSync {
+  // Reads hold it shared, mutations exclusive, around the liveness check and the NVML call.
+  std::shared_mutex rw;
+  // Mutations of this GPU not yet queued to the thread pool (JS thread only).
+  std::deque<Napi::AsyncWorker*> fifo;
+  bool busy = false;  // a mutation of this GPU is queued or running (JS thread only)
+  // Snapshot caches: supported GI profile ids, and CI profile ids per GI profile id.
+  std::mutex cacheMutex;
+  bool profilesKnown = false;
+  std::vector<unsigned int> giProfileIds;
+  std::unordered_map<unsigned int, std::vector<unsigned int>> ciProfileIds;
+  void ClearCache() {
+    std::lock_guard<std::mutex> lock(cacheMutex);
+    profilesKnown = false;
+    giProfileIds.clear();
+    ciProfileIds.clear();
+  }
+};
+
+struct Resolved {
+  void* ptr = nullptr;
+  uint32_t slot = 0;
+  uint32_t gen = 0;
+  uint32_t gpuSlot = 0;  // the physical GPU (or event set) whose lock guards this handle
+  Kind kind = kDevice;
+};
+
+class HandleTable {
+ public:
+  enum class Lookup { kOk, kStale, kWrongKind };
+
+  // Registers ptr (or finds its live entry) and returns its id. gpuSlot 0 = the entry is its
+  // own lock owner (physical GPU, event set). giSlot: the GI a CI belongs to (0 otherwise).
+  uint64_t Register(Kind kind, void* ptr, uint32_t gpuSlot, uint32_t giSlot = 0, Resolved* out = nullptr);
+  Lookup Resolve(uint64_t id, KindMask want, Resolved* out, Kind* actual) const;
+  bool Alive(const Resolved& r) const;
+  std::shared_ptr<GpuSync> Sync(uint32_t gpuSlot) const;
+
+  // Our own GI destroy: the GI, its CIs and every MIG device handle of its GPU.
+  void InvalidateGpuInstance(uint32_t giSlot);
+  // Our own CI destroy: the CI and every MIG device handle of its GPU.
+  void InvalidateComputeInstance(uint32_t ciSlot);
+  // A MIG mode change: every GI, CI and MIG device handle of the GPU.
+  void InvalidateMigState(uint32_t gpuSlot);
+  void InvalidateSlot(uint32_t slot);
+  // close(): everything.
+  void Clear();
+  size_t LiveCount() const;
+
+  static constexpr uint64_t kSlotBits = 21;
+  static constexpr uint64_t kSlotLimit = uint64_t(1) << kSlotBits;
+
+ private:
+  struct Entry {
+    void* ptr = nullptr;
+    uint32_t gen = 1;
+    uint32_t gpuSlot = 0;
+    uint32_t giSlot = 0;
+    Kind kind = kDevice;
+    bool alive = false;
+  };
+  void KillLocked(uint32_t slot);
+
+  mutable std::mutex mutex_;
+  std::vector<Entry> entries_{1};  // slot 0 is never used
+  std::vector<uint32_t> free_;
+  std::unordered_map<void*, uint32_t> byPtr_;
+  std::unordered_map<uint32_t, std::shared_ptr<GpuSync>> sync_;
+};
+
+}  // namespace nvmlmig

@@ -1,0 +1,36 @@
+// The loaded NVML library: one dlopen'ed handle and one symbol table, resolved once with dlsym,
+// newest version first.
+#pragma once
+
+#include <array>
+#include <string>
+
+#include "nvml_abi.h"
+
+namespace nvmlmig {
+
+enum FnIndex {
+#define NVML_FN_INDEX(name, params) kFn_##name,
+  NVML_FUNCTIONS(NVML_FN_INDEX)
+#undef NVML_FN_INDEX
+  kFnCount
+};
+
+struct Library {
+  std::string path;
+  void* handle = nullptr;
+#define NVML_FN_MEMBER(name, params) name##_fn name = nullptr;
+  NVML_FUNCTIONS(NVML_FN_MEMBER)
+#undef NVML_FN_MEMBER
+  nvmlErrorString_fn errorString = nullptr;
+  // The symbol each entry resolved to (a static string), or null.
+  std::array<const char*, kFnCount> resolved{};
+};
+
+extern const char* const kFunctionNames[kFnCount];
+
+// dlopen (reusing a handle this process already opened for the same path; never dlclose), then
+// resolve every entry. False with *error set (the dlerror() text) when the library cannot load.
+bool LoadLibrary(const std::string& path, Library* lib, std::string* error);
+
+}  // namespace nvmlmig

@@ -1,0 +1,191 @@
+#include "profiles.h"
+
+#include <cstring>
+
+#include "library.h"
+
+namespace nvmlmig {
+
+namespace {
+
+void CopyName(ProfileValue* out, const char* name) {
+  out->hasName = true;
+  std::memcpy(out->name, name, sizeof out->name);
+  out->name[sizeof out->name - 1] = '\0';
+}
+
+void FromGiV1(const nvmlGpuInstanceProfileInfo_t& s, ProfileValue* o) {
+  o->structVersion = 1;
+  o->id = s.id;
+  o->isP2pSupported = s.isP2pSupported;
+  o->capabilities = s.isP2pSupported ? NVML_GPU_INSTANCE_PROFILE_CAPS_P2P : 0;
+  o->sliceCount = s.sliceCount;
+  o->instanceCount = s.instanceCount;
+  o->multiprocessorCount = s.multiprocessorCount;
+  o->copyEngineCount = s.copyEngineCount;
+  o->decoderCount = s.decoderCount;
+  o->encoderCount = s.encoderCount;
+  o->jpegCount = s.jpegCount;
+  o->ofaCount = s.ofaCount;
+  o->memorySizeMB = s.memorySizeMB;
+}
+
+void FromGiV2(const nvmlGpuInstanceProfileInfo_v2_t& s, ProfileValue* o) {
+  o->structVersion = 2;
+  o->id = s.id;
+  o->isP2pSupported = s.isP2pSupported;
+  o->capabilities = s.isP2pSupported ? NVML_GPU_INSTANCE_PROFILE_CAPS_P2P : 0;
+  o->sliceCount = s.sliceCount;
+  o->instanceCount = s.instanceCount;
+  o->multiprocessorCount = s.multiprocessorCount;
+  o->copyEngineCount = s.copyEngineCount;
+  o->decoderCount = s.decoderCount;
+  o->encoderCount = s.encoderCount;
+  o->jpegCount = s.jpegCount;
+  o->ofaCount = s.ofaCount;
+  o->memorySizeMB = s.memorySizeMB;
+  CopyName(o, s.name);
+}
+
+void FromGiV3(const nvmlGpuInstanceProfileInfo_v3_t& s, ProfileValue* o) {
+  o->structVersion = 3;
+  o->id = s.id;
+  o->capabilities = s.capabilities;
+  o->isP2pSupported = (s.capabilities & NVML_GPU_INSTANCE_PROFILE_CAPS_P2P) ? 1 : 0;
+  o->sliceCount = s.sliceCount;
+  o->instanceCount = s.instanceCount;
+  o->multiprocessorCount = s.multiprocessorCount;
+  o->copyEngineCount = s.copyEngineCount;
+  o->decoderCount = s.decoderCount;
+  o->encoderCount = s.encoderCount;
+  o->jpegCount = s.jpegCount;
+  o->ofaCount = s.ofaCount;
+  o->memorySizeMB = s.memorySizeMB;
+  CopyName(o, s.name);
+}
+
+// The CI v2 and v3 layouts agree up to the name; v3 appends capabilities.
+template <class S>
+void FromCi(const S& s, ProfileValue* o) {
+  o->id = s.id;
+  o->sliceCount = s.sliceCount;
+  o->instanceCount = s.instanceCount;
+  o->multiprocessorCount = s.multiprocessorCount;
+  o->copyEngineCount = s.sharedCopyEngineCount;
+  o->decoderCount = s.sharedDecoderCount;
+  o->encoderCount = s.sharedEncoderCount;
+  o->jpegCount = s.sharedJpegCount;
+  o->ofaCount = s.sharedOfaCount;
+}
+
+bool VersionRefused(nvmlReturn_t ret) {
+  return ret == NVML_ERROR_ARGUMENT_VERSION_MISMATCH || ret == NVML_ERROR_INVALID_ARGUMENT;
+}
+
+}  // namespace
+
+nvmlReturn_t ReadGpuInstanceProfile(const Library& lib, nvmlDevice_t dev, unsigned int indexOrId, int version,
+                                    bool byId, ProfileValue* out, const char** fn) {
+  auto vcall = byId ? lib.nvmlDeviceGetGpuInstanceProfileInfoByIdV : lib.nvmlDeviceGetGpuInstanceProfileInfoV;
+  const char* vname = byId ? "nvmlDeviceGetGpuInstanceProfileInfoByIdV" : "nvmlDeviceGetGpuInstanceProfileInfoV";
+  nvmlReturn_t ret = NVML_ERROR_FUNCTION_NOT_FOUND;
+  *fn = vname;
+  if (vcall && (version == 0 || version == 3)) {
+    nvmlGpuInstanceProfileInfo_v3_t s = {};
+    s.version = nvmlGpuInstanceProfileInfo_v3;
+    // The entry point is declared with the v2 type; the version word tells the driver the layout.
+    ret = vcall(dev, indexOrId, reinterpret_cast<nvmlGpuInstanceProfileInfo_v2_t*>(&s));
+    if (ret == NVML_SUCCESS) FromGiV3(s, out);
+    if (ret == NVML_SUCCESS || version == 3 || !VersionRefused(ret)) return ret;
+  }
+  if (vcall && (version == 0 || version == 2)) {
+    nvmlGpuInstanceProfileInfo_v2_t s = {};
+    s.version = nvmlGpuInstanceProfileInfo_v2;
+    ret = vcall(dev, indexOrId, &s);
+    if (ret == NVML_SUCCESS) FromGiV2(s, out);
+    if (ret == NVML_SUCCESS || version == 2 || ret != NVML_ERROR_ARGUMENT_VERSION_MISMATCH) return ret;
+  }
+  if (byId || version == 2 || version == 3) return ret;
+  *fn = "nvmlDeviceGetGpuInstanceProfileInfo";
+  if (!lib.nvmlDeviceGetGpuInstanceProfileInfo) return NVML_ERROR_FUNCTION_NOT_FOUND;
+  nvmlGpuInstanceProfileInfo_t s = {};
+  ret = lib.nvmlDeviceGetGpuInstanceProfileInfo(dev, indexOrId, &s);
+  if (ret == NVML_SUCCESS) FromGiV1(s, out);
+  return ret;
+}
+
+nvmlReturn_t ReadComputeInstanceProfile(const Library& lib, nvmlGpuInstance_t gi, unsigned int index,
+                                        unsigned int engProfile, int version, ProfileValue* out, const char** fn) {
+  auto vcall = lib.nvmlGpuInstanceGetComputeInstanceProfileInfoV;
+  nvmlReturn_t ret = NVML_ERROR_FUNCTION_NOT_FOUND;
+  *fn = "nvmlGpuInstanceGetComputeInstanceProfileInfoV";
+  if (vcall && (version == 0 || version == 3)) {
+    nvmlComputeInstanceProfileInfo_v3_t s = {};
+    s.version = nvmlComputeInstanceProfileInfo_v3;
+    ret = vcall(gi, index, engProfile, reinterpret_cast<nvmlComputeInstanceProfileInfo_v2_t*>(&s));
+    if (ret == NVML_SUCCESS) {
+      FromCi(s, out);
+      out->structVersion = 3;
+      out->capabilities = s.capabilities;
+      CopyName(out, s.name);
+    }
+    if (ret == NVML_SUCCESS || version == 3 || !VersionRefused(ret)) return ret;
+  }
+  if (vcall && (version == 0 || version == 2)) {
+    nvmlComputeInstanceProfileInfo_v2_t s = {};
+    s.version = nvmlComputeInstanceProfileInfo_v2;
+    ret = vcall(gi, index, engProfile, &s);
+    if (ret == NVML_SUCCESS) {
+      FromCi(s, out);
+      out->structVersion = 2;
+      CopyName(out, s.name);
+    }
+    if (ret == NVML_SUCCESS || version == 2 || ret != NVML_ERROR_ARGUMENT_VERSION_MISMATCH) return ret;
+  }
+  if (version == 2 || version == 3) return ret;
+  *fn = "nvmlGpuInstanceGetComputeInstanceProfileInfo";
+  if (!lib.nvmlGpuInstanceGetComputeInstanceProfileInfo) return NVML_ERROR_FUNCTION_NOT_FOUND;
+  nvmlComputeInstanceProfileInfo_t s = {};
+  ret = lib.nvmlGpuInstanceGetComputeInstanceProfileInfo(gi, index, engProfile, &s);
+  if (ret == NVML_SUCCESS) {
+    FromCi(s, out);
+    out->structVersion = 1;
+  }
+  return ret;
+}
+
+static void SetCommon(Napi::Env env, Napi::Object o, const ProfileValue& p) {
+  o.Set("structVersion", p.structVersion);
+  o.Set("id", p.id);
+  o.Set("capabilities", p.capabilities);
+  o.Set("sliceCount", p.sliceCount);
+  o.Set("instanceCount", p.instanceCount);
+  o.Set("multiprocessorCount", p.multiprocessorCount);
+  o.Set("name", p.hasName ? Napi::Value(Napi::String::New(env, p.name)) : env.Null());
+}
+
+Napi::Object GpuInstanceProfileToJs(Napi::Env env, const ProfileValue& p) {
+  Napi::Object o = Napi::Object::New(env);
+  SetCommon(env, o, p);
+  o.Set("isP2pSupported", Napi::Boolean::New(env, p.isP2pSupported != 0));
+  o.Set("copyEngineCount", p.copyEngineCount);
+  o.Set("decoderCount", p.decoderCount);
+  o.Set("encoderCount", p.encoderCount);
+  o.Set("jpegCount", p.jpegCount);
+  o.Set("ofaCount", p.ofaCount);
+  o.Set("memorySizeMB", static_cast<double>(p.memorySizeMB));
+  return o;
+}
+
+Napi::Object ComputeInstanceProfileToJs(Napi::Env env, const ProfileValue& p) {
+  Napi::Object o = Napi::Object::New(env);
+  SetCommon(env, o, p);
+  o.Set("sharedCopyEngineCount", p.copyEngineCount);
+  o.Set("sharedDecoderCount", p.decoderCount);
+  o.Set("sharedEncoderCount", p.encoderCount);
+  o.Set("sharedJpegCount", p.jpegCount);
+  o.Set("sharedOfaCount", p.ofaCount);
+  return o;
+}
+
+}  // namespace nvmlmig
