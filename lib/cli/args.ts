@@ -2,6 +2,7 @@
 // `mig -cgi 19,14 -C`, `-L`) and readable subcommands (`mode enable`, `create-gi 19 14 -C`).
 // Global options may stand anywhere on the line, as nvidia-smi allows for `-i`.
 
+import { parseProfileName } from '../profiles.js';
 import { UsageError } from './errors.js';
 
 export type DelegateTarget = 'apply' | 'assert' | 'export' | 'exporter';
@@ -95,7 +96,7 @@ export function parseProfileSpec(text: string): ProfileSpec {
   const start = m?.[2] !== undefined ? Number(m[2]) : null;
   if (body === '') throw new UsageError(`invalid profile '${text}': expected an id (19), a name (1g.10gb) or 'MIG 1g.10gb'`);
   if (/^\d+$/.test(body)) return { text: t, id: Number(body), name: null, start };
-  if (!/^(MIG\s+)?[0-9a-z.+-]+$/i.test(body)) {
+  if (parseProfileName(body) === null) {
     throw new UsageError(`invalid profile '${text}': expected an id (19), a name (1g.10gb) or 'MIG 1g.10gb'`);
   }
   return { text: t, id: null, name: body, start };
@@ -176,7 +177,7 @@ function parseCommand(rest: string[], help: boolean): Command {
     // The rest belongs to the delegate's own parser (--help included).
     return { kind: 'delegate', target: first as DelegateTarget, argv: [...rest.slice(1), ...(help ? ['--help'] : [])] };
   }
-  if (help) return { kind: 'help', topic: first.startsWith('-') ? nvidiaSmiTopic(rest) : first };
+  if (help) return { kind: 'help', topic: first === 'mig' || first.startsWith('-') ? nvidiaSmiTopic(rest) : first };
   if (first === 'mig') return parseMig(rest.slice(1));
   if (first.startsWith('-')) return parseTopLevelFlags(rest);
   return parseSubcommand(first, rest.slice(1));
