@@ -207,8 +207,9 @@ export class Device {
       try {
         raw = await b.deviceGetGpuInstanceProfileInfoById(this._handle, id, 0);
       } catch (e) {
-        // Drivers before the ById call: look the id up in the enumeration instead.
-        if (!isNvmlError(e, 'NVML_ERROR_FUNCTION_NOT_FOUND')) throw e;
+        // Drivers before the ById call, or refusing every struct version it takes: look the id
+        // up in the enumeration instead (which falls back to the v1 call).
+        if (!isNvmlError(e, 'NVML_ERROR_FUNCTION_NOT_FOUND') && !isNvmlError(e, 'NVML_ERROR_ARGUMENT_VERSION_MISMATCH')) throw e;
       }
       const listed = (await this._profiles()).find((p) => p.id === id);
       if (raw) return toGpuInstanceProfile(raw, listed?.index ?? -1);

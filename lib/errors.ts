@@ -53,9 +53,9 @@ export const LIBRARY_ERROR_CODES = Object.freeze({
   MOCK_CONTROL: 'ERR_NVML_MOCK_CONTROL',
 });
 
-/** The enum name of an nvmlReturn_t value; unknown numbers get 'NVML_ERROR_<n>'. */
+/** The enum name of an nvmlReturn_t value; unknown numbers get 'NVML_ERROR_UNKNOWN_<n>' (as native code names them). */
 export function nvmlReturnName(nvmlReturn: number): string {
-  return NVML_RETURN_CODES[nvmlReturn] ?? `NVML_ERROR_${nvmlReturn}`;
+  return NVML_RETURN_CODES[nvmlReturn] ?? `NVML_ERROR_UNKNOWN_${nvmlReturn}`;
 }
 
 export class NvmlError extends Error {

@@ -4,6 +4,7 @@
 import type { NativeBinding, DeviceHandle } from './native';
 import type { FunctionTable, GpuInstanceProfile, ComputeInstanceProfile, InitOptions, Placement } from './types';
 import { LIBRARY_ERROR_CODES, NvmlError, libraryError, withCallerStack } from './errors';
+import { loadBinding } from './binding';
 import { checkInitOptions, checkObject, checkString, checkUint32 } from './validate';
 import { Device } from './device';
 import { MigDevice } from './mig-device';
@@ -248,9 +249,8 @@ function loadNative(): NativeBinding {
   if (native) return native;
   let b: NativeBinding;
   try {
-    // Resolved at run time so that a missing addon fails init(), never the require of the package.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    b = (require('./binding') as { loadBinding(): NativeBinding }).loadBinding();
+    // Loaded here, not at require time, so that a missing addon fails init() only.
+    b = loadBinding();
   } catch (e) {
     const err = new NvmlError(LIBRARY_ERROR_CODES.LOAD_FAILED, null, null, `the nvml-mig native addon could not be loaded: ${(e as Error)?.message ?? e}`);
     (err as Error & { cause?: unknown }).cause = e;
