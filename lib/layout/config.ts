@@ -205,8 +205,8 @@ export function parseMigPartedConfig(text: string, file = '<input>'): MigPartedC
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const r = new Reader(file, lines);
   for (const e of doc.errors) {
-    const pos = e.linePos?.[0];
-    r.problems.push({ message: `YAML: ${e.message.split('\n')[0]}`, loc: pos ? { file, line: pos.line, column: pos.col } : undefined });
+    const pos = lines.linePos(e.pos[0]);
+    r.problems.push({ message: `YAML: ${e.message.split('\n')[0]}`, loc: { file, line: pos.line, column: pos.col } });
   }
   if (r.problems.length) throw new LayoutConfigError(r.problems);
   const cfg = readRoot(r, doc.contents);
