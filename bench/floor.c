@@ -81,8 +81,29 @@ static unsigned int processes(nvmlDevice_t d) {
 }
 static void opProcesses(void) { processes(dev0); }
 
+// CI profile ids offered in GIs of one GI profile: static, so cached (as any binding would).
+typedef struct {
+  int known;
+  unsigned int giProfileId, count, ids[NVML_COMPUTE_INSTANCE_PROFILE_COUNT];
+} CiProfiles;
+static CiProfiles ciCache[64];
+
+static const CiProfiles *ciProfilesOf(nvmlGpuInstance_t gi, unsigned int giProfileId) {
+  CiProfiles *c = &ciCache[giProfileId % 64];
+  if (c->known && c->giProfileId == giProfileId) return c;
+  c->known = 1;
+  c->giProfileId = giProfileId;
+  c->count = 0;
+  for (unsigned int idx = 0; idx < NVML_COMPUTE_INSTANCE_PROFILE_COUNT; idx++) {
+    nvmlComputeInstanceProfileInfo_t info;
+    if (p_nvmlGpuInstanceGetComputeInstanceProfileInfo(gi, idx, 0, &info) == NVML_SUCCESS) c->ids[c->count++] = info.id;
+  }
+  return c;
+}
+
 // The reads a monitoring snapshot needs, for every GPU and MIG device. Failures of single reads
-// (NOT_SUPPORTED utilization under MIG, say) are tolerated, as a snapshot must.
+// (NOT_SUPPORTED utilization under MIG, say) are tolerated, as a snapshot must. Static answers
+// (GI and CI profile ids) are read once, as the addon's snapshot caches them.
 static unsigned long long snapshotCalls;
 static void opSnapshot(void) {
   unsigned int count;
@@ -113,14 +134,12 @@ static void opSnapshot(void) {
         nvmlGpuInstanceInfo_t gInfo;
         p_nvmlGpuInstanceGetInfo(gis[g], &gInfo);
         snapshotCalls++;
-        for (unsigned int cp = 0; cp < NVML_COMPUTE_INSTANCE_PROFILE_COUNT; cp++) {
-          nvmlComputeInstanceProfileInfo_t cpInfo;
+        const CiProfiles *cp = ciProfilesOf(gis[g], gInfo.profileId);
+        for (unsigned int k = 0; k < cp->count; k++) {
           nvmlComputeInstance_t cis[8];
           unsigned int nCi = 8;
           snapshotCalls++;
-          if (p_nvmlGpuInstanceGetComputeInstanceProfileInfo(gis[g], cp, 0, &cpInfo) != NVML_SUCCESS) continue;
-          snapshotCalls++;
-          if (p_nvmlGpuInstanceGetComputeInstances(gis[g], cpInfo.id, cis, &nCi) != NVML_SUCCESS) continue;
+          if (p_nvmlGpuInstanceGetComputeInstances(gis[g], cp->ids[k], cis, &nCi) != NVML_SUCCESS) continue;
           for (unsigned int c = 0; c < nCi; c++) {
             nvmlComputeInstanceInfo_t cInfo;
             p_nvmlComputeInstanceGetInfo_v2(cis[c], &cInfo);

@@ -1,0 +1,183 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { init, type Nvml } from '../../dist/index.js';
+import { MigWatcher, watch, type LayoutChangeEvent, type MonitorEvent, type ProcessEvent } from '../../dist/monitor/index.js';
+import { MOCK_LIB, ROOT, nextEvent } from './helpers';
+
+let nvml: Nvml;
+let watcher: MigWatcher | null = null;
+
+beforeAll(async () => {
+  nvml = await init({ libraryPath: MOCK_LIB });
+});
+afterAll(async () => {
+  await nvml.shutdown();
+});
+beforeEach(async () => {
+  await nvml.mockControl({ cmd: 'reset', machine: 'h100-80gb:2' });
+});
+afterEach(async () => {
+  await watcher?.close();
+  watcher = null;
+});
+
+describe('watch', () => {
+  it('reports a layout change, from the NVML event where the driver offers it', async () => {
+    const d1 = await nvml.device(1);
+    await d1.setMigMode(true);
+    watcher = watch(nvml, { intervalMs: 20 });
+    await watcher.ready;
+    const changed = nextEvent<LayoutChangeEvent>(watcher, 'layout');
+    const gi = await d1.createGpuInstance((await d1.gpuInstanceProfile(0)).id);
+    const ev = await changed;
+    expect(ev.gpu).toBe(1);
+    expect(ev.uuid).toBe(await d1.uuid());
+    expect(ev.source).toBe(watcher.nvmlEventsActive ? 'nvml-event' : 'poll');
+    expect(ev.before.gpuInstances).toEqual([]);
+    expect(ev.after.gpuInstances.map((g) => [g.id, g.profileName])).toEqual([[gi.id, '1g.10gb']]);
+  });
+
+  it('falls back to polling when NVML events are not used', async () => {
+    watcher = watch(nvml, { intervalMs: 20, nvmlEvents: false });
+    await watcher.ready;
+    expect(watcher.nvmlEventsActive).toBe(false);
+    const changed = nextEvent<LayoutChangeEvent>(watcher, 'layout');
+    await (await nvml.device(0)).setMigMode(true);
+    const ev = await changed;
+    expect(ev).toMatchObject({ gpu: 0, source: 'poll' });
+    expect(ev.before.migMode!.current).toBe(false);
+    expect(ev.after.migMode!.current).toBe(true);
+  });
+
+  it('reports process arrivals and departures with their GPU/compute instance', async () => {
+    const d0 = await nvml.device(0);
+    await d0.setMigMode(true);
+    const gi = await d0.createGpuInstance((await d0.gpuInstanceProfile(0)).id);
+    const ci = await gi.createComputeInstance((await gi.computeInstanceProfile(0)).id);
+    watcher = watch(nvml, { intervalMs: 20 });
+    await watcher.ready;
+    const started = nextEvent<ProcessEvent>(watcher, 'processStart');
+    await nvml.mockControl({ cmd: 'addProcess', gpu: 0, pid: 777, name: 'job', usedMemoryMiB: 512, gi: gi.id, ci: ci.id });
+    expect(await started).toEqual({
+      type: 'processStart',
+      gpu: 0,
+      uuid: await d0.uuid(),
+      pid: 777,
+      gpuInstanceId: gi.id,
+      computeInstanceId: ci.id,
+      usedGpuMemory: 512 * 1024 * 1024,
+    });
+    const ended = nextEvent<ProcessEvent>(watcher, 'processEnd');
+    await nvml.mockControl({ cmd: 'removeProcess', pid: 777 });
+    expect(await ended).toMatchObject({ type: 'processEnd', gpu: 0, pid: 777, gpuInstanceId: gi.id });
+  });
+
+  it('is an async iterable; leaving the loop closes the watcher', async () => {
+    const w = watch(nvml, { intervalMs: 20 });
+    watcher = w;
+    await w.ready;
+    const closed = nextEvent(w, 'close');
+    const seen: MonitorEvent[] = [];
+    setTimeout(() => void nvml.mockControl({ cmd: 'addProcess', gpu: 1, pid: 31337, name: 'x', usedMemoryMiB: 1 }), 30);
+    for await (const ev of w) {
+      seen.push(ev);
+      if (ev.type === 'processStart') break;
+    }
+    await closed;
+    expect(seen.at(-1)).toMatchObject({ type: 'processStart', gpu: 1, pid: 31337, gpuInstanceId: null });
+  });
+
+  it('stops polling and frees its NVML event set on close', async () => {
+    const w = watch(nvml, { intervalMs: 10 });
+    await w.ready;
+    await nextEvent(w, 'snapshot');
+    await w.close();
+    let snapshots = 0;
+    w.on('snapshot', () => snapshots++);
+    await nvml.mockControl({ cmd: 'clearCallLog' });
+    await new Promise((r) => setTimeout(r, 60));
+    const log = ((await nvml.mockControl({ cmd: 'callLog' })).calls as Array<{ fn: string }>).filter((c) => c.fn !== 'nvmlMockControl');
+    expect(snapshots).toBe(0);
+    expect(log).toEqual([]);
+    await w.close(); // idempotent
+  });
+
+  it('rejects bad options', () => {
+    expect(() => watch(nvml, { intervalMs: 1 })).toThrow(RangeError);
+    expect(() => watch(nvml, { intervalMs: Number.NaN })).toThrow(TypeError);
+    expect(() => watch(nvml, 'x' as never)).toThrow(TypeError);
+  });
+});
+
+function childEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env, NVML_MOCK_MACHINE: 'h100-80gb:1' };
+  delete env.NVML_MOCK_STATE;
+  return env;
+}
+
+/** Runs a script in a child Node process; resolves with its exit code, or rejects after `ms`. */
+function runChild(script: string, ms = 10_000): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script], {
+      cwd: ROOT,
+      env: childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`child still running after ${ms} ms (kept alive?): ${out}`));
+    }, ms);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+const prelude = `
+const { init } = require(${JSON.stringify(path.join(ROOT, 'dist/index.js'))});
+const { watch } = require(${JSON.stringify(path.join(ROOT, 'dist/monitor/index.js'))});
+`;
+
+describe('watch and the process lifetime', () => {
+  it('does not keep the process alive', async () => {
+    const { code, out } = await runChild(`${prelude}
+      init({ libraryPath: ${JSON.stringify(MOCK_LIB)} }).then(async (nvml) => {
+        const w = watch(nvml, { intervalMs: 20 });
+        await w.ready;
+        await new Promise((r) => w.once('snapshot', r));
+        console.log('watching', w.nvmlEventsActive);
+        // nothing else to do: the process must exit on its own
+      });`);
+    expect(out).toMatch(/^watching (true|false)/);
+    expect(code).toBe(0);
+  });
+
+  it('with keepAlive, holds the process until close()', async () => {
+    const { code, out } = await runChild(`${prelude}
+      init({ libraryPath: ${JSON.stringify(MOCK_LIB)} }).then(async (nvml) => {
+        const w = watch(nvml, { intervalMs: 20, keepAlive: true });
+        let n = 0;
+        w.on('snapshot', () => { if (++n === 3) w.close().then(() => nvml.shutdown()).then(() => console.log('closed after', n)); });
+      });`);
+    expect(out).toMatch(/closed after 3/);
+    expect(code).toBe(0);
+  });
+
+  it('ends when NVML is shut down', async () => {
+    const { code, out } = await runChild(`${prelude}
+      init({ libraryPath: ${JSON.stringify(MOCK_LIB)} }).then(async (nvml) => {
+        const w = watch(nvml, { intervalMs: 20, keepAlive: true });
+        w.on('error', (e) => console.log('error', e.code));
+        w.on('close', () => console.log('closed'));
+        await w.ready;
+        await nvml.shutdown();
+      });`);
+    expect(out).toBe('closed\n');
+    expect(code).toBe(0);
+  });
+});
