@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// The README demo (`npm run demo`): a whole nvidia-smi-style MIG session of the `nvml-mig` CLI on
+// the bundled simulated H100, with a temporary state file so the commands see one GPU. Prints each
+// command and what it printed. Needs `npm run build` first (addon, mock and dist/).
+'use strict';
+const { spawnSync } = require('node:child_process');
+const { existsSync, mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+const main = join(root, 'dist', 'cli', 'main.js');
+const machine = process.argv[2] || 'h100-80gb';
+const dir = mkdtempSync(join(tmpdir(), 'nvml-mig-demo-'));
+const state = join(dir, 'state.json');
+
+if (!existsSync(main)) {
+  console.error("dist/cli/main.js is missing: run 'npm run build' first");
+  process.exit(1);
+}
+
+const env = { ...process.env };
+for (const k of Object.keys(env)) if (k.startsWith('NVML_')) delete env[k];
+
+/** Runs `nvml-mig --mock <machine> --mock-state <file> ...args`, showing it as a user would type it. */
+function nvmlMig(...args) {
+  const shown = args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ');
+  process.stdout.write(`\n$ nvml-mig ${shown}\n`);
+  const r = spawnSync(process.execPath, [main, '--mock', machine, '--mock-state', state, ...args], { encoding: 'utf8', env });
+  process.stdout.write(r.stdout);
+  process.stdout.write(r.stderr);
+  if (r.status !== 0) process.stdout.write(`(exit code ${r.status})\n`);
+  return r;
+}
+
+/** The simulator's control channel, through the library itself: here, a process appears on a MIG device. */
+async function mockControl(request) {
+  const { init } = require(join(root, 'dist', 'index.js'));
+  process.env.NVML_MOCK_MACHINE = machine;
+  process.env.NVML_MOCK_STATE = state;
+  const nvml = await init({ libraryPath: join(root, 'build', 'Release', 'mock', 'libnvidia-ml.so.1') });
+  try {
+    return await nvml.mockControl(request);
+  } finally {
+    await nvml.shutdown();
+  }
+}
+
+function note(text) {
+  process.stdout.write(`\n# ${text}\n`);
+}
+
+async function main_() {
+  console.log(`nvml-mig demo on a simulated ${machine} (state file ${state})`);
+  nvmlMig('-L');
+  nvmlMig('-i', '0', '-mig', '1');
+  nvmlMig('mig', '-lgip');
+  nvmlMig('mig', '-lgipp');
+  nvmlMig('mig', '-cgi', '19,14,9', '-C');
+  nvmlMig('mig', '-lgi');
+  nvmlMig('mig', '-lci');
+  nvmlMig('-L');
+
+  const gis = JSON.parse(nvmlMig('list-gi', '--json').stdout).gpus[0].gpuInstances;
+  const gi = gis[gis.length - 1].id;
+  note(`a CUDA process (pid 4242, python) starts on GPU instance ${gi}, compute instance 0`);
+  await mockControl({ cmd: 'addProcess', gpu: 0, pid: 4242, name: 'python', usedMemoryMiB: 1024, gi, ci: 0 });
+  nvmlMig('status');
+  nvmlMig('mig', '-dci', '-gi', String(gi));
+  nvmlMig('mig', '-dgi', '-gi', String(gi));
+
+  note('the same layout, as a mig-parted config');
+  nvmlMig('export');
+
+  note('the process exits; now the instances can go');
+  await mockControl({ cmd: 'removeProcess', pid: 4242 });
+  nvmlMig('mig', '-dci');
+  nvmlMig('mig', '-dgi');
+
+  note('the readable spelling of the same workflow');
+  nvmlMig('create-gi', '1g.10gb', 'MIG 3g.40gb', '--with-ci');
+  nvmlMig('list-ci');
+  nvmlMig('destroy-ci');
+  nvmlMig('destroy-gi');
+  nvmlMig('mode', 'disable');
+}
+
+main_()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(dir, { recursive: true, force: true }));
