@@ -25,6 +25,36 @@
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden", "-fPIC"],
       "ldflags": ["-Wl,-soname,libnvidia-ml.so.1", "-Wl,--no-undefined"],
       "libraries": ["-lpthread"]
+    },
+    {
+      # The same mock as an older driver: without the versioned/newer MIG symbols (*V, *_v2,
+      # *WithPlacement, GetAttributes_v2, GetMemoryInfo_v2), for fallback and FUNCTION_NOT_FOUND tests.
+      "target_name": "nvidia-ml-legacy-lib",
+      "type": "shared_library",
+      "product_name": "nvidia-ml-legacy",
+      "product_prefix": "lib",
+      "product_extension": "so.1",
+      "product_dir": "<(PRODUCT_DIR)/mock-legacy",
+      "sources": ["<!@(find mocks -name \"*.cc\" | sort)"],
+      "include_dirs": ["native", "mocks"],
+      "defines": ["NVML_MOCK_LEGACY"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden", "-fPIC"],
+      "ldflags": ["-Wl,-soname,libnvidia-ml.so.1", "-Wl,--no-undefined"],
+      "libraries": ["-lpthread"]
+    },
+    {
+      # Gives the legacy mock the file name clients load (its SONAME is already libnvidia-ml.so.1).
+      "target_name": "nvidia-ml-legacy",
+      "type": "none",
+      "dependencies": ["nvidia-ml-legacy-lib"],
+      "actions": [{
+        "action_name": "name_as_libnvidia_ml",
+        "inputs": ["<(PRODUCT_DIR)/mock-legacy/libnvidia-ml-legacy.so.1"],
+        "outputs": ["<(PRODUCT_DIR)/mock-legacy/libnvidia-ml.so.1"],
+        "action": ["cp", "-f", "<@(_inputs)", "<@(_outputs)"]
+      }]
     }
   ]
 }
