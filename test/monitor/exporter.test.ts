@@ -126,7 +126,7 @@ describe('exporter over HTTP', () => {
 
   it('survives a GPU that errors: its series go missing, the others stay', async () => {
     exporter = await startExporter(nvml, { port: 0, intervalMs: 60_000 });
-    const memFn = nvml.functions().nvmlDeviceGetMemoryInfo ?? 'nvmlDeviceGetMemoryInfo';
+    const memFn = nvml.hasFunction('nvmlDeviceGetMemoryInfo_v2') ? 'nvmlDeviceGetMemoryInfo_v2' : 'nvmlDeviceGetMemoryInfo';
     // MIG off on both GPUs: one memory read per GPU in index order, so the 2nd read is GPU 1's.
     await nvml.mockControl({ cmd: 'setFault', fn: memFn, code: 15, nth: 2 });
     await exporter.refresh();

@@ -126,7 +126,7 @@ describe('Monitor.snapshot', () => {
   });
 
   it('keeps the snapshot when one GPU read fails, and names the failed read', async () => {
-    const memFn = nvml.functions().nvmlDeviceGetMemoryInfo ?? 'nvmlDeviceGetMemoryInfo';
+    const memFn = nvml.hasFunction('nvmlDeviceGetMemoryInfo_v2') ? 'nvmlDeviceGetMemoryInfo_v2' : 'nvmlDeviceGetMemoryInfo';
     const monitor = new Monitor(nvml);
     // MIG is off on both GPUs: one memory read per GPU, in index order, so the 2nd is GPU 1's.
     await nvml.mockControl({ cmd: 'setFault', fn: memFn, code: 15, nth: 2 });
