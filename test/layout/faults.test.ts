@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Nvml } from '../../dist/index.js';
 import { applyLayout, assertLayout, readNode, type GpuTarget } from '../../dist/layout/index.js';
-import { layoutLines, mockReset, openMock } from './mock.js';
+import { mockReset, openMock } from './mock.js';
 
 let nvml: Nvml;
 beforeAll(async () => {
@@ -30,8 +30,8 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'reshape a busy-free H100 (destroy CI/GI, create GI/CI)',
     machine: 'h100-80gb:1',
-    setup: { migEnabled: true, migDevices: { '1g.10gb': 3, '2g.20gb': 1, '1c.3g.40gb': 1 } },
-    target: { migEnabled: true, migDevices: { '1g.10gb': 1, '1c.3g.40gb': 2, '2c.3g.40gb': 1, '1g.20gb': 1 } },
+    setup: { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '1c.3g.40gb': 1 } },
+    target: { migEnabled: true, migDevices: { '1g.10gb': 1, '1c.3g.40gb': 2, '1g.20gb': 1 } },
   },
   {
     name: 'enable MIG on an A100 (reset hook) and create',
@@ -63,6 +63,7 @@ describe('fault injected at every step, then a re-run converges', () => {
       const calls = await mutatingCalls();
       expect(calls.length).toBe(clean.steps.length);
       expect(calls.length).toBeGreaterThan(3);
+      expect(new Set(clean.steps.map((s) => s.step.op)).size).toBeGreaterThanOrEqual(3);
       for (let k = 0; k < calls.length; k++) {
         await prepare();
         const nth = calls.slice(0, k + 1).filter((fn) => fn === calls[k]).length;
@@ -82,7 +83,6 @@ describe('fault injected at every step, then a re-run converges', () => {
         expect((await assertLayout(nvml, sc.target)).ok).toBe(true);
         expect((await applyLayout(nvml, sc.target)).steps).toEqual([]);
       }
-      expect(await layoutLines(nvml, 0)).toBeDefined();
     });
   }
 });
