@@ -282,7 +282,7 @@ function parseMig(tokens: string[]): Command {
     }
   }
   if (action === null) {
-    throw new UsageError(others.length ? `unknown mig option '${others[0]}'` : "mig needs an action such as -lgip, -cgi, -lgi (see 'nvml-mig --help')");
+    throw new UsageError(others.length ? `unknown mig option '${others[0]}'` : 'mig needs an action such as -lgip, -cgi, -lgi');
   }
   return buildMig(action, actionArg, others, `mig ${actionToken}`);
 }
@@ -361,7 +361,7 @@ function parseSubcommand(name: string, tokens: string[]): Command {
       return { kind: name, gi: f.gi, ci };
     }
     default:
-      throw new UsageError(`unknown command '${name}' (see 'nvml-mig --help')`);
+      throw new UsageError(`unknown command '${name}'`);
   }
 }
 

@@ -8,7 +8,7 @@ import type { ComputeInstanceProfile, GpuInstanceProfile, MigMode, Placement } f
 import { isNvmlError } from '../errors.js';
 import { sameProfileName } from '../profiles.js';
 import type { ProfileSpec } from './args.js';
-import { Context, describeProcesses } from './context.js';
+import { Context, describeProcesses, type NamedProcess } from './context.js';
 import { CliError, EXIT, adviceFor, codeText, errorText } from './errors.js';
 import {
   formatCiProfiles, formatComputeInstances, formatGiPlacements, formatGiProfiles, formatGpuInstances,
@@ -64,8 +64,8 @@ async function migGpus(ctx: Context, change: boolean): Promise<Gpu[]> {
   }
   if (on.length === 0) {
     if (change && (ctx.global.gpus === null || off.length === 0)) {
-      const why = off.length ? `: ${off.map(disabledReason).join('; ')}` : '';
-      ctx.fail(lines.noMigDevices + why, new CliError('MIG_DISABLED', '', EXIT.REFUSED));
+      const line = off.length ? `${lines.noMigDevices.replace(/\.$/, '')}: ${off.map(disabledReason).join('; ')}` : lines.noMigDevices;
+      ctx.fail(line, new CliError('MIG_DISABLED', '', EXIT.REFUSED));
     } else if (!change) {
       ctx.print(lines.noMigDevices);
     }
@@ -85,10 +85,16 @@ async function remainingOrZero(fn: () => Promise<number>): Promise<number> {
   }
 }
 
-/** GI profiles of a GPU; null when the GPU cannot list them (no MIG, or MIG off on a driver that needs it on). */
+/**
+ * GI profiles of a GPU in nvidia-smi's order (smallest memory first, then fewer slices, then
+ * index: 19, 20, 15, 14, 9, 5, 0 on an H100); null when the GPU cannot list them (no MIG, or MIG
+ * off on a driver that needs it on).
+ */
 async function profilesOrNull(device: Device): Promise<GpuInstanceProfile[] | null> {
   try {
-    return await device.gpuInstanceProfiles();
+    return (await device.gpuInstanceProfiles()).sort(
+      (a, b) => a.memorySizeMB - b.memorySizeMB || a.sliceCount - b.sliceCount || a.index - b.index,
+    );
   } catch (e) {
     if (isNvmlError(e, 'NVML_ERROR_NOT_SUPPORTED') || isNvmlError(e, 'NVML_ERROR_FUNCTION_NOT_FOUND')) return null;
     throw e;
@@ -226,14 +232,24 @@ export async function createGi(ctx: Context, specs: ProfileSpec[], withCi: boole
   return { created };
 }
 
+/** "process 4242 (python) uses it" / "processes 1 (a), 2 (b) use it" */
+function processesUsing(procs: NamedProcess[], what = 'it'): string {
+  return procs.length > 1 ? `processes ${describeProcesses(procs)} use ${what}` : `process ${describeProcesses(procs)} uses ${what}`;
+}
+
 function withAdvice(e: unknown): string {
   const advice = adviceFor(e);
   return advice ? `${errorText(e)} (${advice})` : errorText(e);
 }
 
-/** The GIs of a GPU, or those named by -gi (a missing one is reported, not fatal). */
-async function chosenGis(ctx: Context, g: Gpu, ids: number[] | null, onMissing: ((id: number, e: unknown) => void) | null): Promise<GpuInstance[]> {
-  if (ids === null) return g.device.gpuInstances();
+/**
+ * The GIs of a GPU, or those named by -gi (a missing one is reported, not fatal), in nvidia-smi's
+ * order: it lists GIs profile by profile (NVML lists them per profile), in -lgip's profile order.
+ */
+async function chosenGis(g: Gpu, ids: number[] | null, onMissing: ((id: number, e: unknown) => void) | null): Promise<GpuInstance[]> {
+  const rank = new Map(((await profilesOrNull(g.device)) ?? []).map((p, i) => [p.id, i]));
+  const order = (list: GpuInstance[]) => list.sort((a, b) => (rank.get(a.profileId) ?? 0) - (rank.get(b.profileId) ?? 0) || a.id - b.id);
+  if (ids === null) return order(await g.device.gpuInstances());
   const out: GpuInstance[] = [];
   for (const id of ids) {
     try {
@@ -243,7 +259,7 @@ async function chosenGis(ctx: Context, g: Gpu, ids: number[] | null, onMissing: 
       onMissing?.(id, e);
     }
   }
-  return out;
+  return order(out);
 }
 
 /** `mig -lgi [-gi ids]` / `list-gi`. */
@@ -253,7 +269,7 @@ export async function listGi(ctx: Context, ids: number[] | null): Promise<JsonDa
   const on = await migGpus(ctx, false);
   for (const g of on) {
     const entries = [];
-    for (const gi of await chosenGis(ctx, g, ids, null)) {
+    for (const gi of await chosenGis(g, ids, null)) {
       const profile = await gi.profile();
       rows.push({ gpu: g.index, name: profile.name, profileId: gi.profileId, id: gi.id, placement: gi.placement });
       entries.push(giJson(gi, profile));
@@ -269,8 +285,9 @@ async function giBusyDetail(ctx: Context, g: Gpu, gi: GpuInstance): Promise<stri
   const cis = await gi.computeInstances().catch(() => [] as ComputeInstance[]);
   const procs = await ctx.processesOn(g.device, gi);
   const parts: string[] = [];
-  if (cis.length) parts.push(`compute instance${cis.length > 1 ? 's' : ''} ${cis.map((c) => c.id).join(',')} still exist (destroy them first: nvml-mig -i ${g.index} mig -dci -gi ${gi.id})`);
-  if (procs.length) parts.push(`process${procs.length > 1 ? 'es' : ''} ${describeProcesses(procs)} use it (stop them first)`);
+  const many = cis.length > 1;
+  if (cis.length) parts.push(`compute instance${many ? 's' : ''} ${cis.map((c) => c.id).join(',')} still exist${many ? '' : 's'} (destroy ${many ? 'them' : 'it'} first: nvml-mig -i ${g.index} mig -dci -gi ${gi.id})`);
+  if (procs.length) parts.push(`${processesUsing(procs)} (stop ${procs.length > 1 ? 'them' : 'it'} first)`);
   return parts.length ? `: ${parts.join('; ')}` : ': a client holds it (stop the processes that use the GPU, then retry)';
 }
 
@@ -279,7 +296,7 @@ export async function destroyGi(ctx: Context, ids: number[] | null): Promise<Jso
   const destroyed = [];
   let any = false;
   for (const g of await migGpus(ctx, true)) {
-    const gis = await chosenGis(ctx, g, ids, (id, e) => ctx.fail(lines.destroyGiFailed(g.index, id, errorText(e)), e, { gpu: g.index, gi: id }));
+    const gis = await chosenGis(g, ids, (id, e) => ctx.fail(lines.destroyGiFailed(g.index, id, errorText(e)), e, { gpu: g.index, gi: id }));
     any ||= gis.length > 0 || ids !== null;
     for (const gi of gis) {
       try {
@@ -307,7 +324,7 @@ export async function ciProfiles(ctx: Context, ids: number[] | null): Promise<Js
   const on = await migGpus(ctx, false);
   for (const g of on) {
     const gis = [];
-    for (const gi of await chosenGis(ctx, g, ids, null)) {
+    for (const gi of await chosenGis(g, ids, null)) {
       const entries = [];
       for (const p of await gi.computeInstanceProfiles()) {
         const free = await remainingOrZero(() => gi.computeInstanceRemainingCapacity(p.id));
@@ -345,7 +362,7 @@ export async function createCi(ctx: Context, specs: ProfileSpec[] | null, ids: n
   const created = [];
   let anyGi = false;
   for (const g of await migGpus(ctx, true)) {
-    const gis = await chosenGis(ctx, g, ids, (id, e) =>
+    const gis = await chosenGis(g, ids, (id, e) =>
       ctx.fail(lines.createCiFailed(g.index, id, specs?.[0]?.text ?? 'default', `GPU instance ${errorText(e)}`), e, { gpu: g.index, gi: id }));
     anyGi ||= gis.length > 0;
     for (const gi of gis) {
@@ -367,11 +384,12 @@ export async function createCi(ctx: Context, specs: ProfileSpec[] | null, ids: n
   return { created };
 }
 
-/** Every (GI, CI) pair on a GPU that the -gi/-ci filters select. */
-async function chosenCis(ctx: Context, g: Gpu, gi: number[] | null, ci: number[] | null): Promise<ComputeInstance[]> {
+/** Every (GI, CI) pair on a GPU that the -gi/-ci filters select, CIs profile by profile as nvidia-smi lists them. */
+async function chosenCis(g: Gpu, gi: number[] | null, ci: number[] | null): Promise<ComputeInstance[]> {
   const out: ComputeInstance[] = [];
-  for (const inst of await chosenGis(ctx, g, gi, null)) {
-    for (const c of await inst.computeInstances()) if (ci === null || ci.includes(c.id)) out.push(c);
+  for (const inst of await chosenGis(g, gi, null)) {
+    const cis = (await inst.computeInstances()).sort((a, b) => a.profileId - b.profileId || a.id - b.id);
+    out.push(...cis.filter((c) => ci === null || ci.includes(c.id)));
   }
   return out;
 }
@@ -383,7 +401,7 @@ export async function listCi(ctx: Context, gi: number[] | null, ci: number[] | n
   const on = await migGpus(ctx, false);
   for (const g of on) {
     const entries = [];
-    for (const c of await chosenCis(ctx, g, gi, ci)) {
+    for (const c of await chosenCis(g, gi, ci)) {
       const p = await ciProfileOf(c.gpuInstance, c.profileId);
       rows.push({ gpu: g.index, gi: c.gpuInstance.id, name: p?.name ?? `profile ${c.profileId}`, profileId: c.profileId, id: c.id, placement: c.placement });
       entries.push(ciJson(c, p));
@@ -399,7 +417,7 @@ export async function destroyCi(ctx: Context, gi: number[] | null, ci: number[] 
   const destroyed = [];
   let any = false;
   for (const g of await migGpus(ctx, true)) {
-    const cis = await chosenCis(ctx, g, gi, ci);
+    const cis = await chosenCis(g, gi, ci);
     any ||= cis.length > 0;
     for (const c of cis) {
       try {
@@ -409,7 +427,7 @@ export async function destroyCi(ctx: Context, gi: number[] | null, ci: number[] 
         if (isNvmlError(e, 'NVML_ERROR_IN_USE')) {
           const procs = await ctx.processesOn(g.device, c.gpuInstance, c.id);
           detail = procs.length
-            ? `: process${procs.length > 1 ? 'es' : ''} ${describeProcesses(procs)} use it (stop them first, then retry)`
+            ? `: ${processesUsing(procs)} (stop ${procs.length > 1 ? 'them' : 'it'}, then retry)`
             : ': a client (CUDA, NVENC/NVDEC) holds it (stop it, then retry)';
         }
         ctx.fail(lines.destroyCiFailed(g.index, c.gpuInstance.id, c.id, errorText(e) + detail), e, { gpu: g.index, gi: c.gpuInstance.id, ci: c.id });
@@ -453,8 +471,12 @@ export async function setMode(ctx: Context, enable: boolean): Promise<JsonData> 
       ctx.warn(lines.modePending(enable, g.busId, why));
       let advice = resetAdvice(g.index, g.busId);
       if (busy) {
+        const holders: string[] = [];
         const procs = await ctx.processesOn(device);
-        if (procs.length) advice = `processes ${describeProcesses(procs)} use GPU ${g.index}; ${advice}`;
+        if (procs.length) holders.push(processesUsing(procs, `GPU ${g.index}`));
+        const gis = enable ? [] : await device.gpuInstances().catch(() => [] as GpuInstance[]);
+        if (gis.length) holders.push(`GPU instances ${gis.map((x) => x.id).join(',')} exist (destroy them: nvml-mig -i ${g.index} mig -dci, then mig -dgi)`);
+        advice = `${holders.join('; ') || 'a client holds the GPU'}: free it and run the command again, or reset the GPU ('sudo nvidia-smi -r -i ${g.index}') or reboot to make the change effective (nvml-mig never resets a GPU itself)`;
       }
       ctx.fail(`MIG mode ${what} is pending on GPU ${g.index} (${g.busId}): ${advice}`, new CliError('MIG_MODE_PENDING', '', busy ? EXIT.BUSY : EXIT.PARTIAL), { gpu: g.index });
     } catch (e) {

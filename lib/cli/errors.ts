@@ -55,6 +55,7 @@ const NVML_TEXT: Record<string, string> = {
   NVML_ERROR_ARGUMENT_VERSION_MISMATCH: 'Argument version mismatch',
   NVML_ERROR_INVALID_STATE: 'Invalid state',
   NVML_ERROR_UNKNOWN: 'Unknown Error',
+  ERR_NVML_READ_ONLY: 'Refused by the read-only interlock (--read-only or NVML_MIG_READONLY=1)',
 };
 
 /** nvidia-smi's text for an NVML code name: 'NVML_ERROR_IN_USE' → "In use by another client". */
@@ -102,8 +103,6 @@ export function adviceFor(e: unknown): string {
   switch (e.code) {
     case 'NVML_ERROR_NO_PERMISSION':
       return 'changing the MIG configuration needs root: run it with sudo';
-    case 'ERR_NVML_READ_ONLY':
-      return 'refused by the read-only interlock (--read-only or NVML_MIG_READONLY=1)';
     case 'NVML_ERROR_INSUFFICIENT_RESOURCES':
       return "no room left for this profile: see free slots with 'nvml-mig mig -lgip' and 'mig -lgi'";
     default:

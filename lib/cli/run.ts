@@ -36,9 +36,9 @@ function reportFatal(io: CliIo, global: Pick<GlobalOptions, 'json' | 'debug'>, c
 }
 
 function fatalLine(e: unknown, mock: boolean): string {
-  if (e instanceof UsageError) return `${e.message}\nRun 'nvml-mig --help' for usage.`;
+  if (e instanceof UsageError) return `${e.message} (see 'nvml-mig --help')`;
   if (isNvmlError(e, 'ERR_NVML_LOAD_FAILED')) {
-    return `cannot load the NVML library: ${e.message}${mock ? '' : "\nIs the NVIDIA driver installed? To try nvml-mig without a GPU: nvml-mig --mock h100-80gb status"}`;
+    return `${e.message}${mock ? '' : " (is the NVIDIA driver installed? To try nvml-mig without a GPU: nvml-mig --mock h100-80gb status)"}`;
   }
   if (isNvmlError(e)) {
     const advice = adviceFor(e);
