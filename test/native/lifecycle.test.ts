@@ -1,0 +1,107 @@
+// Loading, the symbol table, not-initialised errors, close() and stale handles after it.
+import { afterAll, describe, expect, it } from 'vitest';
+import { b, control, MOCK, openMock, rejects, TestNvmlError } from './helpers';
+
+afterAll(() => b.close());
+
+describe('before open()', () => {
+  it('every call rejects ERR_NVML_NOT_INITIALIZED; the table is empty', async () => {
+    expect(b.isOpen()).toBe(false);
+    expect(b.functions()).toEqual({});
+    expect(b.pendingCalls()).toBe(0);
+    await rejects(b.deviceGetCount(), 'ERR_NVML_NOT_INITIALIZED');
+    await rejects(b.systemGetDriverVersion(), 'ERR_NVML_NOT_INITIALIZED');
+    await rejects(b.mockControl('{"cmd":"state"}'), 'ERR_NVML_NOT_INITIALIZED');
+    expect(() => b.deviceGetCountSync()).toThrow(TestNvmlError);
+    await expect(b.close()).resolves.toBeUndefined();
+  });
+
+  it('errorString uses the built-in table and never throws', () => {
+    expect(b.errorString(19)).toBe('In use by another client');
+    expect(b.errorString(12345)).toBe('Unknown Error');
+    expect(b.errorString(NaN)).toBe('Unknown Error');
+    expect((b.errorString as (x: unknown) => string)('x')).toBe('Unknown Error');
+  });
+
+  it('a library that cannot be loaded: ERR_NVML_LOAD_FAILED with the path and dlerror', async () => {
+    const e = await rejects(b.open('/nonexistent/dir/libnvidia-ml.so.1', 0, false), 'ERR_NVML_LOAD_FAILED');
+    expect(e.message).toContain('/nonexistent/dir/libnvidia-ml.so.1');
+    expect(e.message).toMatch(/No such file or directory/);
+    expect(e.fn).toBeNull();
+    // Not a shared object at all.
+    const e2 = await rejects(b.open(__filename, 0, false), 'ERR_NVML_LOAD_FAILED');
+    expect(e2.message).toContain(__filename);
+    expect(b.isOpen()).toBe(false);
+  });
+
+  it("CUDA's stub library is refused without loading it", async () => {
+    const e = await rejects(b.open('/usr/local/cuda/lib64/stubs/libnvidia-ml.so', 0, false), 'ERR_NVML_LOAD_FAILED');
+    expect(e.message).toMatch(/stub/);
+  });
+});
+
+describe('open()', () => {
+  it('resolves every entry, newest version first, and records the symbol', async () => {
+    process.env.NVML_MOCK_MACHINE = 'h100-80gb';
+    const r = await b.open(MOCK, 0, false);
+    expect(r.path).toBe(MOCK);
+    expect(b.isOpen()).toBe(true);
+    expect(r.functions.nvmlInit_v2).toBe('nvmlInit_v2');
+    expect(r.functions.nvmlComputeInstanceGetInfo_v2).toBe('nvmlComputeInstanceGetInfo_v2');
+    expect(r.functions.nvmlDeviceGetGpuInstancePossiblePlacements_v2).toBe('nvmlDeviceGetGpuInstancePossiblePlacements_v2');
+    expect(r.functions.nvmlDeviceGetGpuInstanceProfileInfoV).toBe('nvmlDeviceGetGpuInstanceProfileInfoV');
+    expect(r.functions.nvmlMockControl).toBe('nvmlMockControl');
+    expect(b.functions()).toEqual(r.functions);
+    // Every X-macro entry is a key.
+    expect(Object.keys(r.functions).length).toBeGreaterThanOrEqual(55);
+  });
+
+  it('open() of the same path again resolves the same table; another path is refused', async () => {
+    const again = await b.open(MOCK, 0, false);
+    expect(again.functions).toEqual(b.functions());
+    const e = await rejects(b.open('/other/libnvidia-ml.so.1', 0, false), 'ERR_NVML_LOAD_FAILED');
+    expect(e.message).toMatch(/already open/);
+  });
+
+  it('errorString now comes from the loaded library', () => {
+    expect(b.errorString(19)).toMatch(/in use/i);
+  });
+});
+
+describe('close()', () => {
+  it('waits for calls in flight, all of them settle, later calls reject, handles go stale', async () => {
+    await control({ cmd: 'reset', machine: 'h100-80gb:2' });
+    const dev = await b.deviceGetHandleByIndex(0);
+    await control({ cmd: 'setLatency', fn: '*', us: 3000 });
+    const inflight = Array.from({ length: 12 }, (_, i) => (i % 2 ? b.deviceGetName(dev) : b.deviceGetMigMode(dev)));
+    expect(b.pendingCalls()).toBe(12);
+    const closing = b.close();
+    // Refused at once while closing.
+    await rejects(b.deviceGetName(dev), 'ERR_NVML_NOT_INITIALIZED');
+    expect(b.isOpen()).toBe(false);
+    let closed = false;
+    void closing.then(() => (closed = true));
+    const results = await Promise.allSettled(inflight);
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    await closing;
+    expect(closed).toBe(true);
+    expect(b.pendingCalls()).toBe(0);
+    expect(b.functions()).toEqual({});
+    await rejects(b.deviceGetName(dev), 'ERR_NVML_NOT_INITIALIZED');
+
+    // A handle from before close() is stale in the next session, never another device.
+    await openMock('h100-80gb:2');
+    await rejects(b.deviceGetName(dev), 'ERR_NVML_STALE_HANDLE');
+    const dev2 = await b.deviceGetHandleByIndex(0);
+    expect(dev2).not.toBe(dev);
+    expect(await b.deviceGetName(dev2)).toMatch(/H100/);
+    await b.close();
+  });
+
+  it('two close() calls share the shutdown', async () => {
+    await openMock();
+    const [a, c] = [b.close(), b.close()];
+    await expect(Promise.all([a, c])).resolves.toEqual([undefined, undefined]);
+    expect(b.isOpen()).toBe(false);
+  });
+});
