@@ -67,6 +67,7 @@ Json handle(const Json &req) {
       Json s = m.toJson();
       s.set("privilegedNow", privileged(m));
       out.set("state", s);
+      out.set("statePath", statePath());
       return NVML_SUCCESS;
     });
     if (r != NVML_SUCCESS) throw ControlError(std::string("cannot read the state: ") + nvmlErrorString(r));

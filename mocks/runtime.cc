@@ -303,6 +303,12 @@ bool privileged(const MachineState &m) {
   return !(m.hasPrivilegeSetting && m.unprivileged);
 }
 
+std::string statePath() {
+  std::lock_guard<std::recursive_mutex> lock(g_mu);
+  ensureConfig();
+  return g_cfg.statePath;
+}
+
 void setPrivilegeOverride(bool value) {
   std::lock_guard<std::recursive_mutex> lock(g_mu);
   g_privOverride = value ? 1 : 0;

@@ -32,6 +32,7 @@ bool isInitialized();
 nvmlReturn_t initLibrary();
 nvmlReturn_t shutdownLibrary();
 bool privileged(const MachineState &m);
+std::string statePath();  // NVML_MOCK_STATE as read at the first nvmlInit; empty: in-process
 
 // Control-channel helpers.
 nvmlReturn_t resetState(const std::string &machine, std::string *error);
