@@ -94,6 +94,8 @@ const asyncOps = {
     console.log(JSON.stringify({ peer: 'koffi', variant: 'sync', op, symbol, ...measureSync(fn, samples) }));
     if (asyncOps[op]) {
       console.log(JSON.stringify({ peer: 'koffi', variant: 'async', op, symbol, ...(await measureAsync(asyncOps[op], samples)) }));
+    }
+    if (op === 'name') {
       // koffi refuses more than max_async_calls (256 by default) queued calls.
       const c = Math.min(concurrency, 256);
       console.log(JSON.stringify({ peer: 'koffi', variant: `async x${c}`, op, symbol, ...(await throughput(asyncOps[op], c, 1000)) }));
