@@ -174,7 +174,8 @@ function parseCommand(rest: string[], help: boolean): Command {
   if (first === 'help') return { kind: 'help', topic: rest[1] ?? null };
   if (first === '--version' || first === '-V') return { kind: 'version' };
   if (DELEGATES.includes(first)) {
-    // The rest belongs to the delegate's own parser (--help included).
+    // The layout commands' help is here; everything else belongs to the delegate's own parser.
+    if (help && first !== 'exporter') return { kind: 'help', topic: first };
     return { kind: 'delegate', target: first as DelegateTarget, argv: [...rest.slice(1), ...(help ? ['--help'] : [])] };
   }
   if (help) return { kind: 'help', topic: first === 'mig' || first.startsWith('-') ? nvidiaSmiTopic(rest) : first };

@@ -102,6 +102,19 @@ Lists compute instances: GPU instance, profile, id and placement.
 Destroys the selected compute instances (every one when no filter is given). A compute instance
 with processes is refused (exit 5), naming them.
 `,
+  apply: `Usage: nvml-mig apply -f <file> [-c <config>] [--dry-run] [--force] [-i 0,1] [--rollback-on-failure] [--reset-hook <command>] [--json]
+
+Brings the GPUs to a layout of a mig-parted config file (the selected config, -c), changing only
+what differs. --dry-run prints the plan; instances with processes are kept unless --force.
+`,
+  assert: `Usage: nvml-mig assert -f <file> [-c <config>] [-i 0,1] [--json]
+
+Checks that the GPUs match a layout of a mig-parted config file. Exit 0 if they do, 1 if not.
+`,
+  export: `Usage: nvml-mig export [--yaml|--json] [-l <label>] [-i 0,1]
+
+Prints the current MIG layout as a mig-parted config (YAML by default).
+`,
 };
 
 /** The help text for a topic (a command name), or the global one. Null for an unknown topic. */
