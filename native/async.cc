@@ -96,6 +96,8 @@ class OpWorker : public Napi::AsyncWorker {
       Settle(env, *op_, &deferred_);
     } catch (const Napi::Error& e) {
       deferred_.Reject(e.Value());
+    } catch (const std::exception& e) {
+      deferred_.Reject(Napi::Error::New(env, e.what()).Value());
     }
     if (op_->mutating && op_->sync) {
       GpuSync& g = *op_->sync;

@@ -74,6 +74,7 @@ class Op {
     fail = NvmlFailure(&addon->lib, ret, fn);
     return false;
   }
+  bool Check(Status s) { return Check(s.ret, s.fn); }
   template <class F, class... A>
   bool Call(F f, const char* fn, A... args) {
     return Check(f ? f(args...) : NVML_ERROR_FUNCTION_NOT_FOUND, fn);

@@ -39,10 +39,7 @@ struct ProfileInfoOp : GiOp {
     if (v > 3) throw Napi::RangeError::New(info.Env(), "version must be 0, 1, 2 or 3");
     version = static_cast<int>(v);
   }
-  void Run() override {
-    const char* fn = "";
-    Check(ReadComputeInstanceProfile(lib(), gi(), index, engProfile, version, &profile, &fn), fn);
-  }
+  void Run() override { Check(ReadComputeInstanceProfile(lib(), gi(), index, engProfile, version, &profile)); }
   Napi::Value Build(Napi::Env env) override { return ComputeInstanceProfileToJs(env, profile); }
 };
 

@@ -1,39 +1,36 @@
 // Per-device queries (physical GPUs and MIG device handles alike) and the MIG mode.
 #include "device.h"
 
+#include <algorithm>
+
 #include "async.h"
 #include "exports.h"
 
 namespace nvmlmig {
 
-nvmlReturn_t ReadMemory(const Library& lib, nvmlDevice_t dev, MemoryValue* out, const char** fn) {
+Status ReadMemory(const Library& lib, nvmlDevice_t dev, MemoryValue* out) {
   if (lib.nvmlDeviceGetMemoryInfo_v2) {
     nvmlMemory_v2_t m = {};
     m.version = nvmlMemory_v2;
-    *fn = "nvmlDeviceGetMemoryInfo_v2";
     nvmlReturn_t ret = lib.nvmlDeviceGetMemoryInfo_v2(dev, &m);
-    if (ret == NVML_SUCCESS) {
-      *out = MemoryValue{m.total, m.free, m.used, m.reserved, true};
-      return ret;
-    }
+    if (ret == NVML_SUCCESS) *out = MemoryValue{m.total, m.free, m.used, m.reserved, true};
     // An older driver may export _v2 but not take this struct version: use v1 then.
-    if (ret != NVML_ERROR_ARGUMENT_VERSION_MISMATCH || !lib.nvmlDeviceGetMemoryInfo) return ret;
+    if (ret != NVML_ERROR_ARGUMENT_VERSION_MISMATCH || !lib.nvmlDeviceGetMemoryInfo)
+      return {ret, "nvmlDeviceGetMemoryInfo_v2"};
   }
   nvmlMemory_t m = {};
-  *fn = "nvmlDeviceGetMemoryInfo";
-  if (!lib.nvmlDeviceGetMemoryInfo) return NVML_ERROR_FUNCTION_NOT_FOUND;
+  if (!lib.nvmlDeviceGetMemoryInfo) return {NVML_ERROR_FUNCTION_NOT_FOUND, "nvmlDeviceGetMemoryInfo"};
   nvmlReturn_t ret = lib.nvmlDeviceGetMemoryInfo(dev, &m);
   if (ret == NVML_SUCCESS) *out = MemoryValue{m.total, m.free, m.used, 0, false};
-  return ret;
+  return {ret, "nvmlDeviceGetMemoryInfo"};
 }
 
-nvmlReturn_t ReadProcesses(const Library& lib, nvmlDevice_t dev, std::vector<nvmlProcessInfo_t>* out, const char** fn) {
-  *fn = "nvmlDeviceGetComputeRunningProcesses_v3";
+Status ReadProcesses(const Library& lib, nvmlDevice_t dev, std::vector<nvmlProcessInfo_t>* out) {
+  const char* fn = "nvmlDeviceGetComputeRunningProcesses_v3";
   out->clear();
-  if (!lib.nvmlDeviceGetComputeRunningProcesses_v3) return NVML_ERROR_FUNCTION_NOT_FOUND;
+  if (!lib.nvmlDeviceGetComputeRunningProcesses_v3) return {NVML_ERROR_FUNCTION_NOT_FOUND, fn};
   unsigned int count = 0;
   nvmlReturn_t ret = lib.nvmlDeviceGetComputeRunningProcesses_v3(dev, &count, nullptr);
-  if (ret == NVML_SUCCESS) return ret;  // no processes
   // Processes may start between the calls: headroom, and a few retries.
   for (int attempt = 0; attempt < 4 && ret == NVML_ERROR_INSUFFICIENT_SIZE; attempt++) {
     unsigned int capacity = count + 8;
@@ -41,14 +38,14 @@ nvmlReturn_t ReadProcesses(const Library& lib, nvmlDevice_t dev, std::vector<nvm
     count = capacity;
     ret = lib.nvmlDeviceGetComputeRunningProcesses_v3(dev, &count, out->data());
   }
-  out->resize(ret == NVML_SUCCESS ? (count < out->size() ? count : out->size()) : 0);
-  return ret;
+  out->resize(ret == NVML_SUCCESS ? std::min<size_t>(count, out->size()) : 0);
+  return {ret, fn};
 }
 
-nvmlReturn_t ReadAttributes(const Library& lib, nvmlDevice_t dev, nvmlDeviceAttributes_t* out, const char** fn) {
-  *fn = "nvmlDeviceGetAttributes_v2";
+Status ReadAttributes(const Library& lib, nvmlDevice_t dev, nvmlDeviceAttributes_t* out) {
   *out = nvmlDeviceAttributes_t{};
-  return lib.nvmlDeviceGetAttributes_v2 ? lib.nvmlDeviceGetAttributes_v2(dev, out) : NVML_ERROR_FUNCTION_NOT_FOUND;
+  const char* fn = "nvmlDeviceGetAttributes_v2";
+  return {lib.nvmlDeviceGetAttributes_v2 ? lib.nvmlDeviceGetAttributes_v2(dev, out) : NVML_ERROR_FUNCTION_NOT_FOUND, fn};
 }
 
 static Napi::Value Bytes(Napi::Env env, unsigned long long v) { return Napi::Number::New(env, static_cast<double>(v)); }
@@ -151,10 +148,7 @@ struct PciInfoOp : DeviceOp {
 
 struct MemoryOp : DeviceOp {
   MemoryValue mem;
-  void Run() override {
-    const char* fn = "";
-    Check(ReadMemory(lib(), dev(), &mem, &fn), fn);
-  }
+  void Run() override { Check(ReadMemory(lib(), dev(), &mem)); }
   Napi::Value Build(Napi::Env env) override { return MemoryToJs(env, mem); }
 };
 
@@ -171,10 +165,7 @@ struct UtilizationOp : DeviceOp {
 
 struct ProcessesOp : DeviceOp {
   std::vector<nvmlProcessInfo_t> procs;
-  void Run() override {
-    const char* fn = "";
-    Check(ReadProcesses(lib(), dev(), &procs, &fn), fn);
-  }
+  void Run() override { Check(ReadProcesses(lib(), dev(), &procs)); }
   Napi::Value Build(Napi::Env env) override { return ProcessesToJs(env, procs); }
 };
 

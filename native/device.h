@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "errors.h"
 #include "library.h"
 
 namespace nvmlmig {
@@ -15,11 +16,11 @@ struct MemoryValue {
   bool hasReserved = false;
 };
 
-// Each returns the NVML result and, on failure, the function that failed in *fn.
-nvmlReturn_t ReadMemory(const Library& lib, nvmlDevice_t dev, MemoryValue* out, const char** fn);
+// Each returns the NVML result and the function that gave it.
+Status ReadMemory(const Library& lib, nvmlDevice_t dev, MemoryValue* out);
 // Two-call protocol with headroom; *out reuses its capacity.
-nvmlReturn_t ReadProcesses(const Library& lib, nvmlDevice_t dev, std::vector<nvmlProcessInfo_t>* out, const char** fn);
-nvmlReturn_t ReadAttributes(const Library& lib, nvmlDevice_t dev, nvmlDeviceAttributes_t* out, const char** fn);
+Status ReadProcesses(const Library& lib, nvmlDevice_t dev, std::vector<nvmlProcessInfo_t>* out);
+Status ReadAttributes(const Library& lib, nvmlDevice_t dev, nvmlDeviceAttributes_t* out);
 
 Napi::Object MemoryToJs(Napi::Env env, const MemoryValue& m);
 Napi::Array ProcessesToJs(Napi::Env env, const std::vector<nvmlProcessInfo_t>& procs);

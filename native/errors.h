@@ -21,6 +21,13 @@ std::string ReturnCodeName(nvmlReturn_t ret);
 // The text of the built-in table ("In use by another client"); never null.
 const char* BuiltinErrorText(nvmlReturn_t ret);
 
+// The result of a helper that may make several NVML calls: the return and the function that
+// gave it.
+struct Status {
+  nvmlReturn_t ret;
+  const char* fn;
+};
+
 // Why an operation failed, as plain C++ values (built on a worker, turned into JS later).
 struct Failure {
   bool failed = false;

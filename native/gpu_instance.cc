@@ -39,10 +39,7 @@ struct ProfileInfoOp : DeviceOp {
     index = ArgU32(info, 1, byId ? "profileId" : "profileIndex");
     version = ArgVersion(info, 2, !byId);
   }
-  void Run() override {
-    const char* fn = "";
-    Check(ReadGpuInstanceProfile(lib(), dev(), index, version, byId, &profile, &fn), fn);
-  }
+  void Run() override { Check(ReadGpuInstanceProfile(lib(), dev(), index, version, byId, &profile)); }
   Napi::Value Build(Napi::Env env) override { return GpuInstanceProfileToJs(env, profile); }
 };
 

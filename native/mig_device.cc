@@ -64,10 +64,7 @@ struct ParentOp : Op {
 
 struct AttributesOp : DeviceOp {
   nvmlDeviceAttributes_t attrs = {};
-  void Run() override {
-    const char* fn = "";
-    Check(ReadAttributes(lib(), dev(), &attrs, &fn), fn);
-  }
+  void Run() override { Check(ReadAttributes(lib(), dev(), &attrs)); }
   Napi::Value Build(Napi::Env env) override { return AttributesToJs(env, attrs); }
 };
 

@@ -84,41 +84,40 @@ bool VersionRefused(nvmlReturn_t ret) {
 
 }  // namespace
 
-nvmlReturn_t ReadGpuInstanceProfile(const Library& lib, nvmlDevice_t dev, unsigned int indexOrId, int version,
-                                    bool byId, ProfileValue* out, const char** fn) {
+Status ReadGpuInstanceProfile(const Library& lib, nvmlDevice_t dev, unsigned int indexOrId, int version, bool byId,
+                              ProfileValue* out) {
   auto vcall = byId ? lib.nvmlDeviceGetGpuInstanceProfileInfoByIdV : lib.nvmlDeviceGetGpuInstanceProfileInfoV;
   const char* vname = byId ? "nvmlDeviceGetGpuInstanceProfileInfoByIdV" : "nvmlDeviceGetGpuInstanceProfileInfoV";
   nvmlReturn_t ret = NVML_ERROR_FUNCTION_NOT_FOUND;
-  *fn = vname;
   if (vcall && (version == 0 || version == 3)) {
     nvmlGpuInstanceProfileInfo_v3_t s = {};
     s.version = nvmlGpuInstanceProfileInfo_v3;
     // The entry point is declared with the v2 type; the version word tells the driver the layout.
     ret = vcall(dev, indexOrId, reinterpret_cast<nvmlGpuInstanceProfileInfo_v2_t*>(&s));
     if (ret == NVML_SUCCESS) FromGiV3(s, out);
-    if (ret == NVML_SUCCESS || version == 3 || !VersionRefused(ret)) return ret;
+    if (ret == NVML_SUCCESS || version == 3 || !VersionRefused(ret)) return {ret, vname};
   }
   if (vcall && (version == 0 || version == 2)) {
     nvmlGpuInstanceProfileInfo_v2_t s = {};
     s.version = nvmlGpuInstanceProfileInfo_v2;
     ret = vcall(dev, indexOrId, &s);
     if (ret == NVML_SUCCESS) FromGiV2(s, out);
-    if (ret == NVML_SUCCESS || version == 2 || ret != NVML_ERROR_ARGUMENT_VERSION_MISMATCH) return ret;
+    if (ret == NVML_SUCCESS || version == 2 || ret != NVML_ERROR_ARGUMENT_VERSION_MISMATCH) return {ret, vname};
   }
-  if (byId || version == 2 || version == 3) return ret;
-  *fn = "nvmlDeviceGetGpuInstanceProfileInfo";
-  if (!lib.nvmlDeviceGetGpuInstanceProfileInfo) return NVML_ERROR_FUNCTION_NOT_FOUND;
+  if (byId || version == 2 || version == 3) return {ret, vname};
+  const char* v1name = "nvmlDeviceGetGpuInstanceProfileInfo";
+  if (!lib.nvmlDeviceGetGpuInstanceProfileInfo) return {NVML_ERROR_FUNCTION_NOT_FOUND, v1name};
   nvmlGpuInstanceProfileInfo_t s = {};
   ret = lib.nvmlDeviceGetGpuInstanceProfileInfo(dev, indexOrId, &s);
   if (ret == NVML_SUCCESS) FromGiV1(s, out);
-  return ret;
+  return {ret, v1name};
 }
 
-nvmlReturn_t ReadComputeInstanceProfile(const Library& lib, nvmlGpuInstance_t gi, unsigned int index,
-                                        unsigned int engProfile, int version, ProfileValue* out, const char** fn) {
+Status ReadComputeInstanceProfile(const Library& lib, nvmlGpuInstance_t gi, unsigned int index, unsigned int engProfile,
+                                  int version, ProfileValue* out) {
   auto vcall = lib.nvmlGpuInstanceGetComputeInstanceProfileInfoV;
+  const char* vname = "nvmlGpuInstanceGetComputeInstanceProfileInfoV";
   nvmlReturn_t ret = NVML_ERROR_FUNCTION_NOT_FOUND;
-  *fn = "nvmlGpuInstanceGetComputeInstanceProfileInfoV";
   if (vcall && (version == 0 || version == 3)) {
     nvmlComputeInstanceProfileInfo_v3_t s = {};
     s.version = nvmlComputeInstanceProfileInfo_v3;
@@ -129,7 +128,7 @@ nvmlReturn_t ReadComputeInstanceProfile(const Library& lib, nvmlGpuInstance_t gi
       out->capabilities = s.capabilities;
       CopyName(out, s.name);
     }
-    if (ret == NVML_SUCCESS || version == 3 || !VersionRefused(ret)) return ret;
+    if (ret == NVML_SUCCESS || version == 3 || !VersionRefused(ret)) return {ret, vname};
   }
   if (vcall && (version == 0 || version == 2)) {
     nvmlComputeInstanceProfileInfo_v2_t s = {};
@@ -140,18 +139,18 @@ nvmlReturn_t ReadComputeInstanceProfile(const Library& lib, nvmlGpuInstance_t gi
       out->structVersion = 2;
       CopyName(out, s.name);
     }
-    if (ret == NVML_SUCCESS || version == 2 || ret != NVML_ERROR_ARGUMENT_VERSION_MISMATCH) return ret;
+    if (ret == NVML_SUCCESS || version == 2 || ret != NVML_ERROR_ARGUMENT_VERSION_MISMATCH) return {ret, vname};
   }
-  if (version == 2 || version == 3) return ret;
-  *fn = "nvmlGpuInstanceGetComputeInstanceProfileInfo";
-  if (!lib.nvmlGpuInstanceGetComputeInstanceProfileInfo) return NVML_ERROR_FUNCTION_NOT_FOUND;
+  if (version == 2 || version == 3) return {ret, vname};
+  const char* v1name = "nvmlGpuInstanceGetComputeInstanceProfileInfo";
+  if (!lib.nvmlGpuInstanceGetComputeInstanceProfileInfo) return {NVML_ERROR_FUNCTION_NOT_FOUND, v1name};
   nvmlComputeInstanceProfileInfo_t s = {};
   ret = lib.nvmlGpuInstanceGetComputeInstanceProfileInfo(gi, index, engProfile, &s);
   if (ret == NVML_SUCCESS) {
     FromCi(s, out);
     out->structVersion = 1;
   }
-  return ret;
+  return {ret, v1name};
 }
 
 static void SetCommon(Napi::Env env, Napi::Object o, const ProfileValue& p) {

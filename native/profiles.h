@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "errors.h"
 #include "nvml_abi.h"
 
 namespace nvmlmig {
@@ -28,9 +29,9 @@ Napi::Object ComputeInstanceProfileToJs(Napi::Env env, const ProfileValue& p);
 // with v2; the v1 call when the V symbol is missing (or v2 is refused for its version too).
 // 1/2/3: exactly that struct. byId: the ...ByIdV call (no v1 form exists).
 struct Library;
-nvmlReturn_t ReadGpuInstanceProfile(const Library& lib, nvmlDevice_t dev, unsigned int indexOrId, int version,
-                                    bool byId, ProfileValue* out, const char** fn);
-nvmlReturn_t ReadComputeInstanceProfile(const Library& lib, nvmlGpuInstance_t gi, unsigned int index,
-                                        unsigned int engProfile, int version, ProfileValue* out, const char** fn);
+Status ReadGpuInstanceProfile(const Library& lib, nvmlDevice_t dev, unsigned int indexOrId, int version, bool byId,
+                              ProfileValue* out);
+Status ReadComputeInstanceProfile(const Library& lib, nvmlGpuInstance_t gi, unsigned int index, unsigned int engProfile,
+                                  int version, ProfileValue* out);
 
 }  // namespace nvmlmig

@@ -89,10 +89,13 @@ struct SnapshotOp : Op {
 
   // Records a failure of one item; NOT_SUPPORTED is an answer (null), not an error, for the
   // fields that pass quietNotSupported.
-  bool Ok(SnapDevice& d, nvmlReturn_t ret, const char* fn, bool quietNotSupported = false) {
-    if (ret == NVML_SUCCESS) return true;
-    if (!(quietNotSupported && ret == NVML_ERROR_NOT_SUPPORTED)) d.errors.push_back(SnapError{fn, ret});
+  bool Ok(SnapDevice& d, Status s, bool quietNotSupported = false) {
+    if (s.ret == NVML_SUCCESS) return true;
+    if (!(quietNotSupported && s.ret == NVML_ERROR_NOT_SUPPORTED)) d.errors.push_back(SnapError{s.fn, s.ret});
     return false;
+  }
+  bool Ok(SnapDevice& d, nvmlReturn_t ret, const char* fn, bool quietNotSupported = false) {
+    return Ok(d, Status{ret, fn}, quietNotSupported);
   }
 
   template <class F, class... A>
@@ -117,11 +120,10 @@ struct SnapshotOp : Op {
     ids->clear();
     for (unsigned int index = 0; index < kMaxGiProfileIndex; index++) {
       ProfileValue p;
-      const char* fn = "";
-      nvmlReturn_t ret = ReadGpuInstanceProfile(lib(), dev, index, 0, false, &p, &fn);
-      if (ret == NVML_ERROR_INVALID_ARGUMENT) break;
-      if (ret == NVML_ERROR_NOT_SUPPORTED) continue;
-      if (!Ok(d, ret, fn)) return false;
+      Status st = ReadGpuInstanceProfile(lib(), dev, index, 0, false, &p);
+      if (st.ret == NVML_ERROR_INVALID_ARGUMENT) break;
+      if (st.ret == NVML_ERROR_NOT_SUPPORTED) continue;
+      if (!Ok(d, st)) return false;
       ids->push_back(p.id);
     }
     std::lock_guard<std::mutex> lock(sync.cacheMutex);
@@ -144,12 +146,10 @@ struct SnapshotOp : Op {
     ids->clear();
     for (unsigned int index = 0; index < kMaxCiProfileIndex; index++) {
       ProfileValue p;
-      const char* fn = "";
-      nvmlReturn_t ret =
-          ReadComputeInstanceProfile(lib(), gi, index, NVML_COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED, 0, &p, &fn);
-      if (ret == NVML_ERROR_INVALID_ARGUMENT) break;
-      if (ret == NVML_ERROR_NOT_SUPPORTED) continue;
-      if (!Ok(d, ret, fn)) return false;
+      Status st = ReadComputeInstanceProfile(lib(), gi, index, NVML_COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED, 0, &p);
+      if (st.ret == NVML_ERROR_INVALID_ARGUMENT) break;
+      if (st.ret == NVML_ERROR_NOT_SUPPORTED) continue;
+      if (!Ok(d, st)) return false;
       ids->push_back(p.id);
     }
     std::lock_guard<std::mutex> lock(sync.cacheMutex);
@@ -221,10 +221,9 @@ struct SnapshotOp : Op {
       ReadText(d, lib().nvmlDeviceGetName, "nvmlDeviceGetName", mig, &m.name);
       m.hasGi = Ok(d, Raw(lib().nvmlDeviceGetGpuInstanceId, mig, &m.gi), "nvmlDeviceGetGpuInstanceId");
       m.hasCi = Ok(d, Raw(lib().nvmlDeviceGetComputeInstanceId, mig, &m.ci), "nvmlDeviceGetComputeInstanceId");
-      const char* fn = "";
-      m.hasMem = Ok(d, ReadMemory(lib(), mig, &m.mem, &fn), fn);
-      m.hasAttrs = Ok(d, ReadAttributes(lib(), mig, &m.attrs, &fn), fn);
-      Ok(d, ReadProcesses(lib(), mig, &m.procs, &fn), fn, true);
+      m.hasMem = Ok(d, ReadMemory(lib(), mig, &m.mem));
+      m.hasAttrs = Ok(d, ReadAttributes(lib(), mig, &m.attrs));
+      Ok(d, ReadProcesses(lib(), mig, &m.procs), true);
     }
   }
 
@@ -246,10 +245,9 @@ struct SnapshotOp : Op {
       d.pciBusId.buf[sizeof pci.busId - 1] = '\0';
     }
     d.hasMig = Ok(d, Raw(lib().nvmlDeviceGetMigMode, dev, &d.migCurrent, &d.migPending), "nvmlDeviceGetMigMode", true);
-    const char* fn = "";
-    d.hasMem = Ok(d, ReadMemory(lib(), dev, &d.mem, &fn), fn);
+    d.hasMem = Ok(d, ReadMemory(lib(), dev, &d.mem));
     d.hasUtil = Ok(d, Raw(lib().nvmlDeviceGetUtilizationRates, dev, &d.util), "nvmlDeviceGetUtilizationRates", true);
-    Ok(d, ReadProcesses(lib(), dev, &d.procs, &fn), fn, true);
+    Ok(d, ReadProcesses(lib(), dev, &d.procs), true);
     if (d.hasMig && d.migCurrent == NVML_DEVICE_MIG_ENABLE) {
       ReadInstances(d, *sync, dev);
       ReadMigDevices(d, dev, r.gpuSlot);

@@ -68,7 +68,8 @@ describe('GPU instance profiles (MIG off answers too, as on the real H100)', () 
         const p = await b.deviceGetGpuInstanceProfileInfo(dev, index, 0);
         expect([p.id, p.name, p.memorySizeMB]).toEqual(want[index]);
       } else {
-        await rejects(b.deviceGetGpuInstanceProfileInfo(dev, index, 0), 'NVML_ERROR_NOT_SUPPORTED', 3);
+        const e = await rejects(b.deviceGetGpuInstanceProfileInfo(dev, index, 0), 'NVML_ERROR_NOT_SUPPORTED', 3);
+        expect(e.fn).toBe('nvmlDeviceGetGpuInstanceProfileInfoV');
       }
     }
     await rejects(b.deviceGetGpuInstanceProfileInfo(dev, 1000, 0), 'NVML_ERROR_INVALID_ARGUMENT', 2);

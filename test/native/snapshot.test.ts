@@ -88,6 +88,12 @@ describe('snapshot', () => {
     expect(h.errors).toContainEqual({ fn: 'nvmlDeviceGetUUID', nvmlReturn: 15, code: 'NVML_ERROR_GPU_IS_LOST' });
     expect(a.errors).toContainEqual({ fn: 'nvmlDeviceGetUUID', nvmlReturn: 15, code: 'NVML_ERROR_GPU_IS_LOST' });
     expect(h.migDevices.every((m) => m.uuid === null && m.gpuInstanceId !== null)).toBe(true);
+    // A read made by a helper names the NVML function that failed.
+    await control({ cmd: 'setFault', fn: 'nvmlDeviceGetMemoryInfo_v2', code: 15, always: true });
+    const s2 = await b.snapshot();
+    await control({ cmd: 'clearFaults' });
+    expect(s2.devices[1].memory).toBeNull();
+    expect(s2.devices[1].errors).toEqual([{ fn: 'nvmlDeviceGetMemoryInfo_v2', nvmlReturn: 15, code: 'NVML_ERROR_GPU_IS_LOST' }]);
   });
 
   it('is fast: 20 snapshots of two GPUs with MIG devices well under a second', async () => {
