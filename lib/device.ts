@@ -7,7 +7,7 @@ import type { Nvml, Session, DeviceCache } from './nvml';
 import { memo } from './nvml';
 import { NvmlError, isNvmlError, nvmlReturnName, withCallerStack } from './errors';
 import { checkBoolean, checkOptionalPlacement, checkOptionalUint32, checkUint32 } from './validate';
-import { deriveGpuInstanceProfileName, enumerateProfiles, shortProfileName, GPU_INSTANCE_PROFILE_INDEX } from './profiles';
+import { deriveGpuInstanceProfileName, enumerateProfiles, shortProfileName, withDriverName, GPU_INSTANCE_PROFILE_INDEX } from './profiles';
 import { GpuInstance } from './gpu-instance';
 import { MigDevice } from './mig-device';
 
@@ -18,8 +18,8 @@ const FI_DEV_IS_MIG_MODE_INDEPENDENT_MIG_QUERY_CAPABLE = 199;
 const GI_PROFILE_INDEX_BATCH = GPU_INSTANCE_PROFILE_INDEX.SLICE_3_GFX + 1;
 
 function toGpuInstanceProfile(raw: RawGpuInstanceProfileInfo, index: number): GpuInstanceProfile {
-  // The v1 struct has no name: derive one (structVersion 1 tells the caller it was derived).
-  const name = raw.name ?? deriveGpuInstanceProfileName(index, raw.sliceCount, raw.memorySizeMB);
+  // No driver name (v1 struct, or none in any struct): derive one.
+  const name = raw.name || deriveGpuInstanceProfileName(index, raw.sliceCount, raw.memorySizeMB);
   return Object.freeze({
     index,
     id: raw.id,
@@ -173,7 +173,9 @@ export class Device {
 
   /** @internal one profile by INDEX, newest struct version the driver fills */
   async _fetchProfile(index: number): Promise<GpuInstanceProfile> {
-    return toGpuInstanceProfile(await this._session.binding.deviceGetGpuInstanceProfileInfo(this._handle, index, 0), index);
+    const b = this._session.binding;
+    const raw = await b.deviceGetGpuInstanceProfileInfo(this._handle, index, 0);
+    return toGpuInstanceProfile(await withDriverName(raw, () => b.deviceGetGpuInstanceProfileInfo(this._handle, index, 2)), index);
   }
 
   /** @internal the cached list of every supported profile */
@@ -212,7 +214,10 @@ export class Device {
         if (!isNvmlError(e, 'NVML_ERROR_FUNCTION_NOT_FOUND') && !isNvmlError(e, 'NVML_ERROR_ARGUMENT_VERSION_MISMATCH')) throw e;
       }
       const listed = (await this._profiles()).find((p) => p.id === id);
-      if (raw) return toGpuInstanceProfile(raw, listed?.index ?? -1);
+      if (raw) {
+        const named = await withDriverName(raw, () => b.deviceGetGpuInstanceProfileInfoById(this._handle, id, 2));
+        return toGpuInstanceProfile(named, listed?.index ?? -1);
+      }
       if (listed) return listed;
       throw new NvmlError('NVML_ERROR_NOT_FOUND', 6, null, `no GPU instance profile has id ${id} on this GPU`);
     });

@@ -12,6 +12,7 @@ import {
   deriveComputeInstanceProfileName,
   enumerateProfiles,
   shortProfileName,
+  withDriverName,
 } from './profiles';
 import { ComputeInstance } from './compute-instance';
 
@@ -19,7 +20,7 @@ import { ComputeInstance } from './compute-instance';
 const CI_PROFILE_INDEX_BATCH = COMPUTE_INSTANCE_PROFILE_INDEX.SLICE_7_NVL + 1;
 
 function toComputeInstanceProfile(raw: RawComputeInstanceProfileInfo, index: number, gi: GpuInstanceProfile): ComputeInstanceProfile {
-  const name = raw.name ?? deriveComputeInstanceProfileName(raw.sliceCount, gi.name);
+  const name = raw.name || deriveComputeInstanceProfileName(raw.sliceCount, gi.name);
   return Object.freeze({
     index,
     id: raw.id,
@@ -86,11 +87,10 @@ export class GpuInstance {
   }
 
   private async fetchCiProfile(index: number): Promise<ComputeInstanceProfile> {
-    const [raw, gi] = await Promise.all([
-      this.device._session.binding.gpuInstanceGetComputeInstanceProfileInfo(this._handle, index, COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED, 0),
-      this.device._profileById(this.profileId),
-    ]);
-    return toComputeInstanceProfile(raw, index, gi);
+    const b = this.device._session.binding;
+    const ask = (version: 0 | 2) => b.gpuInstanceGetComputeInstanceProfileInfo(this._handle, index, COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED, version);
+    const [raw, gi] = await Promise.all([ask(0), this.device._profileById(this.profileId)]);
+    return toComputeInstanceProfile(await withDriverName(raw, () => ask(2)), index, gi);
   }
 
   /** The compute instance profile at CI profile INDEX (shared engine profile); NOT_SUPPORTED if this GI lacks it. */

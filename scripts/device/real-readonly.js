@@ -31,6 +31,10 @@ const H100 = {
     9: [15, 'MIG 1g.20gb', 0, 1, 4, 26, 1, 1, 0, 1, 0, 20096],
   },
   unsupportedIndices: [5, 6, 8, 10, 11, 12, 13, 14, 15],
+  // Not in h100-real.md; seen by this script on the same H100 (driver 580.159.04, 2026-11-25):
+  // index 16 NOT_SUPPORTED, 17 INVALID_ARGUMENT (where the enumeration ends).
+  observedUnsupportedIndices: [16],
+  firstInvalidIndex: 17,
   // profile id → [starts], size
   placements: { 19: [[0, 1, 2, 3, 4, 5, 6], 1], 20: [[0, 1, 2, 3, 4, 5, 6], 1], 15: [[0, 2, 4, 6], 2], 14: [[0, 2, 4], 2], 9: [[0, 4], 4], 5: [[0], 4], 0: [[0], 8] },
   remaining: { 19: 7, 14: 3, 9: 2, 5: 1, 0: 1, 20: 1, 15: 4 },
@@ -164,6 +168,11 @@ async function runChecks(pkg, options = {}) {
         const got = d.profileIndices.find((x) => x.index === index);
         same(`${tag}: profile index ${index} NOT_SUPPORTED`, 'NVML_ERROR_NOT_SUPPORTED', got && (got.error || 'answered'));
       }
+      for (const index of H100.observedUnsupportedIndices) {
+        const got = d.profileIndices.find((x) => x.index === index);
+        same(`${tag}: profile index ${index} NOT_SUPPORTED (observed)`, 'NVML_ERROR_NOT_SUPPORTED', got && (got.error || 'answered'));
+      }
+      same(`${tag}: enumeration ends at index ${H100.firstInvalidIndex} (observed)`, H100.firstInvalidIndex, d.profileIndices[d.profileIndices.length - 1].index);
       same(`${tag}: gpuInstanceProfiles() index order`, Object.keys(H100.profiles).map(Number), listed.ok ? listed.value.map((p) => p.index) : listed.error);
       for (const [id, [starts, size]] of Object.entries(H100.placements)) {
         same(`${tag}: placements of profile ${id}`, starts.map((start) => ({ start, size })), d.placements[id]);

@@ -97,6 +97,10 @@ describe('MIG disabled answers (h100-real.md)', () => {
       expect(e.nvmlReturn).toBe(3);
       expect(e.fn).toMatch(/^nvmlDeviceGetGpuInstanceProfileInfo/);
     }
+    // Seen on the real H100 (driver 580.159.04) by scripts/device/real-readonly.js: 16 is
+    // NOT_SUPPORTED and 17 is the first INVALID_ARGUMENT index.
+    await expectCode(dev.gpuInstanceProfile(16), 'NVML_ERROR_NOT_SUPPORTED');
+    await expectCode(dev.gpuInstanceProfile(17), 'NVML_ERROR_INVALID_ARGUMENT');
     await expectCode(dev.gpuInstanceProfile(1000), 'NVML_ERROR_INVALID_ARGUMENT');
     // 1 is an index (2g) but no profile id.
     await expect(dev.gpuInstanceProfileById(1)).rejects.toMatchObject({ name: 'NvmlError' });

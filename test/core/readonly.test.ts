@@ -43,6 +43,10 @@ describe('read-only interlock', () => {
     await expectCode(c.destroy(), 'ERR_NVML_READ_ONLY');
     const e = await expectCode(g.destroy(), 'ERR_NVML_READ_ONLY');
     expect([e.nvmlReturn, e.fn]).toEqual([null, null]);
+    // The addon refuses too, for anything that bypasses the facade.
+    const raw = (nvml as any)._session.binding;
+    await expectCode(raw.deviceSetMigMode((dev as any)._handle, 0), 'ERR_NVML_READ_ONLY');
+    await expectCode(raw.gpuInstanceDestroy((g as any)._handle), 'ERR_NVML_READ_ONLY');
     // Reads still work.
     expect((await dev.migMode()).current).toBe(true);
     expect((await dev.migDevices()).length).toBe(1);
