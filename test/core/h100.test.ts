@@ -68,6 +68,10 @@ describe('MIG disabled answers (h100-real.md)', () => {
     expect(await dev.migMode()).toEqual({ current: false, pending: false, changePending: false });
     expect(await dev.maxMigDeviceCount()).toBe(0);
     expect(await dev.migDevices()).toEqual([]);
+    // GPU instances need MIG on: the driver's refusal is passed on (not an empty list).
+    const e = await expectCode(dev.gpuInstances(), 'NVML_ERROR_NOT_SUPPORTED');
+    expect(e.fn).toBe('nvmlDeviceGetGpuInstances');
+    await expectCode(dev.createGpuInstance(19), 'NVML_ERROR_NOT_SUPPORTED');
   });
 
   it('Hopper: MIG changes need no reset, and profiles answer with MIG off', async () => {
