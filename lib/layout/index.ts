@@ -4,7 +4,7 @@ export { parseProfileKey, type ParsedProfileKey } from './profile-name.js';
 export { parseMigPartedConfig, validateMigPartedConfig, loadMigPartedConfig, selectConfig, LayoutConfigError, formatProblem, type MigConfigEntry, type MigPartedConfig, type SourceLocation, type ConfigProblem } from './config.js';
 export { buildModel, deriveCiProfiles, readDeviceModel, type GiProfileInput } from './model.js';
 export { planGpu, planInstances, resolveTarget, currentCounts, profileKeyOf } from './planner.js';
-export { placeGis, packCis, maskOf } from './packing.js';
+export { futureScore, placeGis, packCis, maskOf } from './packing.js';
 export { readGpu, readNode, processesOf, type LiveGpu } from './state.js';
 export { chooseTargets, entrySelects, normaliseTarget, planNode, type LayoutInput, type TargetChoice } from './target.js';
 export { formatPlan, describeStep } from './format.js';

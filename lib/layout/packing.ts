@@ -1,9 +1,9 @@
 // The two small exact searches the planner is built on, over bitmasks:
 //  - packCis: compute instances of one GI profile into GIs (existing ones first, then the fewest new ones);
 //  - placeGis: new GIs onto the memory-slot grid, complete (finds a placement whenever one exists) and choosing,
-//    among all valid placements, the most compact one (packed from slot 0).
+//    among all valid placements, the one that keeps the most later layouts possible (futureScore).
 import type { Placement } from '../types.js';
-import type { CiProfileModel, GiProfileModel } from './types.js';
+import type { CiProfileModel, DeviceModel, GiProfileModel } from './types.js';
 
 export const maskOf = (p: Placement): number => ((1 << p.size) - 1) << p.start;
 
@@ -88,15 +88,57 @@ export interface GiPlacementChoice {
   reuse: number;
 }
 
+const scoreCache = new WeakMap<DeviceModel, Uint32Array>();
+
+/**
+ * futureScore(model)[occupied] = how many distinct multisets of GI profiles could still be added on the slots
+ * that `occupied` leaves free. Computed once per model (and cached) by enumerating every valid set of placements
+ * from an empty GPU. The planner prefers the placement with the highest score: the one that keeps the most later
+ * layouts possible without moving anything.
+ */
+export function futureScore(model: DeviceModel): Uint32Array {
+  let table = scoreCache.get(model);
+  if (table) return table;
+  const options: { prof: number; mask: number }[] = [];
+  model.giProfiles.forEach((g, prof) => g.placements.forEach((p) => options.push({ prof, mask: maskOf(p) })));
+  const counts = new Array<number>(model.giProfiles.length).fill(0);
+  // multiset signature → the union masks that realise it
+  const realisations = new Map<string, Set<number>>();
+  const walk = (i: number, mask: number, slices: number): void => {
+    const sig = counts.join(',');
+    let set = realisations.get(sig);
+    if (!set) realisations.set(sig, (set = new Set()));
+    set.add(mask);
+    for (let j = i; j < options.length; j++) {
+      const o = options[j]!;
+      const g = model.giProfiles[o.prof]!;
+      if (mask & o.mask || counts[o.prof]! >= g.instanceCount || slices + g.sliceCount > model.computeSlices) continue;
+      counts[o.prof]!++;
+      walk(j + 1, mask | o.mask, slices + g.sliceCount);
+      counts[o.prof]!--;
+    }
+  };
+  walk(0, 0, 0);
+  const lists = [...realisations.values()].map((s) => [...s]);
+  table = new Uint32Array(1 << model.slots);
+  for (let occupied = 0; occupied < table.length; occupied++) {
+    let n = 0;
+    for (const masks of lists) if (masks.some((m) => (m & occupied) === 0)) n++;
+    table[occupied] = n;
+  }
+  scoreCache.set(model, table);
+  return table;
+}
+
 /**
  * Places the GIs `items` (profiles, in any order) on the grid around `occupied`; `shells` are existing GIs that
  * may be reused in place. Complete: returns null only when no valid placement exists. Among valid ones it
- * prefers the most reused shells, then compact packing from slot 0: the occupied mask with the highest slots
- * free (the smallest mask as a number), so the largest free block stays at the top of the grid, then the
- * lowest starts.
+ * prefers the most reused shells, then the highest futureScore (the most later layouts still addable), then
+ * the lowest slots.
  */
-export function placeGis(items: GiProfileModel[], occupied: number, shells: { gi: number; profileId: number; placement: Placement }[]): GiPlacementChoice[] | null {
+export function placeGis(model: DeviceModel, items: GiProfileModel[], occupied: number, shells: { gi: number; profileId: number; placement: Placement }[]): GiPlacementChoice[] | null {
   const order = [...items].sort((a, b) => b.placements[0]!.size - a.placements[0]!.size || a.id - b.id);
+  const score = futureScore(model);
   const chosen: GiPlacementChoice[] = [];
   let best: GiPlacementChoice[] | null = null;
   let bestKey: [number, number, number] = [-1, -Infinity, -Infinity];
@@ -104,7 +146,7 @@ export function placeGis(items: GiProfileModel[], occupied: number, shells: { gi
 
   const dfs = (i: number, mask: number, prevIdx: number, reused: number, startSum: number): boolean => {
     if (i === order.length) {
-      const key: [number, number, number] = [reused, -mask, -startSum];
+      const key: [number, number, number] = [reused, score[mask]! * (1 << model.slots) - mask, -startSum];
       if (key[0] > bestKey[0] || (key[0] === bestKey[0] && (key[1] > bestKey[1] || (key[1] === bestKey[1] && key[2] > bestKey[2])))) {
         bestKey = key;
         best = [...chosen];

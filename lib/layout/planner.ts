@@ -120,7 +120,7 @@ function solve(model: DeviceModel, demands: Demand[], anchored: Map<GiState, Set
     slices += fresh.length * gp.sliceCount;
   }
   if (slices > model.computeSlices) return null;
-  const placed = placeGis(newGiProfiles, occupied, shells.map((s) => ({ gi: s.id, profileId: s.profileId, placement: s.placement })));
+  const placed = placeGis(model, newGiProfiles, occupied, shells.map((s) => ({ gi: s.id, profileId: s.profileId, placement: s.placement })));
   if (!placed) return null;
   for (const p of placed) {
     const cis = binsByProfile.get(p.profile.id)!.shift()!;

@@ -113,10 +113,11 @@ describe('planner semantics', () => {
 });
 
 describe('compact placement keeps free space usable', () => {
-  it('a 1g placed first leaves room to add 1g,2g,3g later without moving it; the driver slot 6 does not', () => {
+  it('a 1g placed first leaves room for 1g,4g,1g.20gb later without moving it; the driver slot 6 does not', () => {
     const first = planGpu(H100, state([]), { migEnabled: true, migDevices: { '1g.10gb': 1 } });
     const at = (first.steps[0] as { placement: { start: number } }).placement.start;
-    const later = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
+    expect(at).not.toBe(6);
+    const later = { migEnabled: true, migDevices: { '1g.10gb': 2, '4g.40gb': 1, '1g.20gb': 1 } };
     const ours = planGpu(H100, state([gi(ID['1g'], at)]), later);
     expect(destroyedGis(ours.steps)).toEqual([]);
     const driver = planGpu(H100, state([gi(ID['1g'], 6)]), later);
