@@ -87,11 +87,9 @@ unsigned fitCount(const std::vector<Slot> &allowed, unsigned usedMask) {
   return n;
 }
 
-// The driver's automatic GI placement [inferred rule, matching every observed sequence:
-// H100 7x1g -> slots 6,4,5,0,1,2,3; A100 1g,2g,4g -> 6, 4:2, 0:4; A100 2g,1g x5 -> 4:2, 6,0,1,2,3;
-// first 3g -> 0:4 (remaining 1g capacity 3/7 after it)]: take the free allowed placement that
-// blocks the fewest still-free placements of larger profiles; ties go to the lowest start.
+// The driver's automatic GI placement (the model's AutoPlacement rule, see models/model.h).
 const Slot *autoGiPlacement(const GpuState &gpu, const GiProfile &profile) {
+  bool orEqual = gpu.model->autoPlacement == AutoPlacement::AvoidLargerOrEqual;
   unsigned used = usedSlotMask(gpu);
   const Slot *best = nullptr;
   unsigned bestScore = ~0u;
@@ -99,8 +97,9 @@ const Slot *autoGiPlacement(const GpuState &gpu, const GiProfile &profile) {
     if (used & slotMask(cand)) continue;
     unsigned score = 0;
     for (const GiProfile &other : gpu.model->profiles) {
+      if (other.id == profile.id) continue;
       for (const Slot &p : other.placements) {
-        if (p.size <= cand.size || (used & slotMask(p))) continue;
+        if (p.size < cand.size || (p.size == cand.size && !orEqual) || (used & slotMask(p))) continue;
         score += overlaps(p, cand);
       }
     }
@@ -409,20 +408,7 @@ nvmlReturn_t createGi(MachineState &m, unsigned gpuIndex, unsigned profileId, co
 
   const IdPool *pool = gpu->model->poolFor(where.size);
   if (!pool) return NVML_ERROR_UNKNOWN;
-  auto idFree = [&](unsigned id) {
-    for (const GiState &gi : gpu->gis)
-      if (gi.id == id) return false;
-    return true;
-  };
-  unsigned id = ~0u;
-  if (pool->bySlot && idFree(pool->firstId + where.start / where.size)) {
-    id = pool->firstId + where.start / where.size;
-  } else {
-    for (unsigned k = 0; k < pool->count && id == ~0u; k++)
-      if (idFree(pool->firstId + k)) id = pool->firstId + k;
-  }
-  if (id == ~0u) return NVML_ERROR_INSUFFICIENT_RESOURCES;
-
+  unsigned id = pool->firstId + where.start / where.size;
   GiState gi;
   gi.id = id;
   gi.profileId = profileId;

@@ -30,8 +30,11 @@ const GpuModel kModel{
         {0x9, 15, "MIG 1g.20gb", 1, 4, 14, 1, 1, 0, 0, 0, 19968, grid(2, {0, 2, 4, 6})},
         },
         14),  // real A100 `-lcip`: 14 SMs per compute slice
-    // GI id pools (UG examples on A100: 2g GI 3/4/5 at 0/2/4, 1g GI 7..13, 3g/4g GI 1 or 2).
-    {{1, 7, 8, true}, {2, 3, 4, true}, {4, 1, 2, false}, {8, 0, 1, true}},
+    // GI id pools (first id per placement size; id = first + start/size).
+    {{1, 7}, {2, 3}, {4, 1}, {8, 0}},
+    // Ampere: the guide's `-cgi 9,19,14,19` succeeds (GI 2 at 4:4, then 7, 4, 8), so the first 3g
+    // takes 4:4; `-cgi 19,14,5` -> 6:1, 4:2, 0:4; `-cgi 14,19x5` -> 4:2, then 6, 0, 1, 2, 3.
+    AutoPlacement::AvoidLargerOrEqual,
 };
 
 const ModelRegistration kReg(kModel);

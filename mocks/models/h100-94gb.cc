@@ -30,9 +30,11 @@ const GpuModel kModel{
         {0x9, 15, "MIG 1g.24gb", 1, 4, 26, 1, 1, 0, 1, 0, 22144, grid(2, {0, 2, 4, 6})},
         },
         16),  // [inferred] SMs of a sub-GI compute instance per compute slice
-    // GI id pools as on H100 [inferred for this board].
-    {{1, 7, 8, true}, {2, 3, 4, true}, {4, 1, 2, false}, {8, 0, 1, true}},
+    // GI id pools (first id per placement size; id = first + start/size).
+    {{1, 7}, {2, 3}, {4, 1}, {8, 0}},
     // (NVL capture: 3g GI 1, 1g.24gb GI 5, 1g GI 13: consistent with these pools.)
+    // Hopper: one 3g on an empty H100 leaves 1g capacity 3/7, so it took 0:4; 7x 1g -> 6,4,5,0,1,2,3.
+    AutoPlacement::AvoidLarger,
 };
 
 const ModelRegistration kReg(kModel);

@@ -31,8 +31,10 @@ const GpuModel kModel{
         {0x9, 15, "MIG 1g.35gb", 1, 4, 26, 1, 1, 0, 1, 0, 33024, grid(2, {0, 2, 4, 6})},
         },
         16),  // [inferred] SMs of a sub-GI compute instance per compute slice
-    // GI id pools as on H100 [inferred for this board].
-    {{1, 7, 8, true}, {2, 3, 4, true}, {4, 1, 2, false}, {8, 0, 1, true}},
+    // GI id pools (first id per placement size; id = first + start/size).
+    {{1, 7}, {2, 3}, {4, 1}, {8, 0}},
+    // Hopper: one 3g on an empty H100 leaves 1g capacity 3/7, so it took 0:4; 7x 1g -> 6,4,5,0,1,2,3.
+    AutoPlacement::AvoidLarger,
 };
 
 const ModelRegistration kReg(kModel);

@@ -38,14 +38,18 @@ struct GiProfile {
   std::string shortName() const { return name.substr(4); }  // without "MIG "
 };
 
-// GI ids come from per-size pools. bySlot: the id follows the placement (firstId + start/size),
-// as seen for 1- and 2-slot GIs; otherwise the lowest free id of the pool (4-slot GIs).
+// GI ids come from per-size pools; the id follows the placement: firstId + start/size (H100
+// 7x1g gave 13,11,12,7,8,9,10 at slots 6,4,5,0,1,2,3; A100 2g GI 3/4/5 at 0/2/4, 3g GI 2 at 4:4).
 struct IdPool {
   unsigned slotSize;
   unsigned firstId;
-  unsigned count;
-  bool bySlot;
 };
+
+// How the driver picks a placement when the caller gives none [inferred from the observed
+// sequences]: the free placement that blocks the fewest still-free placements of other profiles
+// that are larger (AvoidLarger) or at least as large (AvoidLargerOrEqual); ties go to the lowest
+// start. The two differ for the first 3g on an empty GPU: 0:4 vs 4:4.
+enum class AutoPlacement { AvoidLarger, AvoidLargerOrEqual };
 
 struct GpuModel {
   std::string key;          // "h100-80gb"
@@ -61,6 +65,7 @@ struct GpuModel {
   unsigned migQueryWhenDisabled;  // field 199
   std::vector<GiProfile> profiles;  // in index order
   std::vector<IdPool> pools;
+  AutoPlacement autoPlacement;
 
   const GiProfile *byIndex(unsigned index) const;
   const GiProfile *byId(unsigned id) const;
