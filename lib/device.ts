@@ -7,7 +7,14 @@ import type { Nvml, Session, DeviceCache } from './nvml';
 import { memo } from './nvml';
 import { NvmlError, isNvmlError, nvmlReturnName, withCallerStack } from './errors';
 import { checkBoolean, checkOptionalPlacement, checkOptionalUint32, checkUint32 } from './validate';
-import { deriveGpuInstanceProfileName, enumerateProfiles, shortProfileName, withDriverName, GPU_INSTANCE_PROFILE_INDEX } from './profiles';
+import {
+  deriveGpuInstanceProfileName,
+  enumerateProfiles,
+  instancesOfProfiles,
+  shortProfileName,
+  withDriverName,
+  GPU_INSTANCE_PROFILE_INDEX,
+} from './profiles';
 import { GpuInstance } from './gpu-instance';
 import { MigDevice } from './mig-device';
 
@@ -270,9 +277,7 @@ export class Device {
     return this._run(async (b, h) => {
       const only = checkOptionalUint32('profileId', profileId);
       const ids = only !== undefined ? [only] : (await this._profiles()).map((p) => p.id);
-      const handles = (await Promise.all(ids.map((id) => b.deviceGetGpuInstances(h, id)))).flat();
-      const gis = await Promise.all(handles.map((gi) => this._gpuInstanceOf(gi)));
-      return gis.sort((x, y) => x.id - y.id);
+      return instancesOfProfiles(ids, (id) => b.deviceGetGpuInstances(h, id), (gi) => this._gpuInstanceOf(gi));
     });
   }
 
@@ -286,32 +291,27 @@ export class Device {
     return this._run((b, h) => b.deviceGetMaxMigDeviceCount(h));
   }
 
-  /** The MIG device at `index`, or null for an empty (sparse) index. */
-  migDevice(index: number): Promise<MigDevice | null> {
-    return this._run(async (b, h) => {
-      const i = checkUint32('index', index);
-      try {
-        return new MigDevice(this, i, await b.deviceGetMigDeviceHandleByIndex(h, i));
-      } catch (e) {
-        if (isNvmlError(e, 'NVML_ERROR_NOT_FOUND')) return null;
-        throw e;
-      }
-    });
+  /** The MIG device at index `i`, or null where NVML answers one of `emptyCodes`. */
+  private async migDeviceAt(b: NativeBinding, h: DeviceHandle, i: number, emptyCodes: string[]): Promise<MigDevice | null> {
+    try {
+      return new MigDevice(this, i, await b.deviceGetMigDeviceHandleByIndex(h, i));
+    } catch (e) {
+      if (isNvmlError(e) && emptyCodes.includes(e.code)) return null;
+      throw e;
+    }
   }
 
-  /** Every MIG device, in index order (indices 0..max-1; empty ones skipped). */
+  /** The MIG device at `index`, or null for an empty (sparse) index. */
+  migDevice(index: number): Promise<MigDevice | null> {
+    return this._run(async (b, h) => this.migDeviceAt(b, h, checkUint32('index', index), ['NVML_ERROR_NOT_FOUND']));
+  }
+
+  /** Every MIG device, in index order (indices 0..max-1; empty ones skipped, as go-nvlib does). */
   migDevices(): Promise<MigDevice[]> {
     return this._run(async (b, h) => {
       const max = await b.deviceGetMaxMigDeviceCount(h);
       const found = await Promise.all(
-        Array.from({ length: max }, async (_, i) => {
-          try {
-            return new MigDevice(this, i, await b.deviceGetMigDeviceHandleByIndex(h, i));
-          } catch (e) {
-            if (isNvmlError(e, 'NVML_ERROR_NOT_FOUND') || isNvmlError(e, 'NVML_ERROR_INVALID_ARGUMENT')) return null;
-            throw e;
-          }
-        }),
+        Array.from({ length: max }, (_, i) => this.migDeviceAt(b, h, i, ['NVML_ERROR_NOT_FOUND', 'NVML_ERROR_INVALID_ARGUMENT'])),
       );
       return found.filter((m): m is MigDevice => m !== null);
     });

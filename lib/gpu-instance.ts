@@ -11,6 +11,7 @@ import {
   COMPUTE_INSTANCE_PROFILE_INDEX,
   deriveComputeInstanceProfileName,
   enumerateProfiles,
+  instancesOfProfiles,
   shortProfileName,
   withDriverName,
 } from './profiles';
@@ -98,11 +99,14 @@ export class GpuInstance {
     return this.run(() => this.fetchCiProfile(checkUint32('index', index)));
   }
 
+  /** The cached list of every CI profile of this GI's profile. */
+  private ciProfiles(): Promise<ComputeInstanceProfile[]> {
+    return memo(this.device._cache.ciProfiles, this.profileId, () => enumerateProfiles(CI_PROFILE_INDEX_BATCH, (i) => this.fetchCiProfile(i)));
+  }
+
   /** Every CI profile this GI supports, in index order (cached per GI profile until the MIG mode changes). */
   computeInstanceProfiles(): Promise<ComputeInstanceProfile[]> {
-    return this.run(async () => [
-      ...(await memo(this.device._cache.ciProfiles, this.profileId, () => enumerateProfiles(CI_PROFILE_INDEX_BATCH, (i) => this.fetchCiProfile(i)))),
-    ]);
+    return this.run(async () => [...(await this.ciProfiles())]);
   }
 
   /** Placements of a CI profile, in compute slices relative to this GI. */
@@ -137,13 +141,8 @@ export class GpuInstance {
   computeInstances(profileId?: number): Promise<ComputeInstance[]> {
     return this.run(async (b, gi) => {
       const only = checkOptionalUint32('profileId', profileId);
-      const ids =
-        only !== undefined
-          ? [only]
-          : (await memo(this.device._cache.ciProfiles, this.profileId, () => enumerateProfiles(CI_PROFILE_INDEX_BATCH, (i) => this.fetchCiProfile(i)))).map((p) => p.id);
-      const handles = (await Promise.all(ids.map((id) => b.gpuInstanceGetComputeInstances(gi, id)))).flat();
-      const cis = await Promise.all(handles.map((ci) => this._computeInstanceOf(ci)));
-      return cis.sort((x, y) => x.id - y.id);
+      const ids = only !== undefined ? [only] : (await this.ciProfiles()).map((p) => p.id);
+      return instancesOfProfiles(ids, (id) => b.gpuInstanceGetComputeInstances(gi, id), (ci) => this._computeInstanceOf(ci));
     });
   }
 

@@ -203,3 +203,17 @@ export async function withDriverName<T extends { name: string | null; structVers
   }
   return { ...raw, name: null };
 }
+
+/**
+ * The instances of several profiles (NVML lists GIs and CIs one profile id at a time), wrapped and
+ * sorted by instance id.
+ */
+export async function instancesOfProfiles<H, T extends { id: number }>(
+  profileIds: number[],
+  list: (profileId: number) => Promise<H[]>,
+  wrap: (handle: H) => Promise<T>,
+): Promise<T[]> {
+  const handles = (await Promise.all(profileIds.map(list))).flat();
+  const wrapped = await Promise.all(handles.map(wrap));
+  return wrapped.sort((x, y) => x.id - y.id);
+}
