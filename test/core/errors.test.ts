@@ -1,7 +1,9 @@
 // NvmlError, the return-code table, argument checks and the library-less require.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LIBRARY_ERROR_CODES, NVML_RETURN_CODES, NvmlError, init, isNvmlError, nvmlReturnName } from '../../dist/index.js';
-import { expectCode } from './helpers';
+import { ROOT, expectCode } from './helpers';
 
 describe('NvmlError', () => {
   it('carries code, nvmlReturn and fn', () => {
@@ -58,5 +60,17 @@ describe('init() argument checks', () => {
     expect(e.stack).toContain('errors.test.ts');
     // Nothing stays open after a failed open: the next init can name another library.
     await expectCode(init({ libraryPath: '/nonexistent/other.so' }), 'ERR_NVML_LOAD_FAILED');
+  });
+});
+
+describe('require', () => {
+  it('loads no native code and no NVML until init()', () => {
+    const script = `
+      const pkg = require(${JSON.stringify(path.join(ROOT, 'dist/index.js'))});
+      const natives = Object.keys(require.cache).filter((k) => k.endsWith('.node'));
+      const maps = require('fs').readFileSync('/proc/self/maps', 'utf8');
+      console.log(JSON.stringify({ natives, nvml: maps.includes('libnvidia-ml'), init: typeof pkg.init }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
+    expect(out).toEqual({ natives: [], nvml: false, init: 'function' });
   });
 });

@@ -72,6 +72,23 @@ describe('MIG devices', () => {
     await expectCode(dev.migDevice(7), 'NVML_ERROR_INVALID_ARGUMENT');
   });
 
+  it('a MIG device of a destroyed CI is stale, also once the same CI is created again', async () => {
+    const gi = await dev.createGpuInstance(19);
+    const ci = await gi.createComputeInstance(0);
+    const viaCi = await ci.migDevice();
+    const [viaIndex] = await dev.migDevices();
+    const uuid = await viaCi.uuid();
+    expect(await viaIndex.uuid()).toBe(uuid);
+    await ci.destroy();
+    await expectCode(viaCi.uuid(), 'ERR_NVML_STALE_HANDLE');
+    await expectCode(viaIndex.memoryInfo(), 'ERR_NVML_STALE_HANDLE');
+    const again = await gi.createComputeInstance(0);
+    expect(again.id).toBe(ci.id);
+    await expectCode(viaCi.computeInstanceId(), 'ERR_NVML_STALE_HANDLE');
+    await expectCode(viaIndex.uuid(), 'ERR_NVML_STALE_HANDLE');
+    expect(await (await again.migDevice()).gpuInstanceId()).toBe(gi.id);
+  });
+
   it('deviceByUuid: MIG- gives the MigDevice under its parent, GPU- the Device', async () => {
     const gi = await dev.createGpuInstance(14);
     const ci = await gi.createComputeInstance(1);
