@@ -118,6 +118,18 @@ describe('ordering and the JS thread', () => {
     expect(mutations.slice(-9)).toEqual([...Array(8).fill('nvmlDeviceCreateGpuInstance'), 'nvmlGpuInstanceDestroy']);
   });
 
+  it('queued mutations hold no worker thread: a read of another GPU overtakes them', async () => {
+    const dev1 = await b.deviceGetHandleByIndex(1);
+    await enableMig(dev);
+    await control({ cmd: 'setLatency', fn: 'nvmlDeviceCreateGpuInstance', us: 20_000 });
+    const order: string[] = [];
+    const creates = Array.from({ length: 6 }, (_, i) => b.deviceCreateGpuInstance(dev, 19).then(() => order.push(`c${i}`)));
+    const read = b.deviceGetName(dev1).then(() => order.push('read'));
+    await Promise.all([...creates, read]);
+    // Without the per-GPU queue the six creates would fill the 4-thread pool and the read would wait.
+    expect(order).toEqual(['read', 'c0', 'c1', 'c2', 'c3', 'c4', 'c5']);
+  });
+
   it('different GPUs do not wait for each other; a destroy queued behind a create of its CI is ordered', async () => {
     const dev1 = await b.deviceGetHandleByIndex(1);
     await enableMig(dev);
