@@ -18,12 +18,15 @@ export function rawBinding(nvml: Nvml): NativeBinding {
 }
 
 const gpuKey = (g: GpuSnapshot): string => g.uuid ?? `#${g.index}`;
+const RETRY_MS = 30_000;
 
 export class Monitor {
   /** GPU key → (GPU instance profile id → short name). */
   private readonly names = new Map<string, Map<number, string>>();
   /** GPU key → the layout the names were last refreshed for. */
   private readonly namedLayout = new Map<string, string>();
+  /** GPU key → Date.now() before which a failed refresh is not retried. */
+  private readonly retryAt = new Map<string, number>();
   private readonly refreshing = new Map<string, Promise<void>>();
   private readonly lookup = (uuid: string | null, profileId: number): string | undefined =>
     uuid === null ? undefined : this.names.get(uuid)?.get(profileId);
@@ -58,14 +61,18 @@ export class Monitor {
     return snap;
   }
 
-  /** Starts a refresh of the profile names of every GPU whose layout changed or that shows an unknown profile. */
+  /**
+   * Starts a refresh of the profile names of every GPU that has GPU instances and whose layout
+   * changed since its names were read. A failed refresh is retried after RETRY_MS, not on every
+   * snapshot: on a real GPU it costs one slow driver call per profile.
+   */
   private refreshStale(snap: Snapshot): Promise<void> | undefined {
     const work: Promise<void>[] = [];
+    const now = Date.now();
     for (const g of snap.gpus) {
-      if (g.migMode === null || g.uuid === null) continue;
+      if (g.uuid === null || g.gpuInstances.length === 0) continue;
       const key = gpuKey(g);
-      const unknown = g.gpuInstances.some((gi) => gi.profileName === null);
-      if (this.namedLayout.get(key) === g.layoutKey && !unknown) continue;
+      if (this.namedLayout.get(key) === g.layoutKey || (this.retryAt.get(key) ?? 0) > now) continue;
       let p = this.refreshing.get(key);
       if (!p) {
         p = this.refreshNames(g).finally(() => this.refreshing.delete(key));
@@ -82,10 +89,12 @@ export class Monitor {
       const device = await this.nvml.device(g.index);
       const profiles = await device.gpuInstanceProfiles();
       this.names.set(key, new Map(profiles.map((p) => [p.id, p.shortName])));
+      this.namedLayout.set(key, g.layoutKey);
+      this.retryAt.delete(key);
     } catch {
-      // Names stay unknown (null) for this GPU; the metrics and layout are still complete.
+      // Names stay unknown (null) for this GPU until a retry; the layout itself is complete.
+      this.retryAt.set(key, Date.now() + RETRY_MS);
     }
-    this.namedLayout.set(key, g.layoutKey);
   }
 
   private fillNames(snap: Snapshot): void {

@@ -72,7 +72,10 @@ function gpu(d: RawSnapshotDevice, names: ProfileNameLookup): GpuSnapshot {
     const procs: ProcessInfo[] = [];
     for (const m of own) {
       if (mem === null && m.memory !== null) mem = m.memory;
-      for (const p of m.processes) procs.push(p);
+      // The MIG device a process was listed on says which instance it runs in, if NVML did not.
+      for (const p of m.processes) {
+        procs.push(p.gpuInstanceId !== null ? p : { ...p, gpuInstanceId: gi.id, computeInstanceId: m.computeInstanceId });
+      }
     }
     gpuInstances.push({
       id: gi.id,

@@ -62,11 +62,22 @@ const LAYOUT_FNS = /MigMode|GpuInstance|ComputeInstance|MigDevice/;
 const PROCESS_FNS = /Processes|MigDevice/;
 const failed = (g: GpuSnapshot, re: RegExp) => g.errors.some((e) => re.test(e.fn));
 
+/**
+ * Every process on a GPU, once: from the GPU instances (whose lists carry the instance ids) and
+ * then from the parent's list for processes no MIG device reported (MIG off, or an aggregate the
+ * MIG devices did not show).
+ */
 function processesOf(g: GpuSnapshot): Map<string, ProcessInfo> {
   const out = new Map<string, ProcessInfo>();
+  const onMig = new Set<number>();
   const add = (p: ProcessInfo) => out.set(`${p.pid}:${p.gpuInstanceId}:${p.computeInstanceId}`, p);
-  g.processes.forEach(add);
-  for (const m of g.migDevices) m.processes.forEach(add);
+  for (const gi of g.gpuInstances) {
+    for (const p of gi.processes) {
+      add(p);
+      onMig.add(p.pid);
+    }
+  }
+  for (const p of g.processes) if (!onMig.has(p.pid)) add(p);
   return out;
 }
 
