@@ -34,8 +34,8 @@ interface Options {
 class Usage extends Error {}
 
 const USAGE = `usage:
-  nvml-mig apply  -f <file> [-c <config>] [--dry-run] [--force] [-i 0,1] [--rollback-on-failure] [--reset-hook <command>] [--json]
-  nvml-mig assert -f <file> [-c <config>] [-i 0,1] [--json]
+  nvml-mig apply  [-f] <file> [-c <config>] [--dry-run] [--force] [-i 0,1] [--rollback-on-failure] [--reset-hook <command>] [--json]
+  nvml-mig assert [-f] <file> [-c <config>] [-i 0,1] [--json]
   nvml-mig export [--yaml|--json] [-l <label>] [-i 0,1]`;
 
 function parse(command: string, argv: string[], json: boolean): Options {
@@ -72,7 +72,10 @@ function parse(command: string, argv: string[], json: boolean): Options {
       case '--json': o.json = true; break;
       case '--yaml': o.yaml = true; break;
       case '--mock': break; // handled by the CLI before dispatch
-      default: throw new Usage(`unknown option ${a} for ${command}`);
+      default:
+        // `apply <file>`: one positional argument names the file.
+        if (a.startsWith('-') || o.file !== undefined || command === 'export') throw new Usage(`unknown ${a.startsWith('-') ? 'option' : 'argument'} ${a} for ${command}`);
+        o.file = a;
     }
   }
   if (command !== 'export' && !o.file) throw new Usage(`${command} needs -f <file>`);

@@ -236,8 +236,22 @@ export function planInstances(model: DeviceModel, existing: GiState[], demands: 
     const sol = solve(model, demands, opt.anchored, shells);
     if (sol) return toSteps(model, existing, demands, sol);
   }
+  return explainInfeasible(model, demands);
+}
+
+/** Says why a target cannot fit an empty GPU of this model: instance counts, compute slices, or placements. */
+function explainInfeasible(model: DeviceModel, demands: Demand[]): string {
   const wanted = demands.map((d) => `${d.key}: ${d.count}`).join(', ');
-  return `the target (${wanted}) does not fit ${model.name}: no valid placement exists on its ${model.slots}-slot grid`;
+  let slices = 0;
+  for (const gp of model.giProfiles) {
+    const cis = demands.filter((d) => d.giProfileId === gp.id).flatMap((d) => Array<CiProfileModel>(d.count).fill(gp.ciProfiles.find((c) => c.id === d.ciProfileId)!));
+    if (!cis.length) continue;
+    const gis = packCis(gp, cis, [])?.length ?? 0;
+    if (gis > gp.instanceCount) return `the target (${wanted}) does not fit ${model.name}: it needs ${gis} GPU instances of ${gp.name}, which offers at most ${gp.instanceCount}`;
+    slices += gis * gp.sliceCount;
+  }
+  if (slices > model.computeSlices) return `the target (${wanted}) does not fit ${model.name}: it needs ${slices} compute slices, the GPU has ${model.computeSlices}`;
+  return `the target (${wanted}) does not fit ${model.name}: no valid placement exists on its ${model.slots}-slot memory grid`;
 }
 
 function toSteps(model: DeviceModel, existing: GiState[], demands: Demand[], sol: Solution): { steps: PlanStep[]; kept: KeptInstance[] } {

@@ -87,7 +87,8 @@ function locate(choice: TargetChoice, entries: LayoutInput, message: string): st
       if (message.startsWith(`profile ${key} `)) return `${loc.file}:${loc.line}:${loc.column}: ${message}`;
     }
   }
-  return `${choice.source}: ${message}`;
+  const entry = entries.find((e) => choice.source.startsWith(`entry ${entries.indexOf(e)} `));
+  return entry?.loc ? `${entry.loc.file}:${entry.loc.line}:${entry.loc.column}: ${message}` : `${choice.source}: ${message}`;
 }
 
 /** Plans a node: each GPU with its own model and state. Pure. */
