@@ -240,7 +240,7 @@ interface Opening {
 
 let native: NativeBinding | undefined;
 /** The open library, or the one being opened. */
-let current: { session: Session; refs: number; libraryPath: string } | null = null;
+let current: { session: Session; refs: number; libraryPath: string; readOnly: boolean } | null = null;
 let opening: Opening | null = null;
 /** The close in progress; init() waits for it before opening again. */
 let closing: Promise<void> | null = null;
@@ -281,8 +281,7 @@ export function init(options?: InitOptions): Promise<Nvml> {
     const open = current ?? opening;
     if (open) {
       if (opts.libraryPath !== undefined && opts.libraryPath !== open.libraryPath) throw mismatch('libraryPath', opts.libraryPath, open.libraryPath);
-      const ro = current ? current.session.readOnly : (opening as Opening).readOnly;
-      if (opts.readOnly !== undefined && opts.readOnly !== ro) throw mismatch('readOnly', opts.readOnly, ro);
+      if (opts.readOnly !== undefined && opts.readOnly !== open.readOnly) throw mismatch('readOnly', opts.readOnly, open.readOnly);
       if (current) {
         current.refs++;
         return current.session.nvml;
@@ -303,7 +302,7 @@ export function init(options?: InitOptions): Promise<Nvml> {
     opening = o;
     try {
       const session = await o.ready;
-      current = { session, refs: o.refs, libraryPath };
+      current = { session, refs: o.refs, libraryPath, readOnly };
       return session.nvml;
     } finally {
       if (opening === o) opening = null;
