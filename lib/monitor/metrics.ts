@@ -3,8 +3,14 @@
 // per GPU instance the same plus {GPU_I_PROFILE, GPU_I_ID}. UUID is always the parent GPU's.
 // Metrics dcgm-exporter has no name for use the nvml_mig_ prefix.
 
-import { Counter, Gauge, Registry } from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
 import type { GpuInstanceSnapshot, GpuSnapshot, Snapshot } from './types';
+
+// Loaded on first use, so that requiring the package does not load prom-client for programs that
+// never export metrics.
+let prom: typeof import('prom-client') | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const promClient = (): typeof import('prom-client') => (prom ??= require('prom-client') as typeof import('prom-client'));
 
 /** The label names dcgm-exporter uses (its MIG labels included). */
 export const GPU_LABELS = ['gpu', 'UUID', 'pci_bus_id', 'device', 'modelName'] as const;
@@ -54,11 +60,12 @@ export class MigMetrics {
   private readonly refreshSeconds: Gauge;
   private readonly refreshFailures: Counter;
 
-  constructor(registry: Registry = new Registry()) {
-    this.registry = registry;
+  constructor(registry?: Registry) {
+    const { Counter, Gauge, Registry } = promClient();
+    this.registry = registry ?? new Registry();
     const all = [...GPU_LABELS, ...MIG_LABELS];
     const gauge = (name: string, help: string, labelNames: readonly string[] = all): Gauge => {
-      const g = new Gauge({ name, help, labelNames: [...labelNames], registers: [registry] });
+      const g = new Gauge({ name, help, labelNames: [...labelNames], registers: [this.registry] });
       this.gauges.push(g);
       return g;
     };
@@ -95,7 +102,7 @@ export class MigMetrics {
     this.refreshFailures = new Counter({
       name: 'nvml_mig_refresh_failures_total',
       help: 'Refreshes that could not read the driver at all.',
-      registers: [registry],
+      registers: [this.registry],
     });
   }
 
