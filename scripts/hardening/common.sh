@@ -1,0 +1,23 @@
+# Shared by the hardening scripts (sourced, not run): a private copy of the tree with its own
+# build/ and dist/, so an instrumented build never touches the shared build/ folder.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+# copy_tree DEST: the sources, tests and scripts of ROOT in DEST (build/ and dist/ left out,
+# node_modules linked), then the TypeScript compiled there.
+copy_tree() {
+  local dest=$1
+  mkdir -p "$dest"
+  (cd "$ROOT" && tar --exclude=./build --exclude=./dist --exclude=./node_modules --exclude=./.git \
+      --exclude=./coverage --exclude=./bench/out -cf - .) | (cd "$dest" && tar -xf -)
+  ln -sfn "$ROOT/node_modules" "$dest/node_modules"
+  # tsc emits even when a file elsewhere in the tree has a type error; the suites then report it.
+  (cd "$dest" && npx tsc -p tsconfig.json >"$dest/tsc.log" 2>&1) || true
+}
+
+# build_native DEST CXXFLAGS LDFLAGS: the addon and both mocks in DEST/build with those flags.
+build_native() {
+  local dest=$1
+  (cd "$dest" && CFLAGS="$2" CXXFLAGS="$2" LDFLAGS="$3" npx node-gyp configure >/dev/null &&
+    CFLAGS="$2" CXXFLAGS="$2" LDFLAGS="$3" make -C build BUILDTYPE=Release -j"${JOBS:-2}" \
+      nvml_mig nvidia-ml nvidia-ml-legacy >"$dest/build.log" 2>&1) || { tail -40 "$dest/build.log"; return 1; }
+}
