@@ -21,10 +21,14 @@ void fillGiCommon(const GiProfile &p, Info *info) {
   info->memorySizeMB = p.memoryMiB;
 }
 
-// Profile by INDEX: past the last index the header defines is INVALID_ARGUMENT (how callers
-// find the end of the table); an index the GPU lacks is NOT_SUPPORTED.
+// Profile by INDEX: an index the GPU lacks is NOT_SUPPORTED; past the driver's last index it is
+// INVALID_ARGUMENT (how callers find the end of the table). Driver 580.159.04 on the real H100
+// answered NOT_SUPPORTED up to 0x10 and INVALID_ARGUMENT from 0x11 (its profile count is 0x11,
+// one less than the newest header's NVML_GPU_INSTANCE_PROFILE_COUNT).
+const unsigned kDriverGiProfileCount = 0x11;
+
 nvmlReturn_t giProfileByIndex(const DeviceRef &r, unsigned index, const GiProfile **out) {
-  if (index >= NVML_GPU_INSTANCE_PROFILE_COUNT) return NVML_ERROR_INVALID_ARGUMENT;
+  if (index >= kDriverGiProfileCount) return NVML_ERROR_INVALID_ARGUMENT;
   *out = r.gpu->model->byIndex(index);
   return *out ? NVML_SUCCESS : NVML_ERROR_NOT_SUPPORTED;
 }
@@ -43,7 +47,8 @@ nvmlReturn_t fillGiVersioned(const GiProfile &p, nvmlGpuInstanceProfileInfo_v2_t
     auto *v3 = reinterpret_cast<nvmlGpuInstanceProfileInfo_v3_t *>(info);
     std::memset(reinterpret_cast<char *>(v3) + sizeof(unsigned), 0, sizeof *v3 - sizeof(unsigned));
     fillGiCommon(p, v3);
-    std::snprintf(v3->name, sizeof v3->name, "%s", p.name.c_str());
+    // The real H100 (driver 580.159.04) fills every number of the v3 struct but leaves its name
+    // empty; the v2 struct carries the name.
     v3->capabilities = 0;  // no P2P, no graphics
     return NVML_SUCCESS;
   }
