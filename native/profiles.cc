@@ -95,6 +95,15 @@ Status ReadGpuInstanceProfile(const Library& lib, nvmlDevice_t dev, unsigned int
     // The entry point is declared with the v2 type; the version word tells the driver the layout.
     ret = vcall(dev, indexOrId, reinterpret_cast<nvmlGpuInstanceProfileInfo_v2_t*>(&s));
     if (ret == NVML_SUCCESS) FromGiV3(s, out);
+    if (ret == NVML_SUCCESS && version == 0 && s.name[0] == '\0') {
+      // Driver 580 on H100 fills every v3 field but the name; v2 carries it.
+      nvmlGpuInstanceProfileInfo_v2_t s2 = {};
+      s2.version = nvmlGpuInstanceProfileInfo_v2;
+      if (vcall(dev, indexOrId, &s2) == NVML_SUCCESS && s2.name[0] != '\0') {
+        FromGiV2(s2, out);
+        out->capabilities = s.capabilities;
+      }
+    }
     if (ret == NVML_SUCCESS || version == 3 || !VersionRefused(ret)) return {ret, vname};
   }
   if (vcall && (version == 0 || version == 2)) {
@@ -127,6 +136,15 @@ Status ReadComputeInstanceProfile(const Library& lib, nvmlGpuInstance_t gi, unsi
       out->structVersion = 3;
       out->capabilities = s.capabilities;
       CopyName(out, s.name);
+    }
+    if (ret == NVML_SUCCESS && version == 0 && s.name[0] == '\0') {
+      // As for GI profiles: take the name from the v2 struct when v3 left it empty.
+      nvmlComputeInstanceProfileInfo_v2_t s2 = {};
+      s2.version = nvmlComputeInstanceProfileInfo_v2;
+      if (vcall(gi, index, engProfile, &s2) == NVML_SUCCESS && s2.name[0] != '\0') {
+        out->structVersion = 2;
+        CopyName(out, s2.name);
+      }
     }
     if (ret == NVML_SUCCESS || version == 3 || !VersionRefused(ret)) return {ret, vname};
   }

@@ -27,6 +27,8 @@ Napi::Object ComputeInstanceProfileToJs(Napi::Env env, const ProfileValue& p);
 
 // version 0: V call with the v3 word; on ARGUMENT_VERSION_MISMATCH or INVALID_ARGUMENT again
 // with v2; the v1 call when the V symbol is missing (or v2 is refused for its version too).
+// A v3 answer with an empty name (driver 580 on a real H100 does this) is completed by a v2
+// call: the result is the v2 struct's (structVersion 2) with the v3 capabilities.
 // 1/2/3: exactly that struct. byId: the ...ByIdV call (no v1 form exists).
 struct Library;
 Status ReadGpuInstanceProfile(const Library& lib, nvmlDevice_t dev, unsigned int indexOrId, int version, bool byId,
