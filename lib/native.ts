@@ -218,7 +218,10 @@ export interface NativeBinding {
   deviceSetMigMode(device: DeviceHandle, mode: 0 | 1): Promise<{ activationStatus: number }>;
 
   // ---- GPU instance profiles ----
-  /** version 0 = newest the driver takes (v3, then v2, then the v1 call). */
+  /**
+   * version 0 = newest the driver takes (v3, then v2, then the v1 call). A v3 answer with an empty
+   * name (driver 580 on H100) is completed from v2: structVersion 2, capabilities from v3.
+   */
   deviceGetGpuInstanceProfileInfo(device: DeviceHandle, profileIndex: number, version: 0 | 1 | 2 | 3): Promise<RawGpuInstanceProfileInfo>;
   deviceGetGpuInstanceProfileInfoById(device: DeviceHandle, profileId: number, version: 0 | 2 | 3): Promise<RawGpuInstanceProfileInfo>;
   deviceGetGpuInstancePossiblePlacements(device: DeviceHandle, profileId: number): Promise<RawPlacement[]>;

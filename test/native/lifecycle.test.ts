@@ -1,8 +1,33 @@
 // Loading, the symbol table, not-initialised errors, close() and stale handles after it.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { b, control, MOCK, openMock, rejects, TestNvmlError } from './helpers';
+import { b, control, MOCK, openMock, rejects, ROOT, TestNvmlError } from './helpers';
 
 afterAll(() => b.close());
+
+describe('lib/binding.ts', () => {
+  it('without a built addon: one Error that lists what was tried and what to do', () => {
+    // A package root with dist/ but no build/ or prebuilds/ (inside the repo so node_modules resolves).
+    const root = path.join(ROOT, 'build', 'binding-test-root');
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, 'dist', 'binding.js'), path.join(root, 'dist', 'binding.js'));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadBinding } = require(path.join(root, 'dist', 'binding.js'));
+    let err: Error | undefined;
+    try {
+      loadBinding();
+    } catch (e) {
+      err = e as Error;
+    }
+    fs.rmSync(root, { recursive: true, force: true });
+    expect(err).toBeInstanceOf(Error);
+    expect(err!.message).toContain(path.join(root, 'prebuilds'));
+    expect(err!.message).toContain(path.join(root, 'build', 'Release', 'nvml_mig.node') + ' (missing)');
+    expect(err!.message).toContain('npm run build:native');
+  });
+});
 
 describe('before open()', () => {
   it('every call rejects ERR_NVML_NOT_INITIALIZED; the table is empty', async () => {
@@ -95,6 +120,37 @@ describe('close()', () => {
     const dev2 = await b.deviceGetHandleByIndex(0);
     expect(dev2).not.toBe(dev);
     expect(await b.deviceGetName(dev2)).toMatch(/H100/);
+    await b.close();
+  });
+
+  it('close() waits for an event wait in progress, which resolves null at its timeout', async () => {
+    await openMock();
+    const d = await b.deviceGetHandleByIndex(0);
+    const set = await b.eventSetCreate();
+    await b.deviceRegisterEvents(d, 0x100n, set);
+    const started = Date.now();
+    const wait = b.eventSetWait(set, 150);
+    let waitDone = false;
+    void wait.then(() => (waitDone = true));
+    await b.close();
+    expect(waitDone).toBe(true);
+    expect(await wait).toBeNull();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    await rejects(b.eventSetFree(set), 'ERR_NVML_NOT_INITIALIZED');
+  });
+
+  it('the Sync twins throw the same errors', async () => {
+    await openMock();
+    const d = b.deviceGetHandleByIndexSync(0);
+    let err: TestNvmlError | undefined;
+    try {
+      b.deviceGetNameSync(d + 1);
+    } catch (e) {
+      err = e as TestNvmlError;
+    }
+    expect(err).toBeInstanceOf(TestNvmlError);
+    expect(err!.code).toBe('ERR_NVML_STALE_HANDLE');
+    expect(() => b.deviceGetNameSync(-1)).toThrow(RangeError);
     await b.close();
   });
 
