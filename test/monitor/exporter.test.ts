@@ -154,6 +154,15 @@ describe('exporter over HTTP', () => {
     expect(series(s, 'DCGM_FI_DEV_FB_TOTAL')).toHaveLength(2);
   });
 
+  it('registers into a registry of the caller', async () => {
+    const { Registry } = await import('prom-client');
+    const registry = new Registry();
+    exporter = await startExporter(nvml, { port: 0, registry, intervalMs: 60_000 });
+    const s = parseExposition(await registry.metrics());
+    expect(series(s, 'DCGM_FI_DEV_FB_TOTAL')).toHaveLength(2);
+    expect(exporter.metrics.registry).toBe(registry);
+  });
+
   it('answers other paths and methods plainly', async () => {
     exporter = await startExporter(nvml, { port: 0 });
     const base = exporter.url.replace(/\/metrics$/, '');

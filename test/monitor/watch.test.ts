@@ -103,6 +103,18 @@ describe('watch', () => {
     await w.close(); // idempotent
   });
 
+  it('reports a failed tick as an error and keeps watching', async () => {
+    watcher = watch(nvml, { intervalMs: 20 });
+    await watcher.ready;
+    const failed = nextEvent<Error & { code?: string }>(watcher, 'error');
+    await nvml.mockControl({ cmd: 'setFault', fn: 'nvmlDeviceGetCount_v2', code: 15, always: true });
+    expect(await failed).toMatchObject({ code: 'NVML_ERROR_GPU_IS_LOST' });
+    await nvml.mockControl({ cmd: 'clearFaults' });
+    const started = nextEvent<ProcessEvent>(watcher, 'processStart');
+    await nvml.mockControl({ cmd: 'addProcess', gpu: 0, pid: 4040, name: 'after', usedMemoryMiB: 1 });
+    expect(await started).toMatchObject({ pid: 4040, gpu: 0 });
+  });
+
   it('rejects bad options', () => {
     expect(() => watch(nvml, { intervalMs: 1 })).toThrow(RangeError);
     expect(() => watch(nvml, { intervalMs: Number.NaN })).toThrow(TypeError);
