@@ -12,7 +12,6 @@ import {
   enumerateProfiles,
   instancesOfProfiles,
   shortProfileName,
-  withDriverName,
   GPU_INSTANCE_PROFILE_INDEX,
 } from './profiles';
 import { GpuInstance } from './gpu-instance';
@@ -25,7 +24,7 @@ const FI_DEV_IS_MIG_MODE_INDEPENDENT_MIG_QUERY_CAPABLE = 199;
 const GI_PROFILE_INDEX_BATCH = GPU_INSTANCE_PROFILE_INDEX.SLICE_3_GFX + 1;
 
 function toGpuInstanceProfile(raw: RawGpuInstanceProfileInfo, index: number): GpuInstanceProfile {
-  // No driver name (v1 struct, or none in any struct): derive one.
+  // No driver name (the v1 struct; or an empty one, which the addon already asked v2 for): derive one.
   const name = raw.name || deriveGpuInstanceProfileName(index, raw.sliceCount, raw.memorySizeMB);
   return Object.freeze({
     index,
@@ -180,9 +179,7 @@ export class Device {
 
   /** @internal one profile by INDEX, newest struct version the driver fills */
   async _fetchProfile(index: number): Promise<GpuInstanceProfile> {
-    const b = this._session.binding;
-    const raw = await b.deviceGetGpuInstanceProfileInfo(this._handle, index, 0);
-    return toGpuInstanceProfile(await withDriverName(raw, () => b.deviceGetGpuInstanceProfileInfo(this._handle, index, 2)), index);
+    return toGpuInstanceProfile(await this._session.binding.deviceGetGpuInstanceProfileInfo(this._handle, index, 0), index);
   }
 
   /** @internal the cached list of every supported profile */
@@ -221,10 +218,7 @@ export class Device {
         if (!isNvmlError(e, 'NVML_ERROR_FUNCTION_NOT_FOUND') && !isNvmlError(e, 'NVML_ERROR_ARGUMENT_VERSION_MISMATCH')) throw e;
       }
       const listed = (await this._profiles()).find((p) => p.id === id);
-      if (raw) {
-        const named = await withDriverName(raw, () => b.deviceGetGpuInstanceProfileInfoById(this._handle, id, 2));
-        return toGpuInstanceProfile(named, listed?.index ?? -1);
-      }
+      if (raw) return toGpuInstanceProfile(raw, listed?.index ?? -1);
       if (listed) return listed;
       throw new NvmlError('NVML_ERROR_NOT_FOUND', 6, null, `no GPU instance profile has id ${id} on this GPU`);
     });

@@ -13,7 +13,6 @@ import {
   enumerateProfiles,
   instancesOfProfiles,
   shortProfileName,
-  withDriverName,
 } from './profiles';
 import { ComputeInstance } from './compute-instance';
 
@@ -88,10 +87,11 @@ export class GpuInstance {
   }
 
   private async fetchCiProfile(index: number): Promise<ComputeInstanceProfile> {
-    const b = this.device._session.binding;
-    const ask = (version: 0 | 2) => b.gpuInstanceGetComputeInstanceProfileInfo(this._handle, index, COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED, version);
-    const [raw, gi] = await Promise.all([ask(0), this.device._profileById(this.profileId)]);
-    return toComputeInstanceProfile(await withDriverName(raw, () => ask(2)), index, gi);
+    const [raw, gi] = await Promise.all([
+      this.device._session.binding.gpuInstanceGetComputeInstanceProfileInfo(this._handle, index, COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED, 0),
+      this.device._profileById(this.profileId),
+    ]);
+    return toComputeInstanceProfile(raw, index, gi);
   }
 
   /** The compute instance profile at CI profile INDEX (shared engine profile); NOT_SUPPORTED if this GI lacks it. */

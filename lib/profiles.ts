@@ -186,25 +186,6 @@ export async function enumerateProfiles<T>(batch: number, get: (index: number) =
 }
 
 /**
- * The driver's profile name, also where the v3 struct leaves it empty: a real H100 on driver
- * 580.159.04 answers the v3 GI profile struct with every number but name "" (MIG disabled),
- * while the v2 struct carries "MIG 1g.10gb". So an empty v3 name is asked again as v2; only if
- * that has none either does the caller derive one (name null).
- */
-export async function withDriverName<T extends { name: string | null; structVersion: number }>(raw: T, askV2: () => Promise<T>): Promise<T> {
-  if (raw.name) return raw;
-  if (raw.structVersion === 3) {
-    try {
-      const v2 = await askV2();
-      if (v2.name) return { ...raw, name: v2.name };
-    } catch {
-      // No v2 answer: the name is derived instead.
-    }
-  }
-  return { ...raw, name: null };
-}
-
-/**
  * The instances of several profiles (NVML lists GIs and CIs one profile id at a time), wrapped and
  * sorted by instance id.
  */

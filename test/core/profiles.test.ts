@@ -9,7 +9,6 @@ import {
   sameProfileName,
   shortProfileName,
 } from '../../dist/index.js';
-import { withDriverName } from '../../dist/profiles.js';
 import { H100_PROFILES } from './helpers';
 
 describe('profile names', () => {
@@ -62,28 +61,5 @@ describe('profile names', () => {
     expect(deriveGpuInstanceProfileName(0xd, 1, 24192)).toBe('MIG 1g.24gb-me');
     expect(deriveGpuInstanceProfileName(0xf, 1, 24192)).toBe('MIG 1g.24gb+me.all');
     expect(deriveGpuInstanceProfileName(0xa, 1, 24192)).toBe('MIG 1g.24gb+gfx');
-  });
-});
-
-describe('withDriverName (the real driver 580 leaves the v3 name empty)', () => {
-  const v3 = { structVersion: 3, name: '' as string | null, id: 19 };
-  it('asks the v2 struct for the name when the v3 one is empty', async () => {
-    const got = await withDriverName(v3, async () => ({ structVersion: 2, name: 'MIG 1g.10gb', id: 19 }));
-    expect(got).toEqual({ structVersion: 3, name: 'MIG 1g.10gb', id: 19 });
-  });
-  it('null (derive) when v2 has no name or fails', async () => {
-    expect((await withDriverName(v3, async () => ({ ...v3, structVersion: 2 }))).name).toBeNull();
-    expect((await withDriverName(v3, () => Promise.reject(new Error('x')))).name).toBeNull();
-  });
-  it('keeps a name it has, and never asks again for v1/v2 answers', async () => {
-    let asked = 0;
-    const ask = async () => {
-      asked++;
-      return v3;
-    };
-    expect(await withDriverName({ structVersion: 3, name: 'MIG 3g.40gb' }, ask)).toEqual({ structVersion: 3, name: 'MIG 3g.40gb' });
-    expect((await withDriverName({ structVersion: 1, name: null }, ask)).name).toBeNull();
-    expect((await withDriverName({ structVersion: 2, name: '' }, ask)).name).toBeNull();
-    expect(asked).toBe(0);
   });
 });
