@@ -156,12 +156,21 @@ def measure(peer, op, symbol, fn):
                       "batch": batch, "samples": samples}), flush=True)
 
 
-table = make_ops()
-for op in ops:
-    if op in table:
-        measure("python-ctypes", op, *table[op])
-py = pynvml_ops()
-if py is not None:
+def run(peer, table):
     for op in ops:
-        if op in py:
-            measure("pynvml", op, *py[op])
+        if op not in table:
+            continue
+        try:
+            measure(peer, op, *table[op])
+        except Exception as e:  # one refused call costs its row, not the others
+            print(f"{peer} {op}: {e!r}", file=sys.stderr)
+
+
+run("python-ctypes", make_ops())
+try:
+    py = pynvml_ops()
+except Exception as e:
+    print(f"pynvml: {e!r}", file=sys.stderr)
+    py = None
+if py is not None:
+    run("pynvml", py)
