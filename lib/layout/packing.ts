@@ -88,7 +88,8 @@ export interface GiPlacementChoice {
   reuse: number;
 }
 
-const scoreCache = new WeakMap<DeviceModel, Uint32Array>();
+const scoreByModel = new WeakMap<DeviceModel, Uint32Array>();
+const scoreByContent = new Map<string, Uint32Array>();
 
 /**
  * futureScore(model)[occupied] = how many distinct multisets of GI profiles could still be added on the slots
@@ -97,8 +98,15 @@ const scoreCache = new WeakMap<DeviceModel, Uint32Array>();
  * layouts possible without moving anything.
  */
 export function futureScore(model: DeviceModel): Uint32Array {
-  let table = scoreCache.get(model);
+  let table = scoreByModel.get(model);
   if (table) return table;
+  // Models read again (another GPU of the same kind, a new read) share the table by content.
+  const content = `${model.slots}/${model.computeSlices}/${model.giProfiles.map((g) => `${g.id}:${g.sliceCount}:${g.instanceCount}:${g.placements.map((p) => `${p.start}+${p.size}`).join(',')}`).join(';')}`;
+  table = scoreByContent.get(content);
+  if (table) {
+    scoreByModel.set(model, table);
+    return table;
+  }
   const options: { prof: number; mask: number }[] = [];
   model.giProfiles.forEach((g, prof) => g.placements.forEach((p) => options.push({ prof, mask: maskOf(p) })));
   const counts = new Array<number>(model.giProfiles.length).fill(0);
@@ -119,14 +127,19 @@ export function futureScore(model: DeviceModel): Uint32Array {
     }
   };
   walk(0, 0, 0);
-  const lists = [...realisations.values()].map((s) => [...s]);
+  // Only the minimal realising masks matter: a superset fits wherever it does not.
+  const lists = [...realisations.values()].map((set) => {
+    const masks = [...set].sort((a, b) => popcount(a) - popcount(b));
+    return masks.filter((m, i) => !masks.slice(0, i).some((k) => (k & m) === k));
+  });
   table = new Uint32Array(1 << model.slots);
   for (let occupied = 0; occupied < table.length; occupied++) {
     let n = 0;
     for (const masks of lists) if (masks.some((m) => (m & occupied) === 0)) n++;
     table[occupied] = n;
   }
-  scoreCache.set(model, table);
+  scoreByModel.set(model, table);
+  scoreByContent.set(content, table);
   return table;
 }
 
@@ -144,9 +157,17 @@ export function placeGis(model: DeviceModel, items: GiProfileModel[], occupied: 
   let bestKey: [number, number, number] = [-1, -Infinity, -Infinity];
   const dead = new Set<string>();
 
+  const full = 1 << model.slots;
+  // Returns false only when no completion exists from here (memoised); a branch cut by the bound returns true.
   const dfs = (i: number, mask: number, prevIdx: number, reused: number, startSum: number): boolean => {
+    if (best) {
+      // Bound: more occupied slots never raise the score, so this branch can at best reach these values.
+      const maxReuse = reused + order.length - i;
+      const upper = score[mask]! * full - mask;
+      if (maxReuse < bestKey[0] || (maxReuse === bestKey[0] && upper < bestKey[1])) return true;
+    }
     if (i === order.length) {
-      const key: [number, number, number] = [reused, score[mask]! * (1 << model.slots) - mask, -startSum];
+      const key: [number, number, number] = [reused, score[mask]! * full - mask, -startSum];
       if (key[0] > bestKey[0] || (key[0] === bestKey[0] && (key[1] > bestKey[1] || (key[1] === bestKey[1] && key[2] > bestKey[2])))) {
         bestKey = key;
         best = [...chosen];

@@ -52,12 +52,6 @@ export function currentCounts(model: DeviceModel, state: GpuState): Record<strin
   return out;
 }
 
-interface Candidate {
-  gi: GiState;
-  /** CIs of this GI that the target can use. */
-  useful: Set<number>;
-}
-
 interface Solution {
   keptCis: Map<number, Set<number>>; // gi id → kept ci ids
   ciIntoExisting: { gi: GiState; ci: CiProfileModel; placement: Placement }[];
@@ -197,43 +191,52 @@ function blocked(pids: number[]): { blockedBy?: number[] } {
 export function planInstances(model: DeviceModel, existing: GiState[], demands: Demand[]): { steps: PlanStep[]; kept: KeptInstance[] } | string {
   const want = new Map<string, number>();
   for (const d of demands) want.set(pairKey(d.giProfileId, d.ciProfileId), d.count);
-  const candidates: Candidate[] = [];
-  for (const gi of existing) {
-    const useful = new Set(gi.computeInstances.filter((c) => want.has(pairKey(gi.profileId, c.profileId))).map((c) => c.id));
-    if (useful.size) candidates.push({ gi, useful });
+  // Already there (the counts match exactly): nothing to change.
+  const have = new Map<string, number>();
+  for (const gi of existing) for (const ci of gi.computeInstances) have.set(pairKey(gi.profileId, ci.profileId), (have.get(pairKey(gi.profileId, ci.profileId)) ?? 0) + 1);
+  if (have.size === want.size && [...want].every(([k, n]) => have.get(k) === n)) {
+    return { steps: [], kept: existing.flatMap((gi) => gi.computeInstances.map((ci) => ({ gi: gi.id, ci: ci.id, profile: profileKeyOf(model, gi.profileId, ci.profileId), giPlacement: gi.placement, ciPlacement: ci.placement }))) };
   }
+  const keys = [...want.keys()];
+  const wantN = keys.map((k) => want.get(k)!);
+  const candidates: GiState[] = existing.filter((gi) => gi.computeInstances.some((c) => want.has(pairKey(gi.profileId, c.profileId))));
+  // Every useful CI once, in keeping preference: busy first, then the lowest GI and CI ids.
+  const pool = candidates
+    .flatMap((gi, c) => gi.computeInstances.filter((ci) => want.has(pairKey(gi.profileId, ci.profileId))).map((ci) => ({ c, ci, k: keys.indexOf(pairKey(gi.profileId, ci.profileId)), busy: ci.processes.length > 0 })))
+    .sort((a, b) => Number(b.busy) - Number(a.busy) || candidates[a.c]!.id - candidates[b.c]!.id || a.ci.id - b.ci.id);
+  const busyTotal = existing.reduce((n, gi) => n + gi.computeInstances.filter((c) => c.processes.length).length, 0);
+  // Which CIs a subset of candidate GIs keeps: up to the wanted count per profile pair, in pool order.
+  const keep = (mask: number, onKeep?: (e: (typeof pool)[number]) => void): { kept: number; busyKept: number; anchored: number } => {
+    const used = new Array<number>(keys.length).fill(0);
+    let kept = 0, busyKept = 0, anchoredBits = 0;
+    for (const e of pool) {
+      if (!(mask & (1 << e.c)) || used[e.k]! >= wantN[e.k]!) continue;
+      used[e.k]!++;
+      kept++;
+      if (e.busy) busyKept++;
+      anchoredBits |= 1 << e.c;
+      onKeep?.(e);
+    }
+    return { kept, busyKept, anchored: anchoredBits };
+  };
   // Every subset of candidate GIs to keep, best first: no busy CI destroyed, most CIs kept, fewest GIs lost.
-  const options: { anchored: Map<GiState, Set<number>>; busyLost: number; kept: number; gisLost: number }[] = [];
+  // A subset with a GI that keeps nothing is skipped: it is the smaller subset's case.
+  const options: { mask: number; busyLost: number; kept: number; gisLost: number }[] = [];
   for (let mask = 0; mask < 1 << candidates.length; mask++) {
-    const used = new Map<string, number>();
-    const anchored = new Map<GiState, Set<number>>();
-    const chosen = candidates.filter((_, i) => mask & (1 << i));
-    // Within the chosen GIs, keep busy CIs first, then the lowest ids.
-    const pool = chosen.flatMap((c) => c.gi.computeInstances.filter((ci) => c.useful.has(ci.id)).map((ci) => ({ gi: c.gi, ci })));
-    pool.sort((a, b) => b.ci.processes.length - a.ci.processes.length || a.gi.id - b.gi.id || a.ci.id - b.ci.id);
-    for (const { gi, ci } of pool) {
-      const k = pairKey(gi.profileId, ci.profileId);
-      if ((used.get(k) ?? 0) >= want.get(k)!) continue;
-      used.set(k, (used.get(k) ?? 0) + 1);
-      if (!anchored.has(gi)) anchored.set(gi, new Set());
-      anchored.get(gi)!.add(ci.id);
-    }
-    if (anchored.size !== chosen.length) continue; // a chosen GI keeping nothing is the smaller subset's case
-    let busyLost = 0;
-    let kept = 0;
-    for (const gi of existing) {
-      const k = anchored.get(gi);
-      for (const ci of gi.computeInstances) {
-        if (k?.has(ci.id)) kept++;
-        else busyLost += ci.processes.length ? 1 : 0;
-      }
-    }
-    options.push({ anchored, busyLost, kept, gisLost: existing.length - anchored.size });
+    const r = keep(mask);
+    if (r.anchored !== mask) continue;
+    options.push({ mask, busyLost: busyTotal - r.busyKept, kept: r.kept, gisLost: existing.length - popcount(mask) });
   }
-  options.sort((a, b) => a.busyLost - b.busyLost || b.kept - a.kept || a.gisLost - b.gisLost);
+  options.sort((a, b) => a.busyLost - b.busyLost || b.kept - a.kept || a.gisLost - b.gisLost || a.mask - b.mask);
   for (const opt of options) {
-    const shells = existing.filter((gi) => !opt.anchored.has(gi));
-    const sol = solve(model, demands, opt.anchored, shells);
+    const anchored = new Map<GiState, Set<number>>();
+    keep(opt.mask, (e) => {
+      const gi = candidates[e.c]!;
+      if (!anchored.has(gi)) anchored.set(gi, new Set());
+      anchored.get(gi)!.add(e.ci.id);
+    });
+    const shells = existing.filter((gi) => !anchored.has(gi));
+    const sol = solve(model, demands, anchored, shells);
     if (sol) return toSteps(model, existing, demands, sol);
   }
   return explainInfeasible(model, demands);

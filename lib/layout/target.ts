@@ -60,7 +60,7 @@ export function chooseTargets(input: LayoutInput, gpus: GpuState[]): Map<number,
       if (hits.length === 0) continue;
       const first = hits[0]!;
       const target = { migEnabled: first.e.migEnabled, migDevices: first.e.migDevices };
-      const clash = hits.find((h) => !sameTarget(h.e, target));
+      const clash = hits.length > 1 ? hits.find((h) => !sameTarget(h.e, target)) : undefined;
       out.set(gpu.index, {
         target,
         source: describeEntry(first.e, first.i),
