@@ -16,6 +16,8 @@ Each OP runs in order and appends one result to a JSON list printed at the end:
   processes:GPU                                 -> [ret, [[pid, MiB, gi, ci], ...]]
   timed:N:name:GPU                              -> seconds for N nvmlDeviceGetName calls
   errorstring:CODE                              -> text
+  addproc:GPU:PID                               -> control addProcess answered ok (true/false)
+  churn:GPU:MS                                  -> create/destroy 1-slice GIs for MS ms; iterations
 """
 import ctypes
 import json
@@ -146,6 +148,18 @@ def run(op):
             out.append([i, text(lib.nvmlDeviceGetUUID, mig)[1], text(lib.nvmlDeviceGetName, mig)[1], g.value, c.value,
                         mem.total // (1 << 20)])
         return out
+    if name == "addproc":
+        req = json.dumps({"cmd": "addProcess", "gpu": a[0], "pid": a[1], "usedMemoryMiB": 1}).encode()
+        buf, n = ctypes.create_string_buffer(4096), U(4096)
+        ret = lib.nvmlMockControl(req, buf, ctypes.byref(n))
+        return ret == 0 and json.loads(buf.value.decode())["ok"]
+    if name == "churn":
+        end, count, gi = time.monotonic() + a[1] / 1000.0, 0, ctypes.c_void_p()
+        while time.monotonic() < end:
+            if lib.nvmlDeviceCreateGpuInstance(h, U(19), ctypes.byref(gi)) == 0:
+                lib.nvmlGpuInstanceDestroy(gi)
+            count += 1
+        return count
     if name == "processes":
         n = U(0)
         ret = lib.nvmlDeviceGetComputeRunningProcesses_v3(h, ctypes.byref(n), None)
