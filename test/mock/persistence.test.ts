@@ -89,7 +89,8 @@ describe('state file', () => {
       await new Promise((r) => child.once('exit', r));
       const s = fileState(); // parses
       expect(s.format).toBe('nvml-mig-mock-state/1');
-      expect(s.gpus[0].gpuInstances.length).toBeLessThanOrEqual(1);
+      // each killed round may leave the GI it had just created
+      expect(s.gpus[0].gpuInstances.length).toBeLessThanOrEqual(round + 1);
     }
     // the library still loads it, and the next change goes through
     expect(await ops('init', 'count', 'create:0:19')).toMatchObject([0, [0, 2], [0, expect.any(Number)]]);
