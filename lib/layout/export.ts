@@ -1,6 +1,6 @@
 // export: the node's current layout as a mig-parted config (one config, label `current` by default), with
 // device-filter set to each GPU's PCI device id and GPUs of the same layout merged into one entry.
-import { stringify } from 'yaml';
+import { Document, isSeq, visit } from 'yaml';
 import type { Nvml } from '../index.js';
 import type { MigPartedConfig, MigConfigEntry } from './config.js';
 import { currentCounts } from './planner.js';
@@ -47,7 +47,11 @@ export function toMigPartedObject(cfg: MigPartedConfig): object {
 
 export function formatExport(cfg: MigPartedConfig, format: 'yaml' | 'json' = 'yaml'): string {
   const obj = toMigPartedObject(cfg);
-  return format === 'json' ? JSON.stringify(obj, null, 2) + '\n' : stringify(obj, { flowCollectionPadding: false });
+  if (format === 'json') return JSON.stringify(obj, null, 2) + '\n';
+  const doc = new Document(obj);
+  // Device index lists read best inline, as mig-parted's own examples write them: devices: [0, 1]
+  visit(doc, { Pair: (_, pair) => { if (isSeq(pair.value) && (pair.key as { value?: unknown })?.value === 'devices') pair.value.flow = true; } });
+  return doc.toString({ flowCollectionPadding: false });
 }
 
 export async function exportNode(nvml: Nvml, label?: string, indices?: number[]): Promise<MigPartedConfig> {

@@ -35,7 +35,7 @@ export function formatPlan(plan: Plan): string {
       lines.push(`  ${s.op.startsWith('destroy') ? 'destroy' : s.op === 'setMigMode' ? 'mode   ' : 'create '}  ${describeStep(s).padEnd(width)}  # ${s.reason}${block}`);
     }
     if (g.deferred) lines.push('  (instances are planned once MIG mode is active: the driver describes profiles only then)');
-    if (g.activationNeeded) lines.push('  (the MIG mode change takes effect after a GPU reset on this GPU; apply runs the reset hook if one is given)');
+    if (g.activationNeeded) lines.push('  (the MIG mode change takes effect only after a GPU reset here: apply runs the reset hook if given, else it stops before the instance steps and a re-run after the reset continues)');
     if (g.steps.length === 0 && !g.activationNeeded) lines.push('  no change');
   }
   const blocked = plan.gpus.flatMap((g) => g.steps).filter((s) => s.blockedBy?.length).length;

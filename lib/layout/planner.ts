@@ -156,14 +156,14 @@ export function planGpu(model: DeviceModel | null, state: GpuState, target: GpuT
   if (!target.migEnabled) {
     if (state.mig.current) destroyAll('the target disables MIG');
     if (state.mig.pending) plan.steps.push({ op: 'setMigMode', gpu, enabled: false, reason: 'the target disables MIG', ...blocked(state.processes) });
-    plan.activationNeeded = state.mig.current;
+    plan.activationNeeded = state.mig.current && state.resetlessMig !== true;
     return plan;
   }
 
   if (!state.mig.pending) {
     plan.steps.push({ op: 'setMigMode', gpu, enabled: true, reason: 'the target enables MIG', ...blocked(state.processes) });
   }
-  plan.activationNeeded = !state.mig.current;
+  plan.activationNeeded = !state.mig.current && (state.resetlessMig !== true || state.mig.pending);
   if (!model) {
     plan.deferred = true;
     return plan;

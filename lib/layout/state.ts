@@ -67,10 +67,11 @@ export async function readGpu(device: Device): Promise<LiveGpu> {
     }
   }
   const model = mig ? await readDeviceModel(device, [...gpuInstances.values()]) : null;
+  const resetlessMig = mig ? await device.isResetlessMigSupported().catch(() => null) : null;
   const state: GpuState = {
     index: device.index, uuid, name,
     pciDeviceId: pci.pciDeviceId, pciSubSystemId: pci.pciSubSystemId,
-    mig, gpuInstances: gis,
+    mig, resetlessMig, gpuInstances: gis,
     processes: [...new Set(procs.map((p) => p.pid))].sort((a, b) => a - b),
   };
   return { device, state, model, gpuInstances, computeInstances };

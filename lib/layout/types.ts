@@ -67,6 +67,8 @@ export interface GpuState {
   pciSubSystemId: number;
   /** null: the GPU has no MIG. */
   mig: MigModeState | null;
+  /** Whether MIG mode changes take effect without a GPU reset (Hopper: true; Ampere: false); null if unknown. */
+  resetlessMig?: boolean | null;
   gpuInstances: GiState[];
   /** Every PID on the GPU (MIG or not). */
   processes: number[];
@@ -138,7 +140,8 @@ export interface GpuPlan {
   error?: string;
   kept: KeptInstance[];
   steps: PlanStep[];
-  /** After the plan's steps the mode differs from the target until the GPU is reset (Ampere) or activated. */
+  /** The mode change this plan makes (or one already pending) takes effect only after a GPU reset (Ampere,
+   *  or unknown): apply then runs the reset hook, or stops before the instance steps of this GPU. */
   activationNeeded: boolean;
   /** Instance steps are computed after the mode change, because the model is not readable before. */
   deferred: boolean;

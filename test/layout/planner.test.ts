@@ -106,6 +106,14 @@ describe('planner semantics', () => {
     expect(same.steps).toEqual([]);
   });
 
+  it('defers instance steps when the model cannot be read before MIG is on', () => {
+    const p = planGpu(null, state([], { current: false, pending: false }), { migEnabled: true, migDevices: { '7g.80gb': 1 } });
+    expect(p).toMatchObject({ ok: true, deferred: true, activationNeeded: true });
+    expect(ops(p.steps)).toEqual(['setMigMode']);
+    const hopper = planGpu(H100, { ...state([], { current: false, pending: false }), resetlessMig: true }, { migEnabled: true, migDevices: {} });
+    expect(hopper.activationNeeded).toBe(false);
+  });
+
   it('is a JSON value', () => {
     const p = planGpu(H100, state([gi(ID['1g'], 3)]), { migEnabled: true, migDevices: { '2g.20gb': 2 } });
     expect(JSON.parse(JSON.stringify(p))).toEqual(p);
