@@ -80,6 +80,9 @@ struct ShutdownOp : Op {
       else
         d.Resolve(env.Undefined());
     }
+    // The failure now belongs to the close() callers. The op's own promise is internal (nobody
+    // holds it): rejecting it would be an unhandled rejection, which ends a Node process.
+    fail = Failure();
   }
 };
 
