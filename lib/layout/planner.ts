@@ -265,6 +265,18 @@ function toSteps(model: DeviceModel, existing: GiState[], demands: Demand[], sol
     const d = demands.find((x) => x.giProfileId === gi && x.ciProfileId === ci);
     return d ? `${d.key}: ${d.count}` : '';
   };
+  // Per profile pair, how many existing CIs stay: a pair kept up to its count lost the rest as surplus,
+  // a pair kept below its count lost CIs to make room (their placement was in the way).
+  const keptPerPair = new Map<string, number>();
+  for (const gi of existing) {
+    for (const ci of gi.computeInstances) {
+      if (sol.keptCis.get(gi.id)?.has(ci.id)) keptPerPair.set(pairKey(gi.profileId, ci.profileId), (keptPerPair.get(pairKey(gi.profileId, ci.profileId)) ?? 0) + 1);
+    }
+  }
+  const surplus = (gi: GiState, ci: { profileId: number }): boolean => {
+    const d = demands.find((x) => x.giProfileId === gi.profileId && x.ciProfileId === ci.profileId);
+    return !d || (keptPerPair.get(pairKey(gi.profileId, ci.profileId)) ?? 0) >= d.count;
+  };
   const destroyGis: PlanStep[] = [];
   for (const gi of existing) {
     const keep = sol.keptCis.get(gi.id);
@@ -276,12 +288,12 @@ function toSteps(model: DeviceModel, existing: GiState[], demands: Demand[], sol
         continue;
       }
       const w = wantText(gi.profileId, ci.profileId);
-      const reason = !w ? `${key} is not in the target` : keep || reused.has(gi.id) ? `more ${key} than the target's ${w}` : `its GPU instance ${gi.id} must make room for the target`;
+      const reason = !w ? `${key} is not in the target` : surplus(gi, ci) ? `more ${key} than the target's ${w}` : `its GPU instance ${gi.id} is in the way of the target's placements`;
       steps.push({ op: 'destroyCi', gpu: 0, gi: gi.id, ci: ci.id, profile: key, placement: ci.placement, reason, ...blocked(ci.processes) });
     }
     if (!keep && !reused.has(gi.id)) {
-      const anyWanted = gi.computeInstances.some((c) => wantText(gi.profileId, c.profileId));
-      const reason = anyWanted ? `keeping GPU instance ${gi.id} at ${gi.placement.start}:${gi.placement.size} leaves no valid placement for the target` : `${giName} holds nothing the target keeps`;
+      const inTheWay = gi.computeInstances.some((c) => !surplus(gi, c));
+      const reason = inTheWay ? `keeping GPU instance ${gi.id} at ${gi.placement.start}:${gi.placement.size} leaves no valid placement for the target` : `${giName} holds nothing the target keeps`;
       destroyGis.push({ op: 'destroyGi', gpu: 0, gi: gi.id, profileId: gi.profileId, profile: giName, placement: gi.placement, reason, ...blocked(busyOf(gi)) });
     }
   }
