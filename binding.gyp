@@ -23,7 +23,7 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden", "-fPIC"],
-      "ldflags": ["-Wl,-soname,libnvidia-ml.so.1", "-Wl,--no-undefined"],
+      "ldflags": ["-Wl,-soname,libnvidia-ml.so.1", "-Wl,--no-undefined", "-Wl,--version-script=<!(pwd)/mocks/exports.map"],
       "libraries": ["-lpthread"]
     },
     {
@@ -41,11 +41,12 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden", "-fPIC"],
-      "ldflags": ["-Wl,-soname,libnvidia-ml.so.1", "-Wl,--no-undefined"],
+      "ldflags": ["-Wl,--no-undefined", "-Wl,--version-script=<!(pwd)/mocks/exports.map"],
       "libraries": ["-lpthread"]
     },
     {
-      # Gives the legacy mock the file name clients load (its SONAME is already libnvidia-ml.so.1).
+      # Gives the legacy mock the file name clients load (LD_LIBRARY_PATH, dlopen by path). Its
+      # SONAME stays libnvidia-ml-legacy.so.1: gyp names a shared library after its output file.
       "target_name": "nvidia-ml-legacy",
       "type": "none",
       "dependencies": ["nvidia-ml-legacy-lib"],
