@@ -20,6 +20,7 @@
 #include <napi.h>
 
 #include <memory>
+#include <vector>
 
 #include "addon_state.h"
 #include "args.h"
@@ -105,6 +106,44 @@ Napi::Value Sync(const Napi::CallbackInfo& info) {
   op.Parse(info);
   return RunSync(info.Env(), op);
 }
+
+// ---- shared shapes of ops ----
+
+// The argument name of a handle of these kinds.
+constexpr const char* HandleArgName(KindMask want) {
+  return want == kMigDevice ? "migDevice"
+         : (want & kAnyDevice) ? "device"
+         : want == kGpuInstance ? "gpuInstance"
+         : want == kComputeInstance ? "computeInstance"
+                                    : "set";
+}
+
+// Ops whose first argument is one handle of the given kinds.
+template <KindMask Want>
+struct HandleOp : Op {
+  void Parse(const Napi::CallbackInfo& info) { AddRef(info, 0, Want, HandleArgName(Want)); }
+};
+
+// Answers: one unsigned number, one handle id, a list of handle ids.
+template <class Base>
+struct U32Answer : Base {
+  unsigned int value = 0;
+  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, value); }
+};
+template <class Base>
+struct HandleAnswer : Base {
+  uint64_t id = 0;
+  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(id)); }
+};
+template <class Base>
+struct HandleListAnswer : Base {
+  std::vector<uint64_t> ids;
+  Napi::Value Build(Napi::Env env) override {
+    Napi::Array a = Napi::Array::New(env, ids.size());
+    for (size_t i = 0; i < ids.size(); i++) a.Set(static_cast<uint32_t>(i), static_cast<double>(ids[i]));
+    return a;
+  }
+};
 
 // Exports `name` (Promise form) and, with SyncTwin, `nameSync`.
 template <class T>

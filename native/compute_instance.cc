@@ -13,8 +13,7 @@ namespace {
 // CI ids are 0..7 per GI.
 constexpr unsigned int kComputeInstanceListSize = 16;
 
-struct GiOp : Op {
-  void Parse(const Napi::CallbackInfo& info) { AddRef(info, 0, kGpuInstance, "gpuInstance"); }
+struct GiOp : HandleOp<kGpuInstance> {
   nvmlGpuInstance_t gi() const { return Ptr<nvmlGpuInstance_t>(0); }
   uint32_t GiSlot() const { return refs[0].r.slot; }
 };
@@ -43,10 +42,8 @@ struct ProfileInfoOp : GiOp {
   Napi::Value Build(Napi::Env env) override { return ComputeInstanceProfileToJs(env, profile); }
 };
 
-struct RemainingCapacityOp : ProfileIdOp {
-  unsigned int count = 0;
-  void Run() override { NVML(nvmlGpuInstanceGetComputeInstanceRemainingCapacity, gi(), profileId, &count); }
-  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, count); }
+struct RemainingCapacityOp : U32Answer<ProfileIdOp> {
+  void Run() override { NVML(nvmlGpuInstanceGetComputeInstanceRemainingCapacity, gi(), profileId, &value); }
 };
 
 struct PlacementsOp : ProfileIdOp {
@@ -61,10 +58,9 @@ struct PlacementsOp : ProfileIdOp {
   Napi::Value Build(Napi::Env env) override { return PlacementsToJs(env, list); }
 };
 
-struct CreateOp : ProfileIdOp {
+struct CreateOp : HandleAnswer<ProfileIdOp> {
   bool placed = false;
   nvmlComputeInstancePlacement_t placement = {};
-  uint64_t id = 0;
   void Parse(const Napi::CallbackInfo& info) {
     ProfileIdOp::Parse(info);
     placed = ArgPlacement(info, 2, &placement.start, &placement.size);
@@ -76,12 +72,11 @@ struct CreateOp : ProfileIdOp {
                      : NVML(nvmlGpuInstanceCreateComputeInstance, gi(), profileId, &ci);
     if (ok) id = handles().Register(kComputeInstance, ci, GpuSlot(), GiSlot());
   }
-  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(id)); }
 };
 
-struct DestroyOp : Op {
+struct DestroyOp : HandleOp<kComputeInstance> {
   void Parse(const Napi::CallbackInfo& info) {
-    AddRef(info, 0, kComputeInstance, "computeInstance");
+    HandleOp::Parse(info);
     mutating = exclusive = true;
   }
   void Run() override {
@@ -90,9 +85,8 @@ struct DestroyOp : Op {
   }
 };
 
-struct ListOp : ProfileIdOp {
+struct ListOp : HandleListAnswer<ProfileIdOp> {
   std::vector<nvmlComputeInstance_t> list;
-  std::vector<uint64_t> ids;
   void Run() override {
     if (!lib().nvmlGpuInstanceGetComputeInstances) {
       Check(NVML_ERROR_FUNCTION_NOT_FOUND, "nvmlGpuInstanceGetComputeInstances");
@@ -104,16 +98,10 @@ struct ListOp : ProfileIdOp {
       return;
     for (nvmlComputeInstance_t ci : list) ids.push_back(handles().Register(kComputeInstance, ci, GpuSlot(), GiSlot()));
   }
-  Napi::Value Build(Napi::Env env) override {
-    Napi::Array a = Napi::Array::New(env, ids.size());
-    for (size_t i = 0; i < ids.size(); i++) a.Set(static_cast<uint32_t>(i), static_cast<double>(ids[i]));
-    return a;
-  }
 };
 
-struct ByIdOp : GiOp {
+struct ByIdOp : HandleAnswer<GiOp> {
   unsigned int ciId = 0;
-  uint64_t id = 0;
   void Parse(const Napi::CallbackInfo& info) {
     GiOp::Parse(info);
     ciId = ArgU32(info, 1, "id");
@@ -123,13 +111,11 @@ struct ByIdOp : GiOp {
     if (NVML(nvmlGpuInstanceGetComputeInstanceById, gi(), ciId, &ci))
       id = handles().Register(kComputeInstance, ci, GpuSlot(), GiSlot());
   }
-  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(id)); }
 };
 
-struct InfoOp : Op {
+struct InfoOp : HandleOp<kComputeInstance> {
   nvmlComputeInstanceInfo_t info = {};
   uint64_t deviceId = 0, giId = 0;
-  void Parse(const Napi::CallbackInfo& cb) { AddRef(cb, 0, kComputeInstance, "computeInstance"); }
   void Run() override {
     nvmlComputeInstance_t ci = Ptr<nvmlComputeInstance_t>(0);
     bool ok = lib().nvmlComputeInstanceGetInfo_v2 ? NVML(nvmlComputeInstanceGetInfo_v2, ci, &info)

@@ -101,8 +101,7 @@ Napi::Object PlacementToJs(Napi::Env env, unsigned int start, unsigned int size)
 namespace {
 
 // Ops on one device handle (physical or MIG).
-struct DeviceOp : Op {
-  void Parse(const Napi::CallbackInfo& info) { AddRef(info, 0, kAnyDevice, "device"); }
+struct DeviceOp : HandleOp<kAnyDevice> {
   nvmlDevice_t dev() const { return Ptr<nvmlDevice_t>(0); }
 };
 
@@ -118,16 +117,12 @@ struct UuidOp : DeviceOp {
   Napi::Value Build(Napi::Env env) override { return Napi::String::New(env, buf); }
 };
 
-struct IndexOp : DeviceOp {
-  unsigned int value = 0;
+struct IndexOp : U32Answer<DeviceOp> {
   void Run() override { NVML(nvmlDeviceGetIndex, dev(), &value); }
-  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, value); }
 };
 
-struct MinorOp : DeviceOp {
-  unsigned int value = 0;
+struct MinorOp : U32Answer<DeviceOp> {
   void Run() override { NVML(nvmlDeviceGetMinorNumber, dev(), &value); }
-  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, value); }
 };
 
 struct PciInfoOp : DeviceOp {
@@ -224,11 +219,11 @@ struct GetMigModeOp : DeviceOp {
   }
 };
 
-struct SetMigModeOp : Op {
+struct SetMigModeOp : HandleOp<kDevice> {
   unsigned int mode = 0;
   nvmlReturn_t activation = NVML_SUCCESS;
   void Parse(const Napi::CallbackInfo& info) {
-    AddRef(info, 0, kDevice, "device");
+    HandleOp::Parse(info);
     mode = ArgU32(info, 1, "mode");
     if (mode > 1) throw Napi::RangeError::New(info.Env(), "mode must be 0 (disable) or 1 (enable)");
     mutating = exclusive = true;

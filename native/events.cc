@@ -2,26 +2,24 @@
 // shared by waits and registrations and exclusively by free, so a set is never freed under a
 // wait that is still using it.
 #include "async.h"
+#include "device.h"
 #include "exports.h"
 
 namespace nvmlmig {
 
 namespace {
 
-struct SupportedTypesOp : Op {
+struct SupportedTypesOp : HandleOp<kDevice> {
   unsigned long long types = 0;
-  void Parse(const Napi::CallbackInfo& info) { AddRef(info, 0, kDevice, "device"); }
   void Run() override { NVML(nvmlDeviceGetSupportedEventTypes, Ptr<nvmlDevice_t>(0), &types); }
   Napi::Value Build(Napi::Env env) override { return Napi::BigInt::New(env, static_cast<uint64_t>(types)); }
 };
 
-struct CreateOp : Op {
-  uint64_t id = 0;
+struct CreateOp : HandleAnswer<Op> {
   void Run() override {
     nvmlEventSet_t set = nullptr;
     if (NVML(nvmlEventSetCreate, &set)) id = handles().Register(kEventSet, set, 0);
   }
-  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(id)); }
 };
 
 struct RegisterOp : Op {
@@ -36,13 +34,13 @@ struct RegisterOp : Op {
   }
 };
 
-struct WaitOp : Op {
+struct WaitOp : HandleOp<kEventSet> {
   unsigned int timeoutMs = 0;
   bool timedOut = false;
   nvmlEventData_t data = {};
   uint64_t deviceId = 0;
   void Parse(const Napi::CallbackInfo& info) {
-    AddRef(info, 0, kEventSet, "set");
+    HandleOp::Parse(info);
     timeoutMs = ArgU32(info, 1, "timeoutMs");
   }
   void Run() override {
@@ -65,18 +63,15 @@ struct WaitOp : Op {
     o.Set("device", static_cast<double>(deviceId));
     o.Set("eventType", Napi::BigInt::New(env, static_cast<uint64_t>(data.eventType)));
     o.Set("eventData", Napi::BigInt::New(env, static_cast<uint64_t>(data.eventData)));
-    o.Set("gpuInstanceId", data.gpuInstanceId == NVML_INVALID_GPU_INSTANCE_ID ? env.Null()
-                                                                              : Napi::Value(Napi::Number::New(env, data.gpuInstanceId)));
-    o.Set("computeInstanceId", data.computeInstanceId == NVML_INVALID_GPU_INSTANCE_ID
-                                   ? env.Null()
-                                   : Napi::Value(Napi::Number::New(env, data.computeInstanceId)));
+    o.Set("gpuInstanceId", IdOrNull(env, data.gpuInstanceId));
+    o.Set("computeInstanceId", IdOrNull(env, data.computeInstanceId));
     return o;
   }
 };
 
-struct FreeOp : Op {
+struct FreeOp : HandleOp<kEventSet> {
   void Parse(const Napi::CallbackInfo& info) {
-    AddRef(info, 0, kEventSet, "set");
+    HandleOp::Parse(info);
     exclusive = true;  // waits out a wait in progress; not a GPU mutation (no read-only interlock)
   }
   void Run() override {

@@ -12,13 +12,20 @@ namespace {
 // GI lists: 15 GI ids exist (0..14), so 32 fits every GPU in one call.
 constexpr unsigned int kGpuInstanceListSize = 32;
 
-struct DeviceOp : Op {
-  void Parse(const Napi::CallbackInfo& info) { AddRef(info, 0, kDevice, "device"); }
+struct DeviceOp : HandleOp<kDevice> {
   nvmlDevice_t dev() const { return Ptr<nvmlDevice_t>(0); }
 };
 
-struct GiRefOp : Op {
-  void Parse(const Napi::CallbackInfo& info) { AddRef(info, 0, kGpuInstance, "gpuInstance"); }
+// Ops on (device, profileId).
+struct ProfileIdOp : DeviceOp {
+  unsigned int profileId = 0;
+  void Parse(const Napi::CallbackInfo& info) {
+    DeviceOp::Parse(info);
+    profileId = ArgU32(info, 1, "profileId");
+  }
+};
+
+struct GiRefOp : HandleOp<kGpuInstance> {
   nvmlGpuInstance_t gi() const { return Ptr<nvmlGpuInstance_t>(0); }
 };
 
@@ -47,13 +54,8 @@ struct ProfileInfoByIdOp : ProfileInfoOp {
   ProfileInfoByIdOp() { byId = true; }
 };
 
-struct PlacementsOp : DeviceOp {
-  unsigned int profileId = 0;
+struct PlacementsOp : ProfileIdOp {
   std::vector<nvmlGpuInstancePlacement_t> list;
-  void Parse(const Napi::CallbackInfo& info) {
-    DeviceOp::Parse(info);
-    profileId = ArgU32(info, 1, "profileId");
-  }
   void Run() override {
     if (lib().nvmlDeviceGetGpuInstancePossiblePlacements_v2)
       Check(ReadPlacements(lib().nvmlDeviceGetGpuInstancePossiblePlacements_v2, dev(), profileId, &list),
@@ -67,24 +69,15 @@ struct PlacementsOp : DeviceOp {
   Napi::Value Build(Napi::Env env) override { return PlacementsToJs(env, list); }
 };
 
-struct RemainingCapacityOp : DeviceOp {
-  unsigned int profileId = 0, count = 0;
-  void Parse(const Napi::CallbackInfo& info) {
-    DeviceOp::Parse(info);
-    profileId = ArgU32(info, 1, "profileId");
-  }
-  void Run() override { NVML(nvmlDeviceGetGpuInstanceRemainingCapacity, dev(), profileId, &count); }
-  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, count); }
+struct RemainingCapacityOp : U32Answer<ProfileIdOp> {
+  void Run() override { NVML(nvmlDeviceGetGpuInstanceRemainingCapacity, dev(), profileId, &value); }
 };
 
-struct CreateOp : DeviceOp {
-  unsigned int profileId = 0;
+struct CreateOp : HandleAnswer<ProfileIdOp> {
   bool placed = false;
   nvmlGpuInstancePlacement_t placement = {};
-  uint64_t id = 0;
   void Parse(const Napi::CallbackInfo& info) {
-    DeviceOp::Parse(info);
-    profileId = ArgU32(info, 1, "profileId");
+    ProfileIdOp::Parse(info);
     placed = ArgPlacement(info, 2, &placement.start, &placement.size);
     mutating = exclusive = true;
   }
@@ -94,7 +87,6 @@ struct CreateOp : DeviceOp {
                      : NVML(nvmlDeviceCreateGpuInstance, dev(), profileId, &gi);
     if (ok) id = handles().Register(kGpuInstance, gi, GpuSlot());
   }
-  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(id)); }
 };
 
 struct DestroyOp : GiRefOp {
@@ -107,14 +99,8 @@ struct DestroyOp : GiRefOp {
   }
 };
 
-struct ListOp : DeviceOp {
-  unsigned int profileId = 0;
+struct ListOp : HandleListAnswer<ProfileIdOp> {
   std::vector<nvmlGpuInstance_t> list;
-  std::vector<uint64_t> ids;
-  void Parse(const Napi::CallbackInfo& info) {
-    DeviceOp::Parse(info);
-    profileId = ArgU32(info, 1, "profileId");
-  }
   void Run() override {
     if (!lib().nvmlDeviceGetGpuInstances) {
       Check(NVML_ERROR_FUNCTION_NOT_FOUND, "nvmlDeviceGetGpuInstances");
@@ -125,16 +111,10 @@ struct ListOp : DeviceOp {
       return;
     for (nvmlGpuInstance_t gi : list) ids.push_back(handles().Register(kGpuInstance, gi, GpuSlot()));
   }
-  Napi::Value Build(Napi::Env env) override {
-    Napi::Array a = Napi::Array::New(env, ids.size());
-    for (size_t i = 0; i < ids.size(); i++) a.Set(static_cast<uint32_t>(i), static_cast<double>(ids[i]));
-    return a;
-  }
 };
 
-struct ByIdOp : DeviceOp {
+struct ByIdOp : HandleAnswer<DeviceOp> {
   unsigned int giId = 0;
-  uint64_t id = 0;
   void Parse(const Napi::CallbackInfo& info) {
     DeviceOp::Parse(info);
     giId = ArgU32(info, 1, "id");
@@ -143,7 +123,6 @@ struct ByIdOp : DeviceOp {
     nvmlGpuInstance_t gi = nullptr;
     if (NVML(nvmlDeviceGetGpuInstanceById, dev(), giId, &gi)) id = handles().Register(kGpuInstance, gi, GpuSlot());
   }
-  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(id)); }
 };
 
 struct InfoOp : GiRefOp {

@@ -7,40 +7,29 @@ namespace nvmlmig {
 
 namespace {
 
-struct DeviceOp : Op {
-  void Parse(const Napi::CallbackInfo& info) { AddRef(info, 0, kAnyDevice, "device"); }
-  nvmlDevice_t dev() const { return Ptr<nvmlDevice_t>(0); }
-};
+using DeviceOp = HandleOp<kAnyDevice>;
 
-struct IsMigOp : DeviceOp {
-  unsigned int value = 0;
-  void Run() override { NVML(nvmlDeviceIsMigDeviceHandle, dev(), &value); }
+struct IsMigOp : U32Answer<DeviceOp> {
+  void Run() override { NVML(nvmlDeviceIsMigDeviceHandle, Ptr<nvmlDevice_t>(0), &value); }
   Napi::Value Build(Napi::Env env) override { return Napi::Boolean::New(env, value != 0); }
 };
 
-struct GpuInstanceIdOp : DeviceOp {
-  unsigned int value = 0;
-  void Run() override { NVML(nvmlDeviceGetGpuInstanceId, dev(), &value); }
-  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, value); }
+struct GpuInstanceIdOp : U32Answer<DeviceOp> {
+  void Run() override { NVML(nvmlDeviceGetGpuInstanceId, Ptr<nvmlDevice_t>(0), &value); }
 };
 
-struct ComputeInstanceIdOp : DeviceOp {
-  unsigned int value = 0;
-  void Run() override { NVML(nvmlDeviceGetComputeInstanceId, dev(), &value); }
-  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, value); }
+struct ComputeInstanceIdOp : U32Answer<DeviceOp> {
+  void Run() override { NVML(nvmlDeviceGetComputeInstanceId, Ptr<nvmlDevice_t>(0), &value); }
 };
 
-struct MaxCountOp : DeviceOp {
-  unsigned int value = 0;
-  void Run() override { NVML(nvmlDeviceGetMaxMigDeviceCount, dev(), &value); }
-  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, value); }
+struct MaxCountOp : U32Answer<DeviceOp> {
+  void Run() override { NVML(nvmlDeviceGetMaxMigDeviceCount, Ptr<nvmlDevice_t>(0), &value); }
 };
 
-struct ByIndexOp : Op {
+struct ByIndexOp : HandleAnswer<HandleOp<kDevice>> {
   unsigned int index = 0;
-  uint64_t id = 0;
   void Parse(const Napi::CallbackInfo& info) {
-    AddRef(info, 0, kDevice, "device");
+    HandleOp::Parse(info);
     index = ArgU32(info, 1, "index");
   }
   void Run() override {
@@ -48,23 +37,19 @@ struct ByIndexOp : Op {
     if (NVML(nvmlDeviceGetMigDeviceHandleByIndex, Ptr<nvmlDevice_t>(0), index, &mig))
       id = handles().Register(kMigDevice, mig, GpuSlot());
   }
-  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(id)); }
 };
 
-struct ParentOp : Op {
-  uint64_t id = 0;
-  void Parse(const Napi::CallbackInfo& info) { AddRef(info, 0, kMigDevice, "migDevice"); }
+struct ParentOp : HandleAnswer<HandleOp<kMigDevice>> {
   void Run() override {
     nvmlDevice_t parent = nullptr;
     if (NVML(nvmlDeviceGetDeviceHandleFromMigDeviceHandle, Ptr<nvmlDevice_t>(0), &parent))
       id = handles().Register(kDevice, parent, 0);
   }
-  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(id)); }
 };
 
 struct AttributesOp : DeviceOp {
   nvmlDeviceAttributes_t attrs = {};
-  void Run() override { Check(ReadAttributes(lib(), dev(), &attrs)); }
+  void Run() override { Check(ReadAttributes(lib(), Ptr<nvmlDevice_t>(0), &attrs)); }
   Napi::Value Build(Napi::Env env) override { return AttributesToJs(env, attrs); }
 };
 

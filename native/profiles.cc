@@ -14,11 +14,11 @@ void CopyName(ProfileValue* out, const char* name) {
   out->name[sizeof out->name - 1] = '\0';
 }
 
-void FromGiV1(const nvmlGpuInstanceProfileInfo_t& s, ProfileValue* o) {
-  o->structVersion = 1;
+// Fields every GI struct version has under the same names.
+template <class S>
+void FromGi(const S& s, int version, ProfileValue* o) {
+  o->structVersion = version;
   o->id = s.id;
-  o->isP2pSupported = s.isP2pSupported;
-  o->capabilities = s.isP2pSupported ? NVML_GPU_INSTANCE_PROFILE_CAPS_P2P : 0;
   o->sliceCount = s.sliceCount;
   o->instanceCount = s.instanceCount;
   o->multiprocessorCount = s.multiprocessorCount;
@@ -30,37 +30,25 @@ void FromGiV1(const nvmlGpuInstanceProfileInfo_t& s, ProfileValue* o) {
   o->memorySizeMB = s.memorySizeMB;
 }
 
-void FromGiV2(const nvmlGpuInstanceProfileInfo_v2_t& s, ProfileValue* o) {
-  o->structVersion = 2;
-  o->id = s.id;
+// v1/v2 say P2P in a field of its own; v3 in the capabilities bitmask.
+template <class S>
+void FromGiP2p(const S& s, int version, ProfileValue* o) {
+  FromGi(s, version, o);
   o->isP2pSupported = s.isP2pSupported;
   o->capabilities = s.isP2pSupported ? NVML_GPU_INSTANCE_PROFILE_CAPS_P2P : 0;
-  o->sliceCount = s.sliceCount;
-  o->instanceCount = s.instanceCount;
-  o->multiprocessorCount = s.multiprocessorCount;
-  o->copyEngineCount = s.copyEngineCount;
-  o->decoderCount = s.decoderCount;
-  o->encoderCount = s.encoderCount;
-  o->jpegCount = s.jpegCount;
-  o->ofaCount = s.ofaCount;
-  o->memorySizeMB = s.memorySizeMB;
+}
+
+void FromGiV1(const nvmlGpuInstanceProfileInfo_t& s, ProfileValue* o) { FromGiP2p(s, 1, o); }
+
+void FromGiV2(const nvmlGpuInstanceProfileInfo_v2_t& s, ProfileValue* o) {
+  FromGiP2p(s, 2, o);
   CopyName(o, s.name);
 }
 
 void FromGiV3(const nvmlGpuInstanceProfileInfo_v3_t& s, ProfileValue* o) {
-  o->structVersion = 3;
-  o->id = s.id;
+  FromGi(s, 3, o);
   o->capabilities = s.capabilities;
   o->isP2pSupported = (s.capabilities & NVML_GPU_INSTANCE_PROFILE_CAPS_P2P) ? 1 : 0;
-  o->sliceCount = s.sliceCount;
-  o->instanceCount = s.instanceCount;
-  o->multiprocessorCount = s.multiprocessorCount;
-  o->copyEngineCount = s.copyEngineCount;
-  o->decoderCount = s.decoderCount;
-  o->encoderCount = s.encoderCount;
-  o->jpegCount = s.jpegCount;
-  o->ofaCount = s.ofaCount;
-  o->memorySizeMB = s.memorySizeMB;
   CopyName(o, s.name);
 }
 

@@ -29,19 +29,11 @@ struct CudaVersionOp : Op {
   Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, version); }
 };
 
-struct CountOp : Op {
-  unsigned int count = 0;
-  void Run() override { NVML(nvmlDeviceGetCount_v2, &count); }
-  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, count); }
+struct CountOp : U32Answer<Op> {
+  void Run() override { NVML(nvmlDeviceGetCount_v2, &value); }
 };
 
-// Ops that answer one new device handle.
-struct HandleResultOp : Op {
-  uint64_t id = 0;
-  Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(id)); }
-};
-
-struct ByIndexOp : HandleResultOp {
+struct ByIndexOp : HandleAnswer<Op> {
   unsigned int index = 0;
   void Parse(const Napi::CallbackInfo& info) { index = ArgU32(info, 0, "index"); }
   void Run() override {
@@ -50,7 +42,7 @@ struct ByIndexOp : HandleResultOp {
   }
 };
 
-struct ByUuidOp : HandleResultOp {
+struct ByUuidOp : HandleAnswer<Op> {
   std::string uuid;
   void Parse(const Napi::CallbackInfo& info) { uuid = ArgString(info, 0, "uuid", 255); }
   void Run() override {
@@ -70,7 +62,7 @@ struct ByUuidOp : HandleResultOp {
   }
 };
 
-struct ByPciBusIdOp : HandleResultOp {
+struct ByPciBusIdOp : HandleAnswer<Op> {
   std::string busId;
   void Parse(const Napi::CallbackInfo& info) { busId = ArgString(info, 0, "busId", 63); }
   void Run() override {
