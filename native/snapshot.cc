@@ -168,8 +168,7 @@ struct SnapshotOp : Op {
       if (!Ok(d, nvmlmig::ReadInstances(lib().nvmlDeviceGetGpuInstances, dev, profileId, 32, &giList),
               "nvmlDeviceGetGpuInstances"))
         continue;
-      std::vector<nvmlGpuInstance_t> gis = giList;
-      for (nvmlGpuInstance_t gi : gis) {
+      for (nvmlGpuInstance_t gi : giList) {
         nvmlGpuInstanceInfo_t info = {};
         if (!Ok(d, Raw(lib().nvmlGpuInstanceGetInfo, gi, &info), "nvmlGpuInstanceGetInfo")) continue;
         d.gis.push_back(SnapGi{info.id, info.profileId, info.placement, {}});
