@@ -44,14 +44,23 @@ function migDevice(m: RawSnapshotMigDevice): MigDeviceSnapshot {
   };
 }
 
+const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
+/** The list in id order; the addon already returns it so, which makes this a check only. */
+function inIdOrder<T extends { id: number }>(list: T[]): T[] {
+  for (let i = 1; i < list.length; i++) if (list[i - 1].id > list[i].id) return list.slice().sort(byId);
+  return list;
+}
+
 /** Mode, GPU instances and compute instances in a canonical order, as one string. */
 export function layoutKey(d: RawSnapshotDevice): string {
-  let key = d.migMode === null ? '-' : `${d.migMode.current}${d.migMode.pending}`;
-  const gis = d.gpuInstances.slice().sort((a, b) => a.id - b.id);
-  for (const gi of gis) {
-    key += `|${gi.id}:${gi.profileId}@${gi.placement.start}+${gi.placement.size}`;
-    const cis = gi.computeInstances.slice().sort((a, b) => a.id - b.id);
-    for (const ci of cis) key += `,${ci.id}:${ci.profileId}@${ci.placement.start}+${ci.placement.size}`;
+  let key = d.migMode === null ? '-' : String(d.migMode.current * 2 + d.migMode.pending);
+  for (const gi of inIdOrder(d.gpuInstances)) {
+    const p = gi.placement;
+    key += '|' + gi.id + ':' + gi.profileId + '@' + p.start + '+' + p.size;
+    for (const ci of inIdOrder(gi.computeInstances)) {
+      const c = ci.placement;
+      key += ',' + ci.id + ':' + ci.profileId + '@' + c.start + '+' + c.size;
+    }
   }
   return key;
 }
