@@ -82,6 +82,8 @@ class Executor {
   readonly records: StepRecord[] = [];
   readonly pending: ApplyResult['pendingActivation'] = [];
   private counter = 0;
+  /** The activation status of the last MIG mode request per GPU, for the pending report. */
+  private readonly activation = new Map<number, string>();
   constructor(private readonly opts: ApplyOptions, private readonly total: number) {}
 
   emit(e: ProgressEvent): void {
@@ -128,6 +130,7 @@ class Executor {
             if (procs.length) throw new LayoutStepError('ERR_LAYOUT_BUSY', `GPU ${rec.gpu} has processes (pid ${procs.map((p) => p.pid).join(', ')}); MIG mode not changed (use force)`);
           }
           const r = await live.device.setMigMode(step.enabled);
+          this.activation.set(rec.gpu, r.activationStatus);
           if (r.mode.current !== step.enabled) {
             this.emit({ type: 'activation', gpu: rec.gpu, phase: 'pending', mode: { current: r.mode.current, pending: r.mode.pending }, activationStatus: r.activationStatus });
           }
@@ -175,7 +178,7 @@ class Executor {
       this.emit({ type: 'activation', gpu: live.state.index, phase: 'active', mode: { current: mode.current, pending: mode.pending } });
       return true;
     }
-    this.pending.push({ gpu: live.state.index, mode: { current: mode.current, pending: mode.pending } });
+    this.pending.push({ gpu: live.state.index, mode: { current: mode.current, pending: mode.pending }, activationStatus: this.activation.get(live.state.index) });
     return false;
   }
 }
@@ -262,7 +265,7 @@ export async function applyPlan(plan: Plan, live: LiveGpu[], options: ApplyOptio
   r.ok = r.pendingActivation.length === 0;
   if (!r.ok) {
     r.code = 'ERR_LAYOUT_ACTIVATION_PENDING';
-    r.message = r.pendingActivation.map((p) => `GPU ${p.gpu}: MIG mode ${p.mode.pending ? 'enable' : 'disable'} is pending until the GPU is reset; re-run after the reset to create the instances`).join('\n');
+    r.message = r.pendingActivation.map((p) => `GPU ${p.gpu}: MIG mode ${p.mode.pending ? 'enable' : 'disable'} is pending until the GPU is reset${p.activationStatus ? ` (activation status ${p.activationStatus})` : ''}; re-run after the reset to continue`).join('\n');
   }
   return r;
 }

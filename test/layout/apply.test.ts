@@ -122,6 +122,47 @@ describe('apply', () => {
     expect(after).toEqual(before);
   });
 
+  it('rollback also restores the MIG mode', async () => {
+    await nvml.mockControl({ cmd: 'setFault', fn: 'nvmlDeviceCreateGpuInstanceWithPlacement', code: 999, nth: 2 });
+    const r = await applyLayout(nvml, on({ '3g.40gb': 2 }), { indices: [0], rollbackOnFailure: true });
+    await nvml.mockControl({ cmd: 'clearFaults' });
+    expect(r.ok).toBe(false);
+    expect(r.rollback).toMatchObject({ ok: true });
+    expect(r.rollback!.steps.map((s) => s.step.op)).toEqual(['destroyCi', 'destroyGi', 'setMigMode']);
+    expect((await (await nvml.device(0)).migMode()).current).toBe(false);
+  });
+
+  it('chooses targets by device-filter (with subsystem id) and rejects a GPU claimed by two different entries', async () => {
+    const dev = await nvml.device(0);
+    const pci = await dev.pciInfo();
+    const hex = (n: number) => `0x${(n >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
+    const cfg = parseMigPartedConfig(`version: v1
+mig-configs:
+  sub:
+    - devices: all
+      device-filter: "${hex(pci.pciDeviceId)}:${hex(pci.pciSubSystemId)}"
+      mig-enabled: true
+      mig-devices: { "7g.80gb": 1 }
+    - devices: all
+      device-filter: "${hex(pci.pciDeviceId)}:0x00000000"
+      mig-enabled: false
+  clash:
+    - devices: [0]
+      mig-enabled: true
+      mig-devices: { "7g.80gb": 1 }
+    - devices: all
+      mig-enabled: true
+      mig-devices: { "3g.40gb": 2 }
+`, 'f.yaml');
+    const r = await applyLayout(nvml, selectConfig(cfg, 'sub').entries);
+    expect(r.ok, r.message).toBe(true);
+    expect(r.plan.gpus.map((g) => g.source)).toEqual(['entry 0 (f.yaml:4)', 'entry 0 (f.yaml:4)']);
+    const { plan } = await planLayout(nvml, selectConfig(cfg, 'clash').entries);
+    expect(plan.ok).toBe(false);
+    expect(plan.gpus[0]!.error).toBe('GPU 0 is selected by entry 0 (f.yaml:12) and entry 1 (f.yaml:15) with different layouts');
+    expect(plan.gpus[1]!.ok).toBe(true);
+  });
+
   it('disables MIG after destroying everything', async () => {
     await applyLayout(nvml, on({ '3g.40gb': 2 }));
     const r = await applyLayout(nvml, { migEnabled: false, migDevices: {} });
