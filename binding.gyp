@@ -5,7 +5,11 @@
       "target_name": "nvml_mig",
       "sources": ["<!@(find native -name \"*.cc\" | sort)"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
-      "defines": ["NAPI_VERSION=9", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_ADDON_API_CPP_EXCEPTIONS"],
+      # SWALLOW_UNTHROWABLE_EXCEPTIONS: a call that settles while its worker thread's environment is
+      # terminating cannot throw into JS; without it node-addon-api throws a C++ exception out of
+      # the completion callback and std::terminate() aborts the whole process.
+      "defines": ["NAPI_VERSION=9", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_ADDON_API_CPP_EXCEPTIONS",
+                  "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden"],
