@@ -20,12 +20,18 @@ Runs until SIGINT or SIGTERM.
   --port N          TCP port (default 9400; 0 picks a free one)
   --host ADDR       address to bind (default 127.0.0.1; 0.0.0.0 publishes to the network)
   --interval-ms N   refresh interval in ms (default 1000, at least 10)
+  -i, --id LIST     export only these GPUs (indices, UUIDs or PCI bus ids, comma-separated)
 `;
 
 class UsageError extends Error {}
 
-function parse(argv: string[]): { port: number; host: string; intervalMs: number; help: boolean } {
-  const out = { port: 9400, host: '127.0.0.1', intervalMs: 1000, help: false };
+function parse(argv: string[]): { port: number; host: string; intervalMs: number; gpus?: string[]; help: boolean } {
+  const out: { port: number; host: string; intervalMs: number; gpus?: string[]; help: boolean } = {
+    port: 9400,
+    host: '127.0.0.1',
+    intervalMs: 1000,
+    help: false,
+  };
   const integer = (flag: string, v: string | undefined, min: number, max: number): number => {
     if (v === undefined || !/^\d+$/.test(v)) throw new UsageError(`${flag} needs a whole number, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
     const n = Number(v);
@@ -50,6 +56,14 @@ function parse(argv: string[]): { port: number; host: string; intervalMs: number
       case '--interval-ms':
         out.intervalMs = integer(flag, value(), 10, 2 ** 31 - 1);
         break;
+      case '-i':
+      case '--id': {
+        const v = value();
+        const ids = (v ?? '').split(',').map((x) => x.trim());
+        if (!v || ids.some((x) => x === '')) throw new UsageError(`${flag} needs GPU indices, UUIDs or PCI bus ids, got ${JSON.stringify(v ?? '')}`);
+        out.gpus = [...(out.gpus ?? []), ...ids];
+        break;
+      }
       case '--help':
       case '-h':
         out.help = true;
@@ -76,8 +90,12 @@ export async function runExporterCommand(argv: string[], io: ExporterIo): Promis
   }
   let exporter;
   try {
-    exporter = await startExporter(io.nvml, { port: opts.port, host: opts.host, intervalMs: opts.intervalMs });
+    exporter = await startExporter(io.nvml, { port: opts.port, host: opts.host, intervalMs: opts.intervalMs, gpus: opts.gpus });
   } catch (e) {
+    if (e instanceof RangeError) {
+      io.stderr.write(`nvml-mig exporter: ${e.message}\n`);
+      return 2;
+    }
     const err = e as NodeJS.ErrnoException;
     io.stderr.write(`nvml-mig exporter: cannot serve on ${opts.host}:${opts.port}: ${err.code ? `${err.code} ` : ''}${err.message}\n`);
     return 1;

@@ -9,6 +9,7 @@ import type { Registry } from 'prom-client';
 import type { Nvml } from '../nvml';
 import { MigMetrics } from './metrics';
 import { Monitor, rawBinding } from './monitor';
+import type { GpuSnapshot } from './types';
 
 export interface ExporterOptions {
   /** TCP port (default 9400; 0 picks a free one). */
@@ -20,6 +21,17 @@ export interface ExporterOptions {
   /** Register the metrics here instead of a registry of their own. */
   registry?: Registry;
   monitor?: Monitor;
+  /** Export only these GPUs: indices, UUIDs or PCI bus ids (default: every GPU). */
+  gpus?: string[];
+}
+
+/** True if `sel` names the GPU: its index, its UUID, or its PCI bus id (domain optional, any case). */
+function selects(sel: string, g: GpuSnapshot): boolean {
+  if (sel === String(g.index) || sel === g.uuid) return true;
+  if (g.pciBusId === null || !sel.includes(':')) return false;
+  const bus = g.pciBusId.toUpperCase();
+  const want = sel.toUpperCase();
+  return bus === want || bus.endsWith(`:${want}`) || bus.replace(/^0000/, '') === want;
 }
 
 function checkOptions(o: ExporterOptions): Required<Pick<ExporterOptions, 'port' | 'host' | 'intervalMs'>> {
@@ -30,6 +42,9 @@ function checkOptions(o: ExporterOptions): Required<Pick<ExporterOptions, 'port'
   if (typeof port !== 'number' || !Number.isInteger(port)) throw new TypeError('port must be an integer');
   if (port < 0 || port > 65535) throw new RangeError(`port must be between 0 and 65535, got ${port}`);
   if (typeof host !== 'string' || host === '') throw new TypeError('host must be a non-empty string');
+  if (o.gpus !== undefined && (!Array.isArray(o.gpus) || o.gpus.some((g) => typeof g !== 'string' || g === ''))) {
+    throw new TypeError('gpus must be an array of non-empty strings');
+  }
   if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs)) throw new TypeError('intervalMs must be a finite number');
   if (intervalMs < 10 || intervalMs > 2 ** 31 - 1) throw new RangeError(`intervalMs must be between 10 and ${2 ** 31 - 1}, got ${intervalMs}`);
   return { port, host, intervalMs };
@@ -44,11 +59,14 @@ export class MigExporter {
   /** Completed refreshes (successful or not). */
   refreshes = 0;
   private text = '';
+  /** Every GPU of the last successful read (before any selection). */
+  private lastGpus: GpuSnapshot[] | null = null;
   private server: Server | null = null;
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
   private readonly intervalMs: number;
+  private readonly gpus: string[] | null;
   private readonly refreshWaiters: Array<() => void> = [];
 
   private constructor(
@@ -58,6 +76,7 @@ export class MigExporter {
     this.intervalMs = checkOptions(options).intervalMs;
     this.monitor = options.monitor ?? new Monitor(nvml);
     this.metrics = new MigMetrics(options.registry);
+    this.gpus = options.gpus ?? null;
   }
 
   /** Reads the driver once, then listens; rejects if the address cannot be bound. */
@@ -66,6 +85,10 @@ export class MigExporter {
     rawBinding(nvml);
     const ex = new MigExporter(nvml, options);
     await ex.refresh();
+    if (ex.gpus && ex.lastGpus) {
+      const unknown = ex.gpus.filter((sel) => !ex.lastGpus!.some((g) => selects(sel, g)));
+      if (unknown.length) throw new RangeError(`no GPU matches ${unknown.map((u) => JSON.stringify(u)).join(', ')}`);
+    }
     const server = createServer((req, res) => ex.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -107,6 +130,9 @@ export class MigExporter {
     let snap = null;
     try {
       snap = await this.monitor.snapshot();
+      this.lastGpus = snap.gpus;
+      const sel = this.gpus;
+      if (sel) snap = { ...snap, gpus: snap.gpus.filter((g) => sel.some((s) => selects(s, g))) };
     } catch {
       // Counted in nvml_mig_refresh_failures_total; the GPU series go missing until a read works.
     }

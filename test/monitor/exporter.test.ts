@@ -210,7 +210,7 @@ describe('nvml-mig exporter command', () => {
   });
 
   it('exits 2 with usage on bad options, 0 on --help', async () => {
-    for (const argv of [['--port', 'x'], ['--port', '70000'], ['--interval-ms', '5'], ['--bogus'], ['--host']]) {
+    for (const argv of [['--port', 'x'], ['--port', '70000'], ['--interval-ms', '5'], ['--bogus'], ['--host'], ['-i', '0,']]) {
       const { out, io: streams } = io();
       expect(await runExporterCommand(argv, streams)).toBe(2);
       expect(out.stderr).toMatch(/^nvml-mig exporter: .*\n\nUsage: nvml-mig exporter/);
@@ -218,6 +218,22 @@ describe('nvml-mig exporter command', () => {
     const { out, io: streams } = io();
     expect(await runExporterCommand(['--help'], streams)).toBe(0);
     expect(out.stdout).toMatch(/--interval-ms/);
+  });
+
+  it('exports only the GPUs named with -i (index, UUID or PCI bus id)', async () => {
+    const d1 = await nvml.device(1);
+    for (const sel of ['1', await d1.uuid(), (await d1.pciInfo()).busId]) {
+      const { out, io: streams } = io();
+      const done = runExporterCommand(['--port', '0', '-i', sel], streams);
+      for (let i = 0; i < 100 && !out.stdout.includes('serving'); i++) await new Promise((r) => setTimeout(r, 20));
+      const s = parseExposition((await get(/serving (\S+)/.exec(out.stdout)![1])).text);
+      expect(series(s, 'DCGM_FI_DEV_FB_TOTAL').map((x) => x.labels.gpu)).toEqual(['1']);
+      process.emit('SIGTERM', 'SIGTERM');
+      expect(await done).toBe(0);
+    }
+    const { out, io: streams } = io();
+    expect(await runExporterCommand(['--port', '0', '-i', '0,7'], streams)).toBe(2);
+    expect(out.stderr).toBe('nvml-mig exporter: no GPU matches "7"\n');
   });
 
   it('exits 1 when the port is taken', async () => {
