@@ -96,6 +96,25 @@ describe('snapshot', () => {
     expect(s2.devices[1].errors).toEqual([{ fn: 'nvmlDeviceGetMemoryInfo_v2', nvmlReturn: 15, code: 'NVML_ERROR_GPU_IS_LOST' }]);
   });
 
+  it('empty MIG device indices (NOT_FOUND, INVALID_ARGUMENT) are skipped, other failures reported', async () => {
+    await control({ cmd: 'clearFaults' });
+    await control({ cmd: 'setFault', fn: 'nvmlDeviceGetMigDeviceHandleByIndex', code: 6, nth: 1 });
+    let h = (await b.snapshot()).devices[0];
+    expect(h.migDevices.map((m) => m.index)).toEqual([1, 2]);
+    expect(h.errors).toEqual([]);
+    await control({ cmd: 'clearFaults' });
+    await control({ cmd: 'setFault', fn: 'nvmlDeviceGetMigDeviceHandleByIndex', code: 2, nth: 2 });
+    h = (await b.snapshot()).devices[0];
+    expect(h.migDevices.map((m) => m.index)).toEqual([0, 2]);
+    expect(h.errors).toEqual([]);
+    await control({ cmd: 'clearFaults' });
+    await control({ cmd: 'setFault', fn: 'nvmlDeviceGetMigDeviceHandleByIndex', code: 15, nth: 1 });
+    h = (await b.snapshot()).devices[0];
+    expect(h.migDevices.map((m) => m.index)).toEqual([1, 2]);
+    expect(h.errors).toEqual([{ fn: 'nvmlDeviceGetMigDeviceHandleByIndex', nvmlReturn: 15, code: 'NVML_ERROR_GPU_IS_LOST' }]);
+    await control({ cmd: 'clearFaults' });
+  });
+
   it('is fast: 20 snapshots of two GPUs with MIG devices well under a second', async () => {
     const t = process.hrtime.bigint();
     for (let i = 0; i < 20; i++) await b.snapshot();
