@@ -20,8 +20,10 @@ built=$(date +%s)
 echo "sanitizers: instrumented build in $((built - start)) s ($WORK/build)"
 
 # Prove the build is instrumented before trusting a clean run.
-nm -D "$WORK/build/Release/nvml_mig.node" | grep -q __asan_report || { echo "addon not instrumented"; exit 1; }
-nm -D "$WORK/build/Release/mock/libnvidia-ml.so.1" | grep -q __ubsan_handle || { echo "mock not instrumented"; exit 1; }
+for so in nvml_mig.node mock/libnvidia-ml.so.1 mock-legacy/libnvidia-ml.so.1; do
+  syms=$(nm -D "$WORK/build/Release/$so")
+  grep -q __asan_report <<<"$syms" && grep -q __ubsan_handle <<<"$syms" || { echo "$so is not instrumented"; exit 1; }
+done
 
 mkdir -p "$WORK/reports"
 export LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBinding } from '../../dist/binding.js';
 import type { NativeBinding } from '../../dist/native.js';
 import { NVML_RETURN_CODES } from '../../dist/index.js';
-import { ALL_RETURN_CODES, LEGACY_MOCK, MOCK } from './helpers';
+import { ALL_RETURN_CODES, LEGACY_MOCK, MOCK, limit } from './helpers';
 
 class RawNvmlError extends Error {
   constructor(readonly code: string, readonly nvmlReturn: number | null, readonly fn: string | null, message?: string) {
@@ -210,14 +210,14 @@ describe('every return code into every bound function', () => {
     const bound = Object.keys(b.functions()).sort();
     const covered = new Set([...ENTRIES.map((e) => e.fn), ...UNREACHED, ...LIFECYCLE]);
     expect(bound.filter((fn) => !covered.has(fn))).toEqual([]);
-  });
+  }, limit());
 
   it('each code gives its NvmlError (code, nvmlReturn, fn); the call works again after clearFaults', async () => {
     const r = await matrix();
     console.log(`faults: ${r.cases} injected cases over ${ENTRIES.length} functions × ${ALL_RETURN_CODES.length} codes, ${r.settled} settled`);
     expect(r.unexpected).toEqual([]);
     expect(r.cases).toBe(ENTRIES.length * ALL_RETURN_CODES.length);
-  });
+  }, limit());
 
   it('a second round leaves the handle table no larger (slots are reused, not leaked)', async () => {
     const r = await matrix();
@@ -225,7 +225,7 @@ describe('every return code into every bound function', () => {
     const [first, second] = rounds;
     console.log(`faults: handle table high-water slot ${first.slotMax} after round 1, ${second.slotMax} after round 2`);
     expect(second.slotMax).toBeLessThanOrEqual(first.slotMax + 8);
-  });
+  }, limit());
 
   it('nvmlInitWithFlags and nvmlShutdown: each code rejects open()/close() with it, the next open() works', async () => {
     const unexpected: string[] = [];
@@ -254,5 +254,5 @@ describe('every return code into every bound function', () => {
       }
     }
     expect(unexpected).toEqual([]);
-  });
+  }, limit());
 });

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as api from '../../dist/index.js';
 import { ComputeInstance, Device, GpuInstance, MigDevice, Nvml, init, isNvmlError } from '../../dist/index.js';
-import { MOCK, Tally, hostileArg, materialize, outcome, runs, seed } from './helpers';
+import { MOCK, Tally, hostileArg, materialize, limit, outcome, runs, seed } from './helpers';
 
 type Target = 'nvml' | 'device' | 'gi' | 'ci' | 'mig';
 interface Objects {
@@ -84,7 +84,7 @@ describe('facade under hostile arguments', () => {
     expect(METHODS.gi).toContain('createComputeInstance');
     expect(METHODS.nvml).toContain('deviceByUuid');
     expect(EXPORTED_FUNCTIONS).toContain('parseProfileName');
-  });
+  }, limit());
 
   it('every method, live and stale objects, swapped `this`', async () => {
     const tally = new Tally();
@@ -105,7 +105,7 @@ describe('facade under hostile arguments', () => {
       { numRuns: runs(1500), seed: seed() },
     );
     console.log(tally.line('fuzz-facade methods'));
-  });
+  }, limit());
 
   it('every exported function', async () => {
     const tally = new Tally();
@@ -116,7 +116,7 @@ describe('facade under hostile arguments', () => {
       { numRuns: runs(800), seed: seed() },
     );
     console.log(tally.line('fuzz-facade functions'));
-  });
+  }, limit());
 
   it('init() with hostile options, while open: rejects or adds a reference that shutdown() returns', async () => {
     const tally = new Tally();
@@ -137,7 +137,7 @@ describe('facade under hostile arguments', () => {
       { numRuns: runs(400), seed: seed() },
     );
     console.log(tally.line('fuzz-facade init'));
-  });
+  }, limit());
 
   it('objects from before a shutdown reject ERR_NVML_STALE_HANDLE or NOT_INITIALIZED, never reach another instance', async () => {
     const codes = new Set<string>();
@@ -155,5 +155,5 @@ describe('facade under hostile arguments', () => {
     expect([...codes].every((c) => ['ERR_NVML_STALE_HANDLE', 'ERR_NVML_NOT_INITIALIZED'].includes(c)), [...codes].join()).toBe(true);
     // The live layout is untouched by every stale call above.
     expect((await live.device.gpuInstances()).map((g) => g.id)).toEqual([live.gi.id]);
-  });
+  }, limit());
 });

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBinding } from '../../dist/binding.js';
 import type { NativeBinding } from '../../dist/native.js';
-import { MOCK, Tally, hostileArg, materialize, outcome, runs, seed } from './helpers';
+import { MOCK, Tally, hostileArg, materialize, limit, outcome, runs, seed } from './helpers';
 
 class RawNvmlError extends Error {
   constructor(readonly code: string, readonly nvmlReturn: number | null, readonly fn: string | null, message?: string) {
@@ -108,7 +108,7 @@ describe('raw native surface under hostile arguments', () => {
   it(`covers every exported function (${FUNCTIONS.length})`, () => {
     expect(FUNCTIONS.length).toBeGreaterThan(60);
     expect(FUNCTIONS).toContain('snapshotSync');
-  });
+  }, limit());
 
   it('single calls: value, TypeError, RangeError or NvmlError; every promise settles', async () => {
     const tally = new Tally();
@@ -122,7 +122,7 @@ describe('raw native surface under hostile arguments', () => {
     );
     console.log(tally.line('fuzz-native single'));
     expect(tally.total).toBe(runs(1500));
-  });
+  }, limit());
 
   it('bursts of concurrent hostile calls, then the library still answers', async () => {
     const tally = new Tally();
@@ -140,7 +140,7 @@ describe('raw native surface under hostile arguments', () => {
       { numRuns: runs(150), seed: seed() },
     );
     console.log(tally.line('fuzz-native bursts'));
-  });
+  }, limit());
 
   it('setErrorClass refuses what is not a constructor', async () => {
     for (const v of [undefined, null, 1, 'NvmlError', {}, Symbol('x'), 1n]) {
@@ -150,7 +150,7 @@ describe('raw native surface under hostile arguments', () => {
     const e = await b.deviceGetHandleByIndex(99).catch((x) => x);
     expect(e).toBeInstanceOf(RawNvmlError);
     expect(e.code).toBe('NVML_ERROR_INVALID_ARGUMENT');
-  });
+  }, limit());
 
   it('stale and wrong-kind handles in every handle position', async () => {
     const handleFns = FUNCTIONS.filter((f) => /^(device|gpuInstance|computeInstance|eventSet)/.test(f) && !/^eventSetCreate|ByIndex|ByUuid|ByPciBusId|GetCount/.test(f));
@@ -165,5 +165,5 @@ describe('raw native surface under hostile arguments', () => {
     console.log(tally.line('fuzz-native handles'));
     expect(tally.counts.NvmlError).toBeGreaterThan(0);
     expect(tally.counts.TypeError).toBeGreaterThan(0);
-  });
+  }, limit());
 });

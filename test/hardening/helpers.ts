@@ -17,6 +17,11 @@ export function runs(ciDefault: number): number {
   return SLOW ? Math.max(20, Math.floor(ciDefault / 4)) : ciDefault;
 }
 
+/** A test's time limit: generous when HARDENING_RUNS asks for a long run. */
+export function limit(ms = 30_000): number {
+  return process.env.HARDENING_RUNS ? 3_600_000 : SLOW ? ms * 4 : ms;
+}
+
 /** Seed for reproducing a failing run: HARDENING_SEED, else fast-check's own (printed on failure). */
 export function seed(): number | undefined {
   const s = Number(process.env.HARDENING_SEED);
