@@ -24,7 +24,8 @@ interface Options {
   dryRun: boolean;
   force: boolean;
   rollback: boolean;
-  indices?: number[];
+  /** GPUs as given: indices, UUIDs or PCI bus ids. */
+  gpus?: string[];
   json: boolean;
   yaml: boolean;
   label: string;
@@ -59,10 +60,9 @@ function parse(command: string, argv: string[], json: boolean): Options {
       case '-c': case '--selected-config': o.config = take(a); break;
       case '-l': case '--config-label': o.label = take(a); break;
       case '-i': case '--id': case '--devices': {
-        const v = take(a);
-        const list = v.split(',').map((s) => s.trim());
-        if (list.some((s) => !/^\d+$/.test(s))) throw new Usage(`${a} takes GPU indices like 0,1 (got "${v}")`);
-        o.indices = [...new Set(list.map(Number))].sort((x, y) => x - y);
+        const list = take(a).split(',').map((s) => s.trim()).filter((s) => s !== '');
+        if (list.length === 0) throw new Usage(`${a} needs GPU indices, UUIDs or PCI bus ids`);
+        o.gpus = [...(o.gpus ?? []), ...list];
         break;
       }
       case '--reset-hook': o.resetHook = take(a); break;
@@ -135,6 +135,18 @@ function printApply(io: LayoutIo, r: ApplyResult): void {
   if (r.rollback) io.stderr.write(`Rollback ${r.rollback.ok ? 'restored the previous layout' : `failed: ${r.rollback.error?.message ?? 'pending activation'}`} (${r.rollback.steps.filter((s) => s.status === 'done').length} step(s)).\n`);
 }
 
+/** GPU indices from indices, UUIDs (GPU-...) or PCI bus ids. */
+async function resolveGpus(nvml: Nvml, gpus: string[] | undefined): Promise<number[] | undefined> {
+  if (!gpus) return undefined;
+  const out = new Set<number>();
+  for (const g of gpus) {
+    if (/^\d+$/.test(g)) out.add(Number(g));
+    else if (/^GPU-/i.test(g)) out.add((await nvml.deviceByUuid(g)).index);
+    else out.add((await nvml.deviceByPciBusId(g)).index);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
 export async function runLayoutCommand(command: 'apply' | 'assert' | 'export', argv: string[], io: LayoutIo): Promise<number> {
   let o: Options;
   try {
@@ -145,20 +157,21 @@ export async function runLayoutCommand(command: 'apply' | 'assert' | 'export', a
     return EXIT.USAGE;
   }
   try {
+    const indices = await resolveGpus(io.nvml, o.gpus);
     if (command === 'export') {
-      const cfg = await exportNode(io.nvml, o.label, o.indices);
+      const cfg = await exportNode(io.nvml, o.label, indices);
       io.stdout.write(formatExport(cfg, o.json ? 'json' : 'yaml'));
       return EXIT.OK;
     }
     const { name, entries } = selectConfig(loadMigPartedConfig(o.file!), o.config);
     if (command === 'assert') {
-      const r = await assertLayout(io.nvml, entries, o.indices);
+      const r = await assertLayout(io.nvml, entries, indices);
       if (o.json) io.stdout.write(JSON.stringify({ config: name, ...r }, null, 2) + '\n');
       else if (r.ok) io.stdout.write(`Selected MIG configuration "${name}" is currently applied.\n`);
       else io.stderr.write(`${r.differences.join('\n')}\nAssertion failure: selected configuration "${name}" is not currently applied.\n`);
       return r.ok ? EXIT.OK : EXIT.PARTIAL;
     }
-    const { plan, live } = await planLayout(io.nvml, entries, o.indices);
+    const { plan, live } = await planLayout(io.nvml, entries, indices);
     if (o.dryRun) {
       io.stdout.write(o.json ? JSON.stringify({ config: name, plan }, null, 2) + '\n' : formatPlan(plan));
       return !plan.ok ? EXIT.REFUSED : plan.blocked && !o.force ? EXIT.BUSY : EXIT.OK;
@@ -186,6 +199,7 @@ export async function runLayoutCommand(command: 'apply' | 'assert' | 'export', a
     }
     if (isNvmlError(e)) {
       io.stderr.write(`nvml-mig ${command}: ${e.message}\n`);
+      if (e.code === 'NVML_ERROR_NOT_FOUND' || e.code === 'NVML_ERROR_INVALID_ARGUMENT') return EXIT.USAGE;
       return e.code === 'NVML_ERROR_NO_PERMISSION' ? EXIT.PERMISSION : EXIT.REFUSED;
     }
     const err = e as NodeJS.ErrnoException;

@@ -8,9 +8,11 @@ import { readNode, type LiveGpu } from './state.js';
 
 export const pciIdText = (id: number): string => `0x${(id >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
 
-export function exportLayout(live: LiveGpu[], label = 'current'): MigPartedConfig {
+/** Exports `live` (every GPU of the node), or only the GPUs in `only`; `devices: all` means all of the node's. */
+export function exportLayout(live: LiveGpu[], label = 'current', only?: number[]): MigPartedConfig {
   const groups: { filter: string; enabled: boolean; devices: Record<string, number>; indices: number[] }[] = [];
   for (const { state, model } of live) {
+    if (only && !only.includes(state.index)) continue;
     const enabled = state.mig?.current ?? false;
     const counts = enabled && model ? currentCounts(model, state) : {};
     const devices = Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
@@ -55,5 +57,8 @@ export function formatExport(cfg: MigPartedConfig, format: 'yaml' | 'json' = 'ya
 }
 
 export async function exportNode(nvml: Nvml, label?: string, indices?: number[]): Promise<MigPartedConfig> {
-  return exportLayout(await readNode(nvml, indices), label);
+  const live = await readNode(nvml);
+  const missing = indices?.find((i) => !live.some((l) => l.state.index === i));
+  if (missing !== undefined) throw new RangeError(`GPU index ${missing} does not exist (this node has ${live.length} GPUs)`);
+  return exportLayout(live, label, indices);
 }

@@ -207,5 +207,6 @@ describe('assert and export', () => {
     await applyLayout(nvml, on({ '7g.80gb': 1 }));
     const cfg = await exportNode(nvml);
     expect(cfg.migConfigs.current).toEqual([{ deviceFilter: ['0x233010DE'], devices: 'all', migEnabled: true, migDevices: { '7g.80gb': 1 } }]);
+    expect((await exportNode(nvml, 'one', [1])).migConfigs.one).toEqual([{ deviceFilter: ['0x233010DE'], devices: [1], migEnabled: true, migDevices: { '7g.80gb': 1 } }]);
   });
 });
