@@ -38,6 +38,11 @@ struct OpenOp : Op {
     }
     // Errors of nvmlInit name the library just loaded.
     const Library& l = loaded;
+    if (!l.nvmlInitWithFlags && !l.nvmlInit_v2) {
+      fail = LibraryFailure(kErrLoadFailed, "cannot load the NVML library '" + path +
+                                                "': it exports neither nvmlInitWithFlags nor nvmlInit (not NVML)");
+      return;
+    }
     nvmlReturn_t ret;
     const char* fn;
     if (l.nvmlInitWithFlags) {

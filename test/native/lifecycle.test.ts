@@ -56,7 +56,11 @@ describe('before open()', () => {
     // Not a shared object at all.
     const e2 = await rejects(b.open(__filename, 0, false), 'ERR_NVML_LOAD_FAILED');
     expect(e2.message).toContain(__filename);
+    // A shared library that is not NVML.
+    const e3 = await rejects(b.open('libm.so.6', 0, false), 'ERR_NVML_LOAD_FAILED');
+    expect(e3.message).toMatch(/libm\.so\.6.*not NVML/);
     expect(b.isOpen()).toBe(false);
+    expect(b.functions()).toEqual({});
   });
 
   it("CUDA's stub library is refused without loading it", async () => {
