@@ -22,11 +22,15 @@ if (!existsSync(main)) {
 const env = { ...process.env };
 for (const k of Object.keys(env)) if (k.startsWith('NVML_')) delete env[k];
 
+function spawnCli(args) {
+  return spawnSync(process.execPath, [main, '--mock', machine, '--mock-state', state, ...args], { encoding: 'utf8', env });
+}
+
 /** Runs `nvml-mig --mock <machine> --mock-state <file> ...args`, showing it as a user would type it. */
 function nvmlMig(...args) {
   const shown = args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ');
   process.stdout.write(`\n$ nvml-mig ${shown}\n`);
-  const r = spawnSync(process.execPath, [main, '--mock', machine, '--mock-state', state, ...args], { encoding: 'utf8', env });
+  const r = spawnCli(args);
   process.stdout.write(r.stdout);
   process.stdout.write(r.stderr);
   if (r.status !== 0) process.stdout.write(`(exit code ${r.status})\n`);
@@ -61,7 +65,8 @@ async function main_() {
   nvmlMig('mig', '-lci');
   nvmlMig('-L');
 
-  const gis = JSON.parse(nvmlMig('list-gi', '--json').stdout).gpus[0].gpuInstances;
+  // The largest GPU instance (listed last), read quietly through --json.
+  const gis = JSON.parse(spawnCli(['list-gi', '--json']).stdout).gpus[0].gpuInstances;
   const gi = gis[gis.length - 1].id;
   note(`a CUDA process (pid 4242, python) starts on GPU instance ${gi}, compute instance 0`);
   await mockControl({ cmd: 'addProcess', gpu: 0, pid: 4242, name: 'python', usedMemoryMiB: 1024, gi, ci: 0 });
