@@ -163,6 +163,29 @@ mig-configs:
     expect(plan.gpus[1]!.ok).toBe(true);
   });
 
+  it('takes a map of GPU index to layout, and leaves the other GPUs alone', async () => {
+    const r = await applyLayout(nvml, { 1: on({ '4g.40gb': 1, '3g.40gb': 1 }) });
+    expect(r.ok, r.message).toBe(true);
+    expect(r.plan.gpus.map((g) => g.gpu)).toEqual([1]);
+    expect((await (await nvml.device(0)).migMode()).current).toBe(false);
+    expect(await layoutLines(nvml, 1)).toHaveLength(2);
+  });
+
+  it('a driver refusal (no permission) stops at the first step with its NVML code; the plan still works read-only', async () => {
+    await nvml.mockControl({ cmd: 'setPrivileged', value: false });
+    try {
+      const { plan } = await planLayout(nvml, on({ '1g.10gb': 7 }), [0]);
+      expect(plan.ok).toBe(true);
+      const r = await applyLayout(nvml, on({ '1g.10gb': 7 }), { indices: [0] });
+      expect(r.ok).toBe(false);
+      expect(r.code).toBe('ERR_LAYOUT_STEP_FAILED');
+      expect(r.steps[0]).toMatchObject({ status: 'failed', error: { code: 'NVML_ERROR_NO_PERMISSION' } });
+      expect(r.steps.slice(1).every((s) => s.status === 'not-run')).toBe(true);
+    } finally {
+      await nvml.mockControl({ cmd: 'setPrivileged', value: true });
+    }
+  });
+
   it('disables MIG after destroying everything', async () => {
     await applyLayout(nvml, on({ '3g.40gb': 2 }));
     const r = await applyLayout(nvml, { migEnabled: false, migDevices: {} });

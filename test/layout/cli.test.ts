@@ -52,7 +52,7 @@ describe('nvml-mig apply | assert | export', () => {
     expect(cli('b.json', 'a100-40gb:1', 'assert', '-f', 'examples/mig-config.yaml', '-c', 'all-1g').err).toMatch(/MIG mode is disabled, wanted enabled \(the change is pending a GPU reset\)/);
   });
 
-  it('bad files and options exit 2 with positions; a target that cannot fit exits 3 and says why', () => {
+  it('bad files and options exit 2 with positions; a target that cannot fit exits 3 and says why; read-only exits 7', () => {
     const m = 'h100-80gb:1';
     expect(cli('c.json', m, 'apply', '-f', 'examples/mig-config.yaml', '-c', 'all-1g').code).toBe(0);
     const bad = join(dir, 'bad.yaml');
@@ -69,6 +69,10 @@ describe('nvml-mig apply | assert | export', () => {
     const infeasible = cli('c.json', m, 'apply', '-f', tooMany, '--dry-run');
     expect(infeasible.code).toBe(3);
     expect(infeasible.out).toContain(`ERROR ${tooMany}:4:7: the target (1g.10gb: 8) does not fit NVIDIA H100 80GB HBM3: it needs 8 GPU instances of 1g.10gb, which offers at most 7`);
+    const ro = cli('d.json', m, '--read-only', 'apply', '-f', 'examples/mig-config.yaml', '-c', 'all-balanced');
+    expect(ro.code).toBe(7);
+    expect(ro.err).toMatch(/0 step\(s\) done, 1 failed, \d+ not run/);
+    expect(cli('d.json', m, '--read-only', 'apply', '-f', 'examples/mig-config.yaml', '-c', 'all-balanced', '--dry-run').code).toBe(0);
     const unknown = join(dir, 'unknown.yaml');
     writeFileSync(unknown, 'version: v1\nmig-configs:\n  x:\n    - devices: all\n      mig-enabled: true\n      mig-devices:\n        "1g.5gb": 1\n');
     expect(cli('c.json', m, 'apply', '-f', unknown, '--dry-run').out).toContain(`${unknown}:7:9: profile 1g.5gb is not offered by NVIDIA H100 80GB HBM3`);
