@@ -3,19 +3,33 @@
 // open an initialised Nvml on a chosen simulated machine, and a typed wrapper of the mock's
 // control channel. See docs/mock.md.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { init, Nvml } from '../index';
 
-const BUILD_DIR = path.resolve(__dirname, '..', '..', 'build', 'Release');
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * A mock library of this package: the local build (build/Release/<folder>/libnvidia-ml.so.1) when
+ * there is one, else the prebuilt copy the published package ships (prebuilds/<platform>-<arch>/),
+ * the order node-gyp-build uses for the addon. A local build exists only where this machine
+ * compiled one (a checkout, or an install whose prebuild did not load), so it is the one that fits.
+ * With neither present, the local build's path, so errors name what to build.
+ */
+function bundledLibrary(buildFolder: string, prebuiltName: string): string {
+  const local = path.join(PACKAGE_ROOT, 'build', 'Release', buildFolder, 'libnvidia-ml.so.1');
+  const prebuilt = path.join(PACKAGE_ROOT, 'prebuilds', `${process.platform}-${process.arch}`, prebuiltName);
+  return fs.existsSync(local) || !fs.existsSync(prebuilt) ? local : prebuilt;
+}
 
 /** Absolute path of the mock library (SONAME libnvidia-ml.so.1). */
 export function mockLibraryPath(): string {
-  return path.join(BUILD_DIR, 'mock', 'libnvidia-ml.so.1');
+  return bundledLibrary('mock', 'libnvidia-ml.so.1');
 }
 
 /** The same mock as an older driver: no *V / *_v2 MIG calls, no *WithPlacement, no GetAttributes_v2. */
 export function legacyMockLibraryPath(): string {
-  return path.join(BUILD_DIR, 'mock-legacy', 'libnvidia-ml.so.1');
+  return bundledLibrary('mock-legacy', 'libnvidia-ml-legacy.so.1');
 }
 
 export interface MockPlacement {
