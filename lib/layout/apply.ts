@@ -32,6 +32,7 @@ export interface ApplyOptions {
   rollbackOnFailure?: boolean;
   /** Called when a MIG mode change waits for activation (Ampere): reset the GPU here. Nothing resets otherwise. */
   resetHook?: (ctx: ResetHookContext) => Promise<void> | void;
+  /** Called for every step and mode activation; errors it throws are ignored. */
   onProgress?: (event: ProgressEvent) => void;
   /** Limit the apply to these GPU indices. */
   indices?: number[];
@@ -86,8 +87,13 @@ class Executor {
   private readonly activation = new Map<number, string>();
   constructor(private readonly opts: ApplyOptions, private readonly total: number) {}
 
+  /** A listener that throws must not leave the GPUs half-changed: its errors are ignored. */
   emit(e: ProgressEvent): void {
-    this.opts.onProgress?.(e);
+    try {
+      this.opts.onProgress?.(e);
+    } catch {
+      // see above
+    }
   }
 
   private async checkIdle(live: LiveGpu, gi: number, ci: number | null): Promise<void> {
@@ -202,16 +208,21 @@ async function applyGpu(ex: Executor, live: LiveGpu, plan: GpuPlan): Promise<voi
   }
   const target = plan.target!;
   const wasActive = live.state.mig?.current === true;
-  if (live.state.mig && !(await ex.activate(live, target.migEnabled))) {
+  try {
+    if (live.state.mig && !(await ex.activate(live, target.migEnabled))) {
+      ex.notRun(plan.gpu, late);
+      return;
+    }
+    if (target.migEnabled && (!wasActive || plan.deferred)) {
+      const fresh = await readGpu(live.device);
+      Object.assign(live, fresh);
+      const again = planGpu(fresh.model, fresh.state, target, { source: plan.source });
+      if (!again.ok) throw new LayoutStepError('ERR_LAYOUT_INFEASIBLE', again.error!);
+      late = again.steps;
+    }
+  } catch (e) {
     ex.notRun(plan.gpu, late);
-    return;
-  }
-  if (target.migEnabled && (!wasActive || plan.deferred)) {
-    const fresh = await readGpu(live.device);
-    Object.assign(live, fresh);
-    const again = planGpu(fresh.model, fresh.state, target, { source: plan.source });
-    if (!again.ok) throw new LayoutStepError('ERR_LAYOUT_INFEASIBLE', `GPU ${plan.gpu}: ${again.error}`);
-    late = again.steps;
+    throw e;
   }
   for (let i = 0; i < late.length; i++) {
     try {
