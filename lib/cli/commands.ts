@@ -109,43 +109,44 @@ function profileJson(p: GpuInstanceProfile) {
   };
 }
 
-/** `mig -lgip` / `profiles`. Works with MIG off where the driver answers (580 does on H100). */
-export async function profiles(ctx: Context): Promise<JsonData> {
-  const rows: GiProfileRow[] = [];
-  const gpus = [];
+/** Calls `each` for every GI profile of every selected GPU that lists them: table rows and JSON entries. */
+async function forEachGiProfile<R, J>(ctx: Context, each: (device: Device, p: GpuInstanceProfile) => Promise<[R, J]>) {
+  const rows: R[] = [];
+  const gpus: { index: number; profiles: J[] }[] = [];
   for (const device of await ctx.selectedDevices()) {
     const list = await profilesOrNull(device);
     if (list === null) continue;
-    const entries = [];
+    const entries: J[] = [];
     for (const p of list) {
-      const free = await remainingOrZero(() => device.gpuInstanceRemainingCapacity(p.id));
-      rows.push({
-        gpu: device.index, name: p.name, id: p.id, free, total: p.instanceCount, memoryMiB: p.memorySizeMB, p2p: p.isP2pSupported,
-        sm: p.multiprocessorCount, dec: p.decoderCount, enc: p.encoderCount, ce: p.copyEngineCount, jpeg: p.jpegCount, ofa: p.ofaCount,
-      });
-      entries.push({ ...profileJson(p), instancesFree: free, instancesTotal: p.instanceCount });
+      const [row, entry] = await each(device, p);
+      rows.push(row);
+      entries.push(entry);
     }
     gpus.push({ index: device.index, profiles: entries });
   }
+  return { rows, gpus };
+}
+
+/** `mig -lgip` / `profiles`. Works with MIG off where the driver answers (580 does on H100). */
+export async function profiles(ctx: Context): Promise<JsonData> {
+  const { rows, gpus } = await forEachGiProfile(ctx, async (device, p): Promise<[GiProfileRow, object]> => {
+    const free = await remainingOrZero(() => device.gpuInstanceRemainingCapacity(p.id));
+    const row = {
+      gpu: device.index, name: p.name, id: p.id, free, total: p.instanceCount, memoryMiB: p.memorySizeMB, p2p: p.isP2pSupported,
+      sm: p.multiprocessorCount, dec: p.decoderCount, enc: p.encoderCount, ce: p.copyEngineCount, jpeg: p.jpegCount, ofa: p.ofaCount,
+    };
+    return [row, { ...profileJson(p), instancesFree: free, instancesTotal: p.instanceCount }];
+  });
   ctx.print(rows.length ? formatGiProfiles(rows) : lines.noMigDevices);
   return { gpus };
 }
 
 /** `mig -lgipp` / `placements`. */
 export async function placements(ctx: Context): Promise<JsonData> {
-  const rows: GiPlacementRow[] = [];
-  const gpus = [];
-  for (const device of await ctx.selectedDevices()) {
-    const list = await profilesOrNull(device);
-    if (list === null) continue;
-    const entries = [];
-    for (const p of list) {
-      const pl = await device.gpuInstancePlacements(p.id);
-      rows.push({ gpu: device.index, profileId: p.id, placements: pl });
-      entries.push({ id: p.id, name: p.name, placements: pl });
-    }
-    gpus.push({ index: device.index, profiles: entries });
-  }
+  const { rows, gpus } = await forEachGiProfile(ctx, async (device, p): Promise<[GiPlacementRow, object]> => {
+    const pl = await device.gpuInstancePlacements(p.id);
+    return [{ gpu: device.index, profileId: p.id, placements: pl }, { id: p.id, name: p.name, placements: pl }];
+  });
   ctx.print(rows.length ? formatGiPlacements(rows) : lines.noMigDevices);
   return { gpus };
 }

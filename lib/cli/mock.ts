@@ -4,12 +4,8 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mockLibraryPath } from '../testing/index.js';
 import { CliError, EXIT } from './errors.js';
-
-/** build/Release/mock/libnvidia-ml.so.1 of this package (dist/cli → package root). */
-export function bundledMockPath(): string {
-  return join(__dirname, '..', '..', 'build', 'Release', 'mock', 'libnvidia-ml.so.1');
-}
 
 /** The default state file of a machine: one per machine spec in the temp folder. */
 export function defaultStateFile(machine: string): string {
@@ -22,7 +18,7 @@ export function defaultStateFile(machine: string): string {
  * library path to load.
  */
 export function setUpMock(machine: string, stateFile: string | null): { libraryPath: string; stateFile: string } {
-  const libraryPath = bundledMockPath();
+  const libraryPath = mockLibraryPath();
   if (!existsSync(libraryPath)) {
     throw new CliError('ERR_NVML_LOAD_FAILED', `the bundled mock is not built (${libraryPath} is missing): run 'npm run build'`, EXIT.NO_LIBRARY);
   }
