@@ -120,7 +120,8 @@ struct SnapshotOp : Op {
     ids->clear();
     for (unsigned int index = 0; index < kMaxGiProfileIndex; index++) {
       ProfileValue p;
-      Status st = ReadGpuInstanceProfile(lib(), dev, index, 0, false, &p);
+      // Only the id is needed: the v1 struct gives it in one driver call.
+      Status st = ReadGpuInstanceProfile(lib(), dev, index, lib().nvmlDeviceGetGpuInstanceProfileInfo ? 1 : 0, false, &p);
       if (st.ret == NVML_ERROR_INVALID_ARGUMENT) break;
       if (st.ret == NVML_ERROR_NOT_SUPPORTED) continue;
       if (!Ok(d, st)) return false;
@@ -146,7 +147,8 @@ struct SnapshotOp : Op {
     ids->clear();
     for (unsigned int index = 0; index < kMaxCiProfileIndex; index++) {
       ProfileValue p;
-      Status st = ReadComputeInstanceProfile(lib(), gi, index, NVML_COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED, 0, &p);
+      Status st = ReadComputeInstanceProfile(lib(), gi, index, NVML_COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED,
+                                             lib().nvmlGpuInstanceGetComputeInstanceProfileInfo ? 1 : 0, &p);
       if (st.ret == NVML_ERROR_INVALID_ARGUMENT) break;
       if (st.ret == NVML_ERROR_NOT_SUPPORTED) continue;
       if (!Ok(d, st)) return false;
