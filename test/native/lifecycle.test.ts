@@ -158,6 +158,21 @@ describe('close()', () => {
     await b.close();
   });
 
+  it('a worker thread has its own session: its close() leaves this one working', async () => {
+    const { Worker } = await import('node:worker_threads');
+    await openMock();
+    const dev = await b.deviceGetHandleByIndex(0);
+    const worker = new Worker(path.join(__dirname, 'fixtures', 'worker-session.cjs'), {
+      workerData: { binding: path.join(ROOT, 'dist', 'binding.js'), library: MOCK },
+    });
+    const answer = await new Promise<any>((resolve) => worker.once('message', resolve));
+    await worker.terminate();
+    expect(answer).toEqual({ name: 'NVIDIA H100 80GB HBM3', dev: expect.any(Number), open: false });
+    expect(b.isOpen()).toBe(true);
+    expect(await b.deviceGetName(dev)).toBe('NVIDIA H100 80GB HBM3');
+    await b.close();
+  });
+
   it('two close() calls share the shutdown', async () => {
     await openMock();
     const [a, c] = [b.close(), b.close()];
