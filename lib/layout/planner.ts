@@ -126,8 +126,7 @@ function solve(model: DeviceModel, demands: Demand[], anchored: Map<GiState, Set
 const busyOf = (gi: GiState): number[] => gi.computeInstances.flatMap((c) => c.processes);
 
 export interface PlanOptions {
-  /** The model could not be read (MIG disabled on a driver that hides profiles): instance steps come later. */
-  modelUnavailable?: boolean;
+  /** Which layout entry chose the target, for messages. */
   source?: string;
 }
 
