@@ -34,6 +34,7 @@ struct Config {
   std::vector<FaultSpec> envFaults;
   std::map<std::string, unsigned> envLatency;
   bool envUnprivileged = false;
+  bool trace = false;  // NVML_MOCK_TRACE=1: every call and its result on stderr
 };
 Config g_cfg;
 int g_initCount = 0;
@@ -71,6 +72,7 @@ void loadConfig() {
   if (!parseLatencyList(envOr("NVML_MOCK_LATENCY_US", ""), &c.envLatency, &err)) warn("NVML_MOCK_LATENCY_US: " + err);
   std::string unpriv = envOr("NVML_MOCK_UNPRIVILEGED", "0");
   c.envUnprivileged = unpriv != "0" && unpriv != "false";
+  c.trace = std::string(envOr("NVML_MOCK_TRACE", "0")) == "1";
   g_cfg = c;
   g_faultCounters.clear();
 }
@@ -440,6 +442,7 @@ nvmlReturn_t call(const char *fn, bool needsInit, const std::function<nvmlReturn
   else ret = body();
   std::lock_guard<std::recursive_mutex> lock(g_mu);
   if (g_log.size() < kMaxLog) g_log.push_back({fn, ret});
+  if (g_cfg.trace) std::fprintf(stderr, "nvml-mock: %s -> %d\n", fn, ret);
   return ret;
 }
 

@@ -48,10 +48,14 @@ for g in s["gpus"]:
   run() {  # run NAME CMD...: output, exit code, which libnvidia-ml ld.so mapped, mock UUIDs seen
     local name=$1
     shift
-    local out rc trace loaded seen
+    local out rc trace calls loaded seen
     out=$(LD_LIBRARY_PATH="$MOCK_DIR" timeout 60 "$@" 2>&1)
     rc=$?
-    trace=$(LD_LIBRARY_PATH="$MOCK_DIR" LD_DEBUG=libs timeout 60 "$@" 2>&1 >/dev/null | grep -o 'calling init: [^ ]*libnvidia-ml[^ ]*' | sort -u)
+    # Second pass: ld.so's trace says which libnvidia-ml was mapped; the mock's own trace
+    # (NVML_MOCK_TRACE=1) lists the NVML calls the client made and what they returned.
+    trace=$(LD_LIBRARY_PATH="$MOCK_DIR" LD_DEBUG=libs NVML_MOCK_TRACE=1 timeout 60 "$@" 2>&1 >/dev/null)
+    calls=$(grep '^nvml-mock: ' <<<"$trace" | head -40)
+    trace=$(grep -o 'calling init: [^ ]*libnvidia-ml[^ ]*' <<<"$trace" | sort -u)
     case "$trace" in
       *"$MOCK_DIR"*) loaded=mock ;;
       "") loaded=unknown ;;
@@ -66,6 +70,7 @@ for g in s["gpus"]:
       echo "---- $name: $*"
       echo "exit: $rc   library loaded: $loaded ${trace:+($trace)}   mock UUIDs in output: $seen"
       echo "$out"
+      [ -n "$calls" ] && echo "NVML calls (first 40):" && echo "$calls" | sed 's/^/  /'
     } >>"$REPORT"
     printf '%-14s %-28s exit %-3s loaded %-7s mock-uuids %s\n' "$TAG" "$name" "$rc" "$loaded" "$seen" >>"$SUMMARY"
   }
