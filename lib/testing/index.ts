@@ -179,7 +179,7 @@ export interface StartMockOptions {
    * of the process; an existing file keeps its machine and instances unless `fresh` is true.
    */
   state?: string;
-  /** Start from a clean state. Default: true without `state`, false with it. */
+  /** Start from a clean state and an empty call log. Default: true without `state`, false with it. */
   fresh?: boolean;
   faults?: MockFault[];
   latencyUs?: Record<string, number>;
@@ -218,7 +218,10 @@ export async function startMock(options: StartMockOptions = {}): Promise<MockSes
       );
     }
     const fresh = options.fresh ?? options.state === undefined;
-    if (fresh) await control.reset(options.machine);
+    if (fresh) {
+      await control.reset(options.machine);
+      await control.clearCallLog();
+    }
     for (const fault of options.faults ?? []) await control.setFault(fault);
     for (const [fn, us] of Object.entries(options.latencyUs ?? {})) await control.setLatency(fn, us);
     if (options.unprivileged !== undefined) await control.setPrivileged(!options.unprivileged);
