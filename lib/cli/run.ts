@@ -6,8 +6,6 @@ import { join } from 'node:path';
 import { init, type Nvml } from '../nvml.js';
 import { isNvmlError } from '../errors.js';
 import type { InitOptions } from '../types.js';
-import { runLayoutCommand } from '../layout/cli.js';
-import { runExporterCommand } from '../monitor/exporter-cli.js';
 import { parseArgs, type Command, type GlobalOptions } from './args.js';
 import * as cmd from './commands.js';
 import { Context, type CliIo } from './context.js';
@@ -112,9 +110,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       // -i was taken out as a global option; the layout commands parse it themselves.
       const argvOut = global.gpus ? [...command.argv, '-i', global.gpus.join(',')] : command.argv;
       const delegateIo = { stdout: io.stdout, stderr: io.stderr, nvml, json: global.json };
-      return command.target === 'exporter'
-        ? await runExporterCommand(argvOut, delegateIo)
-        : await runLayoutCommand(command.target, argvOut, delegateIo);
+      // Loaded on use: the MIG commands start without the layout (yaml) and exporter (prom-client) modules.
+      if (command.target === 'exporter') return await (await import('../monitor/exporter-cli.js')).runExporterCommand(argvOut, delegateIo);
+      return await (await import('../layout/cli.js')).runLayoutCommand(command.target, argvOut, delegateIo);
     }
     const ctx = new Context(nvml, io, global);
     let data: cmd.JsonData = {};
