@@ -224,7 +224,7 @@ if (snapSync && walk) {
   const raw = find((r) => r.peer === 'nvml-mig' && r.variant === 'raw snapshotSync');
   const conv = find((r) => r.peer === 'nvml-mig' && /^fromRaw/.test(r.variant));
   const parts = raw && conv
-    ? ` = native read over the C walk ${fmt(raw.nativeReadMedianNs - walk.medianNs)} + addon building JS values ${fmt(raw.medianNs - raw.nativeReadMedianNs)} + typed objects ${fmt(conv.medianNs)} (approx.)`
+    ? ` (its parts, each measured on its own: native read over the C walk ${fmt(raw.nativeReadMedianNs - walk.medianNs)}, the addon building JS values ${fmt(raw.medianNs - raw.nativeReadMedianNs)}, typed objects ${fmt(conv.medianNs)})`
     : '';
   t.push(`| snapshot ${snapSync.gpus}×${Math.round(snapSync.migDevices / Math.max(1, snapSync.gpus))} under 200 µs beyond the NVML calls (snapshotSync − C walk) | ${fmt(beyond)}${parts} | ${beyond <= 200000 ? 'met' : 'missed'} |`);
 }
