@@ -98,33 +98,34 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   op->flags = ArgU32(info, 1, "flags");
   op->readOnly = ArgBool(info, 2, "readOnly");
   Addon& a = GetAddon(env);
-  Napi::Promise::Deferred d = Napi::Promise::Deferred::New(env);
-  if (op->path.empty()) {
-    d.Reject(MakeError(env, LibraryFailure(kErrLoadFailed, "cannot load the NVML library: empty path")));
+  // Early answers each settle a deferred of their own: a deferred made and never settled (as one
+  // made up front was on the path that queues the open) leaks its persistent handle and promise.
+  auto answer = [env](bool ok, Napi::Value v) {
+    Napi::Promise::Deferred d = Napi::Promise::Deferred::New(env);
+    if (ok)
+      d.Resolve(v);
+    else
+      d.Reject(v);
     return d.Promise();
-  }
+  };
+  if (op->path.empty())
+    return answer(false, MakeError(env, LibraryFailure(kErrLoadFailed, "cannot load the NVML library: empty path")));
   // CUDA's link-time stub library answers every call with an error: never load it.
-  if (op->path.find("/stubs/") != std::string::npos) {
-    d.Reject(MakeError(env, LibraryFailure(kErrLoadFailed, "cannot load the NVML library '" + op->path +
-                                                               "': refusing a CUDA stub library (stubs/)")));
-    return d.Promise();
-  }
+  if (op->path.find("/stubs/") != std::string::npos)
+    return answer(false, MakeError(env, LibraryFailure(kErrLoadFailed, "cannot load the NVML library '" + op->path +
+                                                                           "': refusing a CUDA stub library (stubs/)")));
   switch (a.phase) {
     case Phase::kOpen:
-      if (a.lib.path == op->path) {
-        d.Resolve(OpenResult(env, a.lib));
-      } else {
-        d.Reject(MakeError(env, LibraryFailure(kErrLoadFailed, "cannot load the NVML library '" + op->path +
-                                                                   "': '" + a.lib.path +
-                                                                   "' is already open (close() it first)")));
-      }
-      return d.Promise();
+      if (a.lib.path == op->path) return answer(true, OpenResult(env, a.lib));
+      return answer(false, MakeError(env, LibraryFailure(kErrLoadFailed, "cannot load the NVML library '" + op->path +
+                                                                             "': '" + a.lib.path +
+                                                                             "' is already open (close() it first)")));
     case Phase::kOpening:
     case Phase::kClosing:
-      d.Reject(MakeError(env, LibraryFailure(kErrNotInitialized, a.phase == Phase::kOpening
-                                                                     ? "open() is already in progress"
-                                                                     : "close() is in progress; open() after it settled")));
-      return d.Promise();
+      return answer(false, MakeError(env, LibraryFailure(kErrNotInitialized,
+                                                         a.phase == Phase::kOpening
+                                                             ? "open() is already in progress"
+                                                             : "close() is in progress; open() after it settled")));
     case Phase::kClosed:
       break;
   }
