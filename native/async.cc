@@ -124,8 +124,11 @@ class OpWorker : public Napi::AsyncWorker {
 }  // namespace
 
 Napi::Value Submit(Napi::Env env, std::unique_ptr<Op> op) {
+  // Admit first: it throws TypeError for a wrong-kind handle, and a deferred made before that
+  // would never settle (its persistent handle, and the promise, would leak).
+  bool admitted = Admit(env, *op);
   Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);
-  if (!Admit(env, *op)) {
+  if (!admitted) {
     deferred.Reject(MakeError(env, op->fail));
     return deferred.Promise();
   }
