@@ -180,3 +180,25 @@ describe('readable spelling on a simulated H100', () => {
     }
   });
 });
+
+describe('several GPUs', () => {
+  it('no -i means every GPU, -i 1 only GPU 1, and the tables carry the GPU index', () => {
+    const sim = new Sim('h100-80gb:2');
+    try {
+      expect(sim.run('-mig', '1').stdout).toBe('Enabled MIG Mode for GPU 00000000:07:00.0\nEnabled MIG Mode for GPU 00000000:0F:00.0\nAll done.\n');
+      expect(sim.run('mig', '-cgi', '19', '-i', '1', '-C').stdout).toMatch(/^Successfully created GPU instance ID 13 on GPU {2}1 using profile MIG 1g\.10gb \(ID 19\)\nSuccessfully created compute instance ID {2}0 on GPU {2}1 GPU instance ID 13 /);
+      const lgi = sim.run('mig', '-lgi').stdout;
+      expect(lgi).toContain('|   1  MIG 1g.10gb           19       13          6:1     |');
+      expect(lgi).not.toContain('|   0  ');
+      expect(sim.run('mig', '-lgipp').stdout.split('\n').filter(Boolean).map((l) => l.slice(0, 6))).toEqual([
+        ...Array(7).fill('GPU  0'), ...Array(7).fill('GPU  1'),
+      ]);
+      expect(sim.run('-i', '0', 'mig', '-lgi').stdout).toBe('No GPU instances found.\n');
+      expect(sim.json('-i', '1', 'list').doc.gpus.map((g: any) => [g.index, g.migDevices.length])).toEqual([[1, 1]]);
+      expect(sim.run('mig', '-dci', '-i', '0,1').stdout).toBe('Successfully destroyed compute instance ID  0 from GPU  1 GPU instance ID 13\n');
+      expect(sim.run('mig', '-dgi', '-i', '0,1').stdout).toBe('Successfully destroyed GPU instance ID 13 from GPU  1\n');
+    } finally {
+      sim.cleanup();
+    }
+  });
+});
