@@ -5,11 +5,11 @@
 # be the first DSO) and leak detection is off (V8 keeps its heap until exit; the valgrind run
 # covers leaks). Any sanitizer report aborts the process, is logged to $WORK/reports/, and fails.
 #
-#   scripts/hardening/sanitizers.sh [vitest folders...]   (default: native core mock hardening layout monitor)
+#   scripts/hardening/sanitizers.sh [vitest folders...]   (default: native core mock hardening layout monitor cli)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 WORK=${HARDENING_WORK:-/tmp/nvml-mig-sanitizers}
-SUITES=("${@:-test/native test/core test/mock test/hardening test/layout test/monitor}")
+SUITES=("${@:-test/native test/core test/mock test/hardening test/layout test/monitor test/cli}")
 
 start=$(date +%s)
 rm -rf "$WORK"
@@ -33,17 +33,38 @@ export ASAN_OPTIONS="detect_leaks=0:allow_user_segv_handler=1:halt_on_error=1:ab
 export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path=$WORK/reports/ubsan"
 export HARDENING_SANITIZED=1
 
+# vitest_pass NAME ASAN_EXTRA FOLDERS...: one vitest run with its JSON results in $WORK/NAME.json.
+vitest_pass() {
+  local name=$1 extra=$2
+  shift 2
+  (cd "$WORK" && ASAN_OPTIONS="$ASAN_OPTIONS$extra" npx vitest run "$@" --reporter=default --reporter=json \
+    --outputFile="$WORK/$name.json" >"$WORK/$name.log" 2>&1)
+}
+
+MAIN=() KOFFI=()
+for s in ${SUITES[*]}; do if [ "$s" = test/mock ]; then KOFFI+=("$s"); else MAIN+=("$s"); fi; done
 set +e
-(cd "$WORK" && npx vitest run ${SUITES[*]} --reporter=default --reporter=json --outputFile="$WORK/results.json" \
-  >"$WORK/vitest.log" 2>&1)
+vitest_pass main "" "${MAIN[@]}"
 status=$?
+# test/mock drives the mock through koffi, which runs each C call on a stack of its own: ASan
+# cannot unpoison that stack when a C++ exception unwinds (google/sanitizers#189, the "ignoring
+# requested __asan_handle_no_return" warning) and then reports stack-use-after-scope inside its
+# own sigaltstack interceptor. That check is off for this pass only; heap checks and UBSan stay on.
+if [ ${#KOFFI[@]} -gt 0 ]; then
+  vitest_pass koffi ":detect_stack_use_after_scope=0" "${KOFFI[@]}"
+  status=$((status | $?))
+fi
 set -e
-tail -15 "$WORK/vitest.log"
-reports=$(ls "$WORK/reports" 2>/dev/null | wc -l)
-node -e '
-  const r = require(process.argv[1]);
-  console.log(`sanitizers: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numTotalTestSuites} suites`);
-' "$WORK/results.json" || true
-echo "sanitizers: $reports sanitizer report file(s) in $WORK/reports; suites: ${SUITES[*]}; $(( $(date +%s) - start )) s in all"
-if [ "$reports" -gt 0 ]; then head -60 "$WORK"/reports/*; exit 1; fi
+for name in main koffi; do
+  [ -f "$WORK/$name.json" ] || continue
+  tail -6 "$WORK/$name.log"
+  node -e '
+    const r = require(process.argv[1]);
+    console.log(`sanitizers (${process.argv[2]}): ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped, ${r.numTotalTestSuites} suites`);
+  ' "$WORK/$name.json" "$name" || true
+done
+# Only real reports count: ASan also logs the koffi stack warning above to these files.
+reports=$(grep -l "ERROR: AddressSanitizer\|runtime error:\|ERROR: UndefinedBehaviorSanitizer\|ERROR: LeakSanitizer" "$WORK"/reports/* 2>/dev/null | wc -l)
+echo "sanitizers: $reports sanitizer error report(s) in $WORK/reports; suites: ${SUITES[*]}; $(( $(date +%s) - start )) s in all"
+if [ "$reports" -gt 0 ]; then grep -l "ERROR: AddressSanitizer\|runtime error:\|ERROR: UndefinedBehaviorSanitizer" "$WORK"/reports/* | head -3 | xargs head -40; exit 1; fi
 exit $status
