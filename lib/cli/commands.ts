@@ -263,22 +263,30 @@ async function chosenGis(g: Gpu, ids: number[] | null, onMissing: ((id: number, 
   return order(out);
 }
 
-/** `mig -lgi [-gi ids]` / `list-gi`. */
-export async function listGi(ctx: Context, ids: number[] | null): Promise<JsonData> {
-  const rows: GiRow[] = [];
+/**
+ * A listing over the MIG-enabled GPUs: `each` adds table rows and returns the GPU's JSON entries
+ * (under `key`); the table, or the empty state, is printed once.
+ */
+async function listing<R>(ctx: Context, key: string, each: (g: Gpu, rows: R[]) => Promise<unknown[]>, render: (rows: R[]) => string, empty: string): Promise<JsonData> {
+  const rows: R[] = [];
   const gpus = [];
   const on = await migGpus(ctx, false);
-  for (const g of on) {
+  for (const g of on) gpus.push({ index: g.index, [key]: await each(g, rows) });
+  if (on.length) ctx.print(rows.length ? render(rows) : empty);
+  return { gpus };
+}
+
+/** `mig -lgi [-gi ids]` / `list-gi`. */
+export function listGi(ctx: Context, ids: number[] | null): Promise<JsonData> {
+  return listing<GiRow>(ctx, 'gpuInstances', async (g, rows) => {
     const entries = [];
     for (const gi of await chosenGis(g, ids, null)) {
       const profile = await gi.profile();
       rows.push({ gpu: g.index, name: profile.name, profileId: gi.profileId, id: gi.id, placement: gi.placement });
       entries.push(giJson(gi, profile));
     }
-    gpus.push({ index: g.index, gpuInstances: entries });
-  }
-  if (on.length) ctx.print(rows.length ? formatGpuInstances(rows) : lines.noGpuInstances);
-  return { gpus };
+    return entries;
+  }, formatGpuInstances, lines.noGpuInstances);
 }
 
 /** Explains an IN_USE refusal of a GI: its compute instances and the processes on it. */
@@ -319,11 +327,8 @@ export async function destroyGi(ctx: Context, ids: number[] | null): Promise<Jso
 // Compute instances
 
 /** `mig -lcip [-gi ids]` / `ci-profiles`. */
-export async function ciProfiles(ctx: Context, ids: number[] | null): Promise<JsonData> {
-  const rows: CiProfileRow[] = [];
-  const gpus = [];
-  const on = await migGpus(ctx, false);
-  for (const g of on) {
+export function ciProfiles(ctx: Context, ids: number[] | null): Promise<JsonData> {
+  return listing<CiProfileRow>(ctx, 'gpuInstances', async (g, rows) => {
     const gis = [];
     for (const gi of await chosenGis(g, ids, null)) {
       const entries = [];
@@ -343,10 +348,8 @@ export async function ciProfiles(ctx: Context, ids: number[] | null): Promise<Js
       }
       gis.push({ id: gi.id, profiles: entries });
     }
-    gpus.push({ index: g.index, gpuInstances: gis });
-  }
-  if (on.length) ctx.print(rows.length ? formatCiProfiles(rows) : lines.noGpuInstances);
-  return { gpus };
+    return gis;
+  }, formatCiProfiles, lines.noGpuInstances);
 }
 
 async function resolveCiProfile(gi: GpuInstance, spec: ProfileSpec): Promise<ComputeInstanceProfile> {
@@ -396,21 +399,16 @@ async function chosenCis(g: Gpu, gi: number[] | null, ci: number[] | null): Prom
 }
 
 /** `mig -lci [-gi ids] [-ci ids]` / `list-ci`. */
-export async function listCi(ctx: Context, gi: number[] | null, ci: number[] | null): Promise<JsonData> {
-  const rows: CiRow[] = [];
-  const gpus = [];
-  const on = await migGpus(ctx, false);
-  for (const g of on) {
+export function listCi(ctx: Context, gi: number[] | null, ci: number[] | null): Promise<JsonData> {
+  return listing<CiRow>(ctx, 'computeInstances', async (g, rows) => {
     const entries = [];
     for (const c of await chosenCis(g, gi, ci)) {
       const p = await ciProfileOf(c.gpuInstance, c.profileId);
       rows.push({ gpu: g.index, gi: c.gpuInstance.id, name: p?.name ?? `profile ${c.profileId}`, profileId: c.profileId, id: c.id, placement: c.placement });
       entries.push(ciJson(c, p));
     }
-    gpus.push({ index: g.index, computeInstances: entries });
-  }
-  if (on.length) ctx.print(rows.length ? formatComputeInstances(rows) : lines.noComputeInstances);
-  return { gpus };
+    return entries;
+  }, formatComputeInstances, lines.noComputeInstances);
 }
 
 /** `mig -dci [-gi ids] [-ci ids]` / `destroy-ci`. Without filters: every CI of the selected GPUs. */

@@ -27,8 +27,11 @@ function border(width: number, ch = '-'): string {
   return edge + ch.repeat(width - 2) + edge;
 }
 
-function titleLine(width: number, title: string): string {
-  return tableLine(width, [[2, title, 'l']]);
+/** A whole table: top border, title, column heads, then each entry's lines closed by a border. */
+function table(width: number, title: string, head: string[], entries: Field[][][]): string {
+  const out = [border(width), tableLine(width, [[2, title, 'l']]), ...head, border(width, '=')];
+  for (const entry of entries) out.push(...entry.map((fields) => tableLine(width, fields)), border(width));
+  return out.join('\n') + '\n';
 }
 
 /** `%2d`, the way nvidia-smi prints ids in messages ("GPU  0", "ID  9"). */
@@ -83,16 +86,13 @@ const LGIP_HEAD = [
 
 /** `nvidia-smi mig -lgip`. */
 export function formatGiProfiles(rows: GiProfileRow[]): string {
-  const out = [border(LGIP_WIDTH), titleLine(LGIP_WIDTH, 'GPU instance profiles:'), ...LGIP_HEAD, border(LGIP_WIDTH, '=')];
-  for (const r of rows) {
-    out.push(tableLine(LGIP_WIDTH, [
+  return table(LGIP_WIDTH, 'GPU instance profiles:', LGIP_HEAD, rows.map((r) => [
+    [
       [4, r.gpu, 'r'], [7, r.name, 'l'], [28, r.id, 'r'], [34, r.free, 'r'], [35, `/${r.total}`, 'l'],
       [45, gib(r.memoryMiB), 'l'], [56, r.p2p ? 'Yes' : 'No', 'l'], [63, r.sm, 'l'], [70, r.dec, 'l'], [76, r.enc, 'l'],
-    ]));
-    out.push(tableLine(LGIP_WIDTH, [[64, r.ce, 'r'], [70, r.jpeg, 'l'], [76, r.ofa, 'l']]));
-    out.push(border(LGIP_WIDTH));
-  }
-  return out.join('\n') + '\n';
+    ],
+    [[64, r.ce, 'r'], [70, r.jpeg, 'l'], [76, r.ofa, 'l']],
+  ]));
 }
 
 export interface GiPlacementRow {
@@ -124,14 +124,9 @@ const LGI_HEAD = [
 
 /** `nvidia-smi mig -lgi`. */
 export function formatGpuInstances(rows: GiRow[]): string {
-  const out = [border(LGI_WIDTH), titleLine(LGI_WIDTH, 'GPU instances:'), ...LGI_HEAD, border(LGI_WIDTH, '=')];
-  for (const r of rows) {
-    out.push(tableLine(LGI_WIDTH, [
-      [4, r.gpu, 'r'], [7, r.name, 'l'], [30, r.profileId, 'r'], [39, r.id, 'r'], [50, `${r.placement.start}:${r.placement.size}`, 'l'],
-    ]));
-    out.push(border(LGI_WIDTH));
-  }
-  return out.join('\n') + '\n';
+  return table(LGI_WIDTH, 'GPU instances:', LGI_HEAD, rows.map((r) => [
+    [[4, r.gpu, 'r'], [7, r.name, 'l'], [30, r.profileId, 'r'], [39, r.id, 'r'], [50, `${r.placement.start}:${r.placement.size}`, 'l']],
+  ]));
 }
 
 export interface CiRow {
@@ -152,15 +147,12 @@ const LCI_HEAD = [
 
 /** `nvidia-smi mig -lci`. */
 export function formatComputeInstances(rows: CiRow[]): string {
-  const out = [border(LCI_WIDTH), titleLine(LCI_WIDTH, 'Compute instances:'), ...LCI_HEAD, border(LCI_WIDTH, '=')];
-  for (const r of rows) {
-    out.push(tableLine(LCI_WIDTH, [
+  return table(LCI_WIDTH, 'Compute instances:', LCI_HEAD, rows.map((r) => [
+    [
       [4, r.gpu, 'r'], [11, r.gi, 'r'], [19, r.name, 'l'], [42, r.profileId, 'r'], [52, r.id, 'r'],
       [63, `${r.placement.start}:${r.placement.size}`, 'l'],
-    ]));
-    out.push(border(LCI_WIDTH));
-  }
-  return out.join('\n') + '\n';
+    ],
+  ]));
 }
 
 export interface CiProfileRow {
@@ -188,16 +180,13 @@ const LCIP_HEAD = [
 
 /** `nvidia-smi mig -lcip` ('*' marks the GI's default, full-size CI profile). */
 export function formatCiProfiles(rows: CiProfileRow[]): string {
-  const out = [border(LCIP_WIDTH), titleLine(LCIP_WIDTH, 'Compute instance profiles:'), ...LCIP_HEAD, border(LCIP_WIDTH, '=')];
-  for (const r of rows) {
-    out.push(tableLine(LCIP_WIDTH, [
+  return table(LCIP_WIDTH, 'Compute instance profiles:', LCIP_HEAD, rows.map((r) => [
+    [
       [4, r.gpu, 'r'], [11, r.gi, 'r'], [19, r.name, 'l'], [42, r.id, 'r'], [43, r.isDefault ? '*' : '', 'l'],
       [49, r.free, 'r'], [50, `/${r.total}`, 'l'], [63, r.sm, 'l'], [73, r.dec, 'l'], [79, r.enc, 'l'], [85, r.ofa, 'l'],
-    ]));
-    out.push(tableLine(LCIP_WIDTH, [[73, r.ce, 'l'], [79, r.jpeg, 'l']]));
-    out.push(border(LCIP_WIDTH));
-  }
-  return out.join('\n') + '\n';
+    ],
+    [[73, r.ce, 'l'], [79, r.jpeg, 'l']],
+  ]));
 }
 
 export interface MigDeviceLine {
