@@ -254,7 +254,7 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[a], "--setup-mig") == 0) setupMig((unsigned int)atoi(argv[a + 1]));
   }
   check(p_nvmlDeviceGetHandleByIndex_v2(0, &dev0), "handle 0");
-  for (unsigned int idx = 0; idx < NVML_GPU_INSTANCE_PROFILE_COUNT; idx++) {
+  for (unsigned int idx = 0; p_nvmlDeviceGetGpuInstanceProfileInfo && idx < NVML_GPU_INSTANCE_PROFILE_COUNT; idx++) {
     nvmlGpuInstanceProfileInfo_t info;
     if (p_nvmlDeviceGetGpuInstanceProfileInfo(dev0, idx, &info) == NVML_SUCCESS) giProfileIds[giProfileCount++] = info.id;
   }
