@@ -27,7 +27,7 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden", "-fPIC"],
-      "ldflags": ["-Wl,-soname,libnvidia-ml.so.1", "-Wl,--no-undefined", "-Wl,--version-script=<!(pwd)/mocks/exports.map"],
+      "ldflags": ["-Wl,-soname,libnvidia-ml.so.1", "-Wl,--no-undefined", "-Wl,--version-script=<!(pwd)/mocks/exports.ver"],
       "libraries": ["-lpthread"]
     },
     {
@@ -45,7 +45,7 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden", "-fPIC"],
-      "ldflags": ["-Wl,--no-undefined", "-Wl,--version-script=<!(pwd)/mocks/exports.map"],
+      "ldflags": ["-Wl,--no-undefined", "-Wl,--version-script=<!(pwd)/mocks/exports.ver"],
       "libraries": ["-lpthread"]
     },
     {
