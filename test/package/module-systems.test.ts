@@ -2,39 +2,10 @@
 // "exports" (self-reference by name), its types from a CommonJS and an ES module consumer, and the
 // package metadata (publint). The same fixtures run again against the installed tarball in
 // tarball.test.ts.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, ROOT, lastJson, ok, publint, tsc } from './helpers';
-
-export function expectOneCopy(seen: any): void {
-  for (const entry of ['nvml-mig', 'nvml-mig/testing', 'nvml-mig/layout', 'nvml-mig/monitor']) {
-    expect(seen.names[entry], entry).toEqual({ esmOnly: [], cjsOnly: [], identical: true });
-  }
-  // Opened from both module systems, one shutdown leaves it open: one reference count.
-  expect(seen.countAfterOneShutdown).toBe(1);
-  expect(seen.afterLast).toEqual({ code: 'ERR_NVML_NOT_INITIALIZED', instanceofEsm: true, instanceofCjs: true });
-  expect(seen.refusal.code).toMatch(/^NVML_ERROR_/);
-  expect(seen.refusal).toMatchObject({ instanceofCjs: true, isNvmlError: true });
-}
-
-export function expectWorkflow(seen: any, libraryDir: string): void {
-  expect(seen.libraryPath).toBe(seen.mockLibraryPath);
-  expect(seen.libraryPath.startsWith(libraryDir + path.sep)).toBe(true);
-  expect(seen).toMatchObject({
-    name: 'NVIDIA H100 80GB HBM3',
-    activationStatus: 'NVML_SUCCESS',
-    profile: { index: 0, id: 19, name: 'MIG 1g.10gb' },
-    refusal: { code: 'NVML_ERROR_IN_USE', fn: 'nvmlGpuInstanceDestroy', isNvmlError: true },
-    left: 0,
-    initIsFunction: true,
-  });
-  expect(seen.migUuid).toMatch(/^MIG-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-}
-
-/** tsc over the .cts and .mts consumers; returns the resolution trace. */
-export function typeCheck(tsconfig: string, cwd: string): string {
-  return ok(process.execPath, [tsc, '-p', tsconfig, '--traceResolution'], { cwd, timeout: 120_000 });
-}
+import { FIXTURES, ROOT, expectOneCopy, expectWorkflow, lastJson, ok, publint, typeCheck } from './helpers';
 
 describe('module systems, from this checkout', () => {
   it('require: the MIG workflow on the bundled mock', () => {
@@ -64,5 +35,18 @@ describe('module systems, from this checkout', () => {
   it('publint finds nothing wrong with the package metadata', () => {
     const out = ok(process.execPath, [publint, ROOT, '--strict'], { cwd: ROOT, timeout: 120_000 });
     expect(out).not.toMatch(/Errors:|Warnings:/);
+  });
+  it("the README's quick tour is the tested fixture, and it runs", () => {
+    const fixture = fs.readFileSync(path.join(FIXTURES, 'readme-tour.mjs'), 'utf8');
+    const tour = fixture.slice(fixture.indexOf('// --- tour\n') + '// --- tour\n'.length, fixture.indexOf('// --- end'));
+    expect(tour).toContain('startMock');
+    expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain('```js\n' + tour + '```');
+    const out = ok(process.execPath, [path.join(FIXTURES, 'readme-tour.mjs')], { cwd: ROOT });
+    expect(out).toContain('NVML_ERROR_RESET_REQUIRED { current: false, pending: true, changePending: true }');
+    expect(out).toMatch(/^0 19 MIG 1g\.5gb \[/m);
+    expect(out).toMatch(/^MIG-[0-9a-f-]{36}$/m);
+    expect(out).toMatch(/^true nvmlGpuInstanceDestroy .*In use by another client$/m);
+    expect(out).toMatch(/^  keep +GI \d+ CI 0 1g\.5gb/m);
+    expect(out).toMatch(/^true true$/m);
   });
 });
