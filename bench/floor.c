@@ -1,7 +1,7 @@
 // The floor for every binding: a C loop calling NVML through dlopen/dlsym, nothing in between.
 // Compiled by bench/run.js at run time (cc -O2). Prints one JSON object per measured operation.
 //
-//   floor <libnvidia-ml.so.1> [--samples N] [--setup-mig N] op...
+//   floor <libnvidia-ml.so.1> [--samples N] [--setup-mig N] [--gap-spin-ns N] [--gap-sleep-ns N] op...
 //
 // Every peer (this program, the Node binding, koffi, Python ctypes) measures the same way: a batch
 // of K back-to-back calls is timed as one sample (K chosen so a batch lasts >= 20 us, which keeps
@@ -197,6 +197,21 @@ static int cmpLL(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+// A pause between samples (outside the timing), to see whether a call's cost depends on how
+// recently the driver was called: spinning keeps the CPU busy, sleeping lets it idle.
+static long long gapSpinNs, gapSleepNs;
+static void gapPause(void) {
+  if (gapSpinNs) {
+    long long until = nowNs() + gapSpinNs;
+    while (nowNs() < until) {
+    }
+  }
+  if (gapSleepNs) {
+    struct timespec ts = {gapSleepNs / 1000000000LL, gapSleepNs % 1000000000LL};
+    nanosleep(&ts, NULL);
+  }
+}
+
 static void measure(const char *op, const char *symbol, void (*fn)(void), int samples) {
   // Warm up and size the batch so one sample lasts at least 20 us.
   long long t0 = nowNs();
@@ -217,6 +232,7 @@ static void measure(const char *op, const char *symbol, void (*fn)(void), int sa
     long long d = nowNs() - a;
     total += d;
     per[s] = (double)d / batch;
+    gapPause();
   }
   long long *sorted = malloc(sizeof(long long) * samples);
   for (int s = 0; s < samples; s++) sorted[s] = (long long)(per[s] * 1000);  // picoseconds
@@ -234,7 +250,7 @@ static void measure(const char *op, const char *symbol, void (*fn)(void), int sa
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: floor <libnvidia-ml.so.1> [--samples N] [--setup-mig N] op...\n");
+    fprintf(stderr, "usage: floor <libnvidia-ml.so.1> [--samples N] [--setup-mig N] [--gap-spin-ns N] [--gap-sleep-ns N] op...\n");
     return 1;
   }
   lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -252,6 +268,8 @@ int main(int argc, char **argv) {
     if (a + 1 >= argc) return 1;
     if (strcmp(argv[a], "--samples") == 0) samples = atoi(argv[a + 1]);
     else if (strcmp(argv[a], "--setup-mig") == 0) setupMig((unsigned int)atoi(argv[a + 1]));
+    else if (strcmp(argv[a], "--gap-spin-ns") == 0) gapSpinNs = atoll(argv[a + 1]);
+    else if (strcmp(argv[a], "--gap-sleep-ns") == 0) gapSleepNs = atoll(argv[a + 1]);
   }
   check(p_nvmlDeviceGetHandleByIndex_v2(0, &dev0), "handle 0");
   for (unsigned int idx = 0; p_nvmlDeviceGetGpuInstanceProfileInfo && idx < NVML_GPU_INSTANCE_PROFILE_COUNT; idx++) {
