@@ -58,12 +58,16 @@ nvmlReturn_t fillGiVersioned(const GiProfile &p, nvmlGpuInstanceProfileInfo_v2_t
 
 const GiProfile *giProfileById(const DeviceRef &r, unsigned id) { return r.gpu->model->byId(id); }
 
+// NVML documents *count as output only ("must be large enough" for the buffer): a zero count with a
+// buffer is taken as that contract; a non-zero count too small for the list is INSUFFICIENT_SIZE
+// rather than a write past the caller's buffer.
 nvmlReturn_t placements(const std::vector<Slot> &list, nvmlGpuInstancePlacement_t *out, unsigned *count) {
   if (!count) return NVML_ERROR_INVALID_ARGUMENT;
   if (!out) {  // placements == NULL asks for the count
     *count = static_cast<unsigned>(list.size());
     return NVML_SUCCESS;
   }
+  if (*count == 0) *count = static_cast<unsigned>(list.size());
   return fillList(list.size(), out, count, [&](size_t i, nvmlGpuInstancePlacement_t &p) {
     p.start = list[i].start;
     p.size = list[i].size;
