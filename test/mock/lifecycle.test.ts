@@ -111,6 +111,10 @@ describe('placement rules', () => {
     n[0] = 3;
     expect(m.fn.giPlacements(dev, 19, Buffer.alloc(24), n)).toBe(NVML.INSUFFICIENT_SIZE);
     expect(n[0]).toBe(7);
+    // NVML documents the count as output only: 0 with a buffer means "large enough"
+    n[0] = 0;
+    expect(m.fn.giPlacements(dev, 19, Buffer.alloc(56), n)).toBe(0);
+    expect(n[0]).toBe(7);
   });
 });
 
