@@ -1,19 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { init, type Nvml } from '../../dist/index.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Nvml } from '../../dist/index.js';
 import { startExporter, runExporterCommand, type MigExporter } from '../../dist/monitor/index.js';
-import { MOCK_LIB, get, parseExposition, type Sample } from './helpers';
+import { get, parseExposition, useMock, type Sample } from './helpers';
 
 let nvml: Nvml;
 let exporter: MigExporter | null = null;
 
-beforeAll(async () => {
-  nvml = await init({ libraryPath: MOCK_LIB });
-});
-afterAll(async () => {
-  await nvml.shutdown();
-});
-beforeEach(async () => {
-  await nvml.mockControl({ cmd: 'reset', machine: 'h100-80gb:2' });
+const mock = useMock('h100-80gb:2');
+beforeAll(() => {
+  nvml = mock.nvml;
 });
 afterEach(async () => {
   await exporter?.close();

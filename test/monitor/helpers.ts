@@ -1,8 +1,29 @@
 import path from 'node:path';
 import type { EventEmitter } from 'node:events';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { init, type Nvml } from '../../dist/index.js';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const MOCK_LIB = path.join(ROOT, 'build/Release/mock/libnvidia-ml.so.1');
+
+/**
+ * Opens the mock library for the whole test file (closed after it) and resets it to `machine`
+ * before every test. `nvml` is set once the file's first hook has run.
+ */
+export function useMock(machine: string): { nvml: Nvml } {
+  const ctx = {} as { nvml: Nvml };
+  beforeAll(async () => {
+    ctx.nvml = await init({ libraryPath: MOCK_LIB });
+  });
+  afterAll(async () => {
+    // A test may have shut it down already.
+    await ctx.nvml?.shutdown().catch(() => undefined);
+  });
+  beforeEach(async () => {
+    await ctx.nvml.mockControl({ cmd: 'reset', machine });
+  });
+  return ctx;
+}
 
 /** The first `name` event of `emitter`, or a rejection after `ms` (bounded: tests never hang). */
 export function nextEvent<T = unknown>(emitter: EventEmitter, name: string, ms = 5000, pred: (v: T) => boolean = () => true): Promise<T> {

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { init, type Nvml } from '../../dist/index.js';
 import { Monitor } from '../../dist/monitor/index.js';
-import { MOCK_LIB } from './helpers';
+import { MOCK_LIB, useMock } from './helpers';
 
 let nvml: Nvml;
-
-beforeAll(async () => {
-  nvml = await init({ libraryPath: MOCK_LIB });
-});
-afterAll(async () => {
-  if (nvml) await nvml.shutdown().catch(() => undefined);
-});
-beforeEach(async () => {
-  await nvml.mockControl({ cmd: 'reset', machine: 'h100-80gb:2' });
+const mock = useMock('h100-80gb:2');
+beforeAll(() => {
+  nvml = mock.nvml;
 });
 
 /** GPU 0: MIG on with a 3g GI (two 1c CIs) and two 1g GIs; a process on the 3g GI. GPU 1: MIG off, one process. */
@@ -149,6 +143,5 @@ describe('after shutdown', () => {
     await nvml.shutdown();
     await expect(monitor.snapshot()).rejects.toMatchObject({ code: 'ERR_NVML_NOT_INITIALIZED' });
     expect(() => monitor.snapshotSync()).toThrow(expect.objectContaining({ code: 'ERR_NVML_NOT_INITIALIZED' }));
-    nvml = undefined as unknown as Nvml;
   });
 });

@@ -1,21 +1,16 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { init, type Nvml } from '../../dist/index.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Nvml } from '../../dist/index.js';
 import { MigWatcher, watch, type LayoutChangeEvent, type MonitorEvent, type ProcessEvent } from '../../dist/monitor/index.js';
-import { MOCK_LIB, ROOT, nextEvent } from './helpers';
+import { MOCK_LIB, ROOT, nextEvent, useMock } from './helpers';
 
 let nvml: Nvml;
 let watcher: MigWatcher | null = null;
 
-beforeAll(async () => {
-  nvml = await init({ libraryPath: MOCK_LIB });
-});
-afterAll(async () => {
-  await nvml.shutdown();
-});
-beforeEach(async () => {
-  await nvml.mockControl({ cmd: 'reset', machine: 'h100-80gb:2' });
+const mock = useMock('h100-80gb:2');
+beforeAll(() => {
+  nvml = mock.nvml;
 });
 afterEach(async () => {
   await watcher?.close();
