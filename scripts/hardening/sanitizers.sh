@@ -46,12 +46,13 @@ for s in ${SUITES[*]}; do if [ "$s" = test/mock ]; then KOFFI+=("$s"); else MAIN
 set +e
 vitest_pass main "" "${MAIN[@]}"
 status=$?
-# test/mock drives the mock through koffi, which runs each C call on a stack of its own: ASan
-# cannot unpoison that stack when a C++ exception unwinds (google/sanitizers#189, the "ignoring
-# requested __asan_handle_no_return" warning) and then reports stack-use-after-scope inside its
-# own sigaltstack interceptor. That check is off for this pass only; heap checks and UBSan stay on.
+# test/mock drives the mock through koffi, which runs each C call on a stack of its own: when a
+# C++ exception unwinds there, ASan cannot unpoison that stack (google/sanitizers#189: the
+# "ignoring requested __asan_handle_no_return" warning) and may then report stack-use-after-scope
+# inside its own sigaltstack interceptor. Such reports are told apart below (koffi frame + that
+# interceptor) and listed, not counted; every other report fails the run.
 if [ ${#KOFFI[@]} -gt 0 ]; then
-  vitest_pass koffi ":detect_stack_use_after_scope=0" "${KOFFI[@]}"
+  vitest_pass koffi "" "${KOFFI[@]}"
   status=$((status | $?))
 fi
 set -e
@@ -63,8 +64,16 @@ for name in main koffi; do
     console.log(`sanitizers (${process.argv[2]}): ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped, ${r.numTotalTestSuites} suites`);
   ' "$WORK/$name.json" "$name" || true
 done
-# Only real reports count: ASan also logs the koffi stack warning above to these files.
-reports=$(grep -l "ERROR: AddressSanitizer\|runtime error:\|ERROR: UndefinedBehaviorSanitizer\|ERROR: LeakSanitizer" "$WORK"/reports/* 2>/dev/null | wc -l)
-echo "sanitizers: $reports sanitizer error report(s) in $WORK/reports; suites: ${SUITES[*]}; $(( $(date +%s) - start )) s in all"
-if [ "$reports" -gt 0 ]; then grep -l "ERROR: AddressSanitizer\|runtime error:\|ERROR: UndefinedBehaviorSanitizer" "$WORK"/reports/* | head -3 | xargs head -40; exit 1; fi
+# Real reports only: ASan also writes the koffi stack warning above to these files.
+real=() known=()
+for f in $(grep -l "ERROR: AddressSanitizer\|runtime error:\|ERROR: UndefinedBehaviorSanitizer" "$WORK"/reports/* 2>/dev/null); do
+  if grep -q "koffi.node" "$f" && grep -q "stack-use-after-scope" "$f" && grep -q "__interceptor_sigaltstack" "$f"; then
+    known+=("$f")
+  else
+    real+=("$f")
+  fi
+done
+echo "sanitizers: ${#real[@]} error report(s) from our code; ${#known[@]} koffi stack-switch report(s) (google/sanitizers#189) ${known[*]}"
+echo "sanitizers: suites ${SUITES[*]}; $(( $(date +%s) - start )) s in all"
+if [ ${#real[@]} -gt 0 ]; then head -40 "${real[@]}"; exit 1; fi
 exit $status
