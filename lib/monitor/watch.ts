@@ -263,15 +263,19 @@ export class MigWatcher extends EventEmitter {
 
   [Symbol.asyncIterator](): AsyncIterator<MonitorEvent> {
     const queue: MonitorEvent[] = [];
-    let wake: (() => void) | null = null;
+    // Callers of next() waiting for an event (more than one if next() is called without awaiting).
+    const waiting: Array<() => void> = [];
+    const wake = () => {
+      for (const w of waiting.splice(0)) w();
+    };
     let ended = this.closed;
     const onEvent = (ev: MonitorEvent) => {
       queue.push(ev);
-      wake?.();
+      wake();
     };
     const onClose = () => {
       ended = true;
-      wake?.();
+      wake();
     };
     this.on('event', onEvent);
     this.once('close', onClose);
@@ -281,8 +285,7 @@ export class MigWatcher extends EventEmitter {
     };
     return {
       next: async (): Promise<IteratorResult<MonitorEvent>> => {
-        while (queue.length === 0 && !ended) await new Promise<void>((r) => (wake = r));
-        wake = null;
+        while (queue.length === 0 && !ended) await new Promise<void>((r) => waiting.push(r));
         if (queue.length) return { value: queue.shift() as MonitorEvent, done: false };
         detach();
         return { value: undefined, done: true };

@@ -83,6 +83,22 @@ describe('watch', () => {
     expect(seen.at(-1)).toMatchObject({ type: 'processStart', gpu: 1, pid: 31337, gpuInstanceId: null });
   });
 
+  it('answers next() calls made without waiting, in order, and ends them on close', async () => {
+    const w = watch(nvml, { intervalMs: 20 });
+    watcher = w;
+    await w.ready;
+    const it = w[Symbol.asyncIterator]();
+    const first = it.next();
+    const second = it.next();
+    await nvml.mockControl({ cmd: 'addProcess', gpu: 0, pid: 501, name: 'a', usedMemoryMiB: 1 });
+    await nvml.mockControl({ cmd: 'addProcess', gpu: 1, pid: 502, name: 'b', usedMemoryMiB: 1 });
+    const got = [await first, await second].map((r) => (r.value as ProcessEvent).pid).sort();
+    expect(got).toEqual([501, 502]);
+    const third = it.next();
+    await w.close();
+    expect(await third).toEqual({ value: undefined, done: true });
+  });
+
   it('stops polling and frees its NVML event set on close', async () => {
     const w = watch(nvml, { intervalMs: 10 });
     await w.ready;
