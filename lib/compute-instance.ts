@@ -6,6 +6,20 @@ import type { GpuInstance } from './gpu-instance';
 import { LIBRARY_ERROR_CODES, libraryError, withCallerStack } from './errors';
 import { MigDevice } from './mig-device';
 
+/**
+ * A compute instance (CI) inside a {@link GpuInstance}; each one is a MIG device.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * const [gi] = await (await nvml.device(0)).gpuInstances();
+ * const [ci] = await gi.computeInstances();
+ * console.log(ci.id, ci.profileId, ci.placement, await (await ci.migDevice()).uuid());
+ * await nvml.shutdown();
+ * ```
+ */
 export class ComputeInstance {
   readonly gpuInstance: GpuInstance;
   /** The CI id within its GI. */

@@ -64,6 +64,22 @@ export function toMigMode(raw: { current: number; pending: number }): MigMode {
   return { current, pending, changePending: current !== pending };
 }
 
+/**
+ * A physical GPU: identity, memory, processes, MIG mode, GPU instance profiles, placements and instances, MIG devices.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * const gpu = await nvml.device(0);
+ * const profile = await gpu.gpuInstanceProfile(0);          // by profile INDEX: 0 = 1 slice
+ * const [where] = await gpu.gpuInstancePlacements(profile.id); // by profile ID
+ * const gi = await gpu.createGpuInstance(profile.id, where);
+ * console.log(gi.id, gi.placement, await gpu.gpuInstanceRemainingCapacity(profile.id));
+ * await nvml.shutdown();
+ * ```
+ */
 export class Device {
   readonly nvml: Nvml;
   /** The NVML index of this GPU. */

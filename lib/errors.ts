@@ -1,7 +1,16 @@
 // The one error class of the package. Native code receives it once (binding.setErrorClass) and
 // rejects with it; the facade throws it for library states NVML itself has no code for.
 
-/** nvmlReturn_t values and their enum names (NVML 13 header). */
+/**
+ * nvmlReturn_t values and their enum names (NVML 13 header).
+ *
+ * @example
+ * ```ts
+ * import { NVML_RETURN_CODES } from 'nvml-mig';
+ *
+ * console.log(NVML_RETURN_CODES[19]); // 'NVML_ERROR_IN_USE'
+ * ```
+ */
 export const NVML_RETURN_CODES: Readonly<Record<number, string>> = Object.freeze({
   0: 'NVML_SUCCESS',
   1: 'NVML_ERROR_UNINITIALIZED',
@@ -37,7 +46,19 @@ export const NVML_RETURN_CODES: Readonly<Record<number, string>> = Object.freeze
   999: 'NVML_ERROR_UNKNOWN',
 });
 
-/** Codes of library states that are not NVML return values (nvmlReturn is null for these). */
+/**
+ * Codes of library states that are not NVML return values (nvmlReturn is null for these).
+ *
+ * @example
+ * ```ts
+ * import { init, isNvmlError, LIBRARY_ERROR_CODES } from 'nvml-mig';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const gpu = await nvml.device(0);
+ * await gpu.setMigMode(true).catch((e) => console.log(isNvmlError(e, LIBRARY_ERROR_CODES.READ_ONLY)));
+ * await nvml.shutdown();
+ * ```
+ */
 export const LIBRARY_ERROR_CODES = Object.freeze({
   /** libnvidia-ml.so.1 (or the native addon) could not be loaded. */
   LOAD_FAILED: 'ERR_NVML_LOAD_FAILED',
@@ -53,11 +74,37 @@ export const LIBRARY_ERROR_CODES = Object.freeze({
   MOCK_CONTROL: 'ERR_NVML_MOCK_CONTROL',
 });
 
-/** The enum name of an nvmlReturn_t value; unknown numbers get 'NVML_ERROR_UNKNOWN_<n>' (as native code names them). */
+/**
+ * The enum name of an nvmlReturn_t value; unknown numbers get 'NVML_ERROR_UNKNOWN_<n>' (as native code names them).
+ *
+ * @example
+ * ```ts
+ * import { nvmlReturnName } from 'nvml-mig';
+ *
+ * nvmlReturnName(23); // 'NVML_ERROR_INSUFFICIENT_RESOURCES'
+ * ```
+ */
 export function nvmlReturnName(nvmlReturn: number): string {
   return NVML_RETURN_CODES[nvmlReturn] ?? `NVML_ERROR_UNKNOWN_${nvmlReturn}`;
 }
 
+/**
+ * The one error class of the package: `code` (the NVML enum name, or a library code such as `ERR_NVML_READ_ONLY`), `nvmlReturn` (NVML's number, null for library codes), `fn` (the NVML function) and the caller's stack.
+ *
+ * @example
+ * ```ts
+ * import { init, NvmlError } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * try {
+ *   await (await nvml.device(0)).createGpuInstance(0); // a 7-slice instance on a GPU that has others
+ * } catch (e) {
+ *   if (!(e instanceof NvmlError)) throw e;
+ *   console.log(e.code, e.nvmlReturn, e.fn); // NVML_ERROR_INSUFFICIENT_RESOURCES 23 nvmlDeviceCreateGpuInstance
+ * }
+ * await nvml.shutdown();
+ * ```
+ */
 export class NvmlError extends Error {
   /** 'NVML_ERROR_IN_USE', ... or one of LIBRARY_ERROR_CODES. */
   readonly code: string;
@@ -76,6 +123,22 @@ export class NvmlError extends Error {
 // On the prototype, not per instance: keeps `name` out of the own enumerable properties.
 Object.defineProperty(NvmlError.prototype, 'name', { value: 'NvmlError', writable: true, configurable: true });
 
+/**
+ * Whether `e` is an {@link NvmlError}, and when `code` is given, one with that code.
+ *
+ * @example
+ * ```ts
+ * import { init, isNvmlError } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * const [gi] = await (await nvml.device(0)).gpuInstances();
+ * await gi.destroy().catch((e) => {
+ *   if (isNvmlError(e, 'NVML_ERROR_IN_USE')) console.log('busy: destroy its compute instances or stop its processes first');
+ *   else throw e;
+ * });
+ * await nvml.shutdown();
+ * ```
+ */
 export function isNvmlError(e: unknown, code?: string): e is NvmlError {
   return e instanceof NvmlError && (code === undefined || e.code === code);
 }

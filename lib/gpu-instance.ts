@@ -40,6 +40,23 @@ function toComputeInstanceProfile(raw: RawComputeInstanceProfileInfo, index: num
   });
 }
 
+/**
+ * A GPU instance (GI) on a {@link Device}: its compute instance profiles, placements and compute instances.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * const gpu = await nvml.device(0);
+ * const gi = await gpu.createGpuInstance((await gpu.gpuInstanceProfile(0)).id);
+ * const [ciProfile] = await gi.computeInstanceProfiles();
+ * const ci = await gi.createComputeInstance(ciProfile.id);
+ * await ci.destroy();
+ * await gi.destroy(); // NVML_ERROR_IN_USE while compute instances or processes remain
+ * await nvml.shutdown();
+ * ```
+ */
 export class GpuInstance {
   readonly device: Device;
   /** The GI id (what nvidia-smi shows as GI ID). */

@@ -5,6 +5,22 @@ import type { DeviceAttributes, MemoryInfo, ProcessInfo } from './types';
 import type { Device } from './device';
 import { withCallerStack } from './errors';
 
+/**
+ * A MIG device (the CUDA-visible side of a compute instance): its UUID, ids, memory, attributes and processes.
+ *
+ * @example
+ * ```ts
+ * import { init, MigDevice } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * for (const mig of await (await nvml.device(0)).migDevices()) {
+ *   console.log(mig.index, await mig.uuid(), await mig.gpuInstanceId(), await mig.computeInstanceId(), await mig.memoryInfo());
+ * }
+ * const byUuid = await nvml.deviceByUuid('MIG-4e7a1ee2-b7d9-5f57-9b64-145d7ba7a51e');
+ * if (byUuid instanceof MigDevice) console.log(await byUuid.attributes());
+ * await nvml.shutdown();
+ * ```
+ */
 export class MigDevice {
   /** The physical GPU. */
   readonly parent: Device;

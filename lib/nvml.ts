@@ -99,6 +99,19 @@ export class Session {
   }
 }
 
+/**
+ * The opened NVML library, from {@link init}: versions, devices, the function table, shutdown.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * for (const gpu of await nvml.devices()) console.log(gpu.index, await gpu.name(), await gpu.migMode());
+ * console.log(nvml.hasFunction('nvmlDeviceCreateGpuInstanceWithPlacement'));
+ * await nvml.shutdown();
+ * ```
+ */
 export class Nvml {
   /** @internal */
   readonly _session: Session;
@@ -273,6 +286,18 @@ function mismatch(what: string, asked: unknown, open: unknown): NvmlError {
  * Path: options.libraryPath ?? env NVML_LIBRARY_PATH ?? 'libnvidia-ml.so.1'. Read-only:
  * options.readOnly ?? env NVML_MIG_READONLY === '1'. A later call that names another libraryPath
  * or readOnly than the open library has rejects ERR_NVML_ALREADY_LOADED.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ *
+ * const nvml = await init({ readOnly: true }); // the system's libnvidia-ml.so.1
+ * try {
+ *   console.log(await nvml.driverVersion(), await nvml.deviceCount());
+ * } finally {
+ *   await nvml.shutdown(); // one shutdown() per init()
+ * }
+ * ```
  */
 export function init(options?: InitOptions): Promise<Nvml> {
   return withCallerStack(async () => {

@@ -5,6 +5,16 @@
 /**
  * GPU instance profile INDEX constants (what nvmlDeviceGetGpuInstanceProfileInfo takes). They are
  * not profile ids: index 0 (1 slice) is id 19 on A100/H100.
+ *
+ * @example
+ * ```ts
+ * import { init, GPU_INSTANCE_PROFILE_INDEX } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * const p = await (await nvml.device(0)).gpuInstanceProfile(GPU_INSTANCE_PROFILE_INDEX.SLICE_3);
+ * console.log(p.id, p.name); // 9 'MIG 3g.40gb' on an H100 80GB
+ * await nvml.shutdown();
+ * ```
  */
 export const GPU_INSTANCE_PROFILE_INDEX = Object.freeze({
   SLICE_1: 0x0,
@@ -27,7 +37,20 @@ export const GPU_INSTANCE_PROFILE_INDEX = Object.freeze({
   SLICE_3_GFX: 0x11,
 });
 
-/** Compute instance profile INDEX constants (for CI profiles the driver's id equals the index). */
+/**
+ * Compute instance profile INDEX constants (for CI profiles the driver's id equals the index).
+ *
+ * @example
+ * ```ts
+ * import { init, COMPUTE_INSTANCE_PROFILE_INDEX } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * const [gi] = await (await nvml.device(0)).gpuInstances();
+ * const oneSlice = await gi.computeInstanceProfile(COMPUTE_INSTANCE_PROFILE_INDEX.SLICE_1);
+ * console.log(oneSlice.id, oneSlice.name);
+ * await nvml.shutdown();
+ * ```
+ */
 export const COMPUTE_INSTANCE_PROFILE_INDEX = Object.freeze({
   SLICE_1: 0x0,
   SLICE_2: 0x1,
@@ -40,25 +63,75 @@ export const COMPUTE_INSTANCE_PROFILE_INDEX = Object.freeze({
   SLICE_7_NVL: 0x8,
 });
 
-/** The only compute-instance engine profile NVML defines (NVML_COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED). */
+/**
+ * The only compute-instance engine profile NVML defines (NVML_COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED).
+ *
+ * @example
+ * ```ts
+ * import { COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED } from 'nvml-mig';
+ *
+ * console.log(COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED); // 0
+ * ```
+ */
 export const COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED = 0;
 
-/** GI profile capability bits of the v3 struct. */
+/**
+ * GI profile capability bits of the v3 struct.
+ *
+ * @example
+ * ```ts
+ * import { init, GPU_INSTANCE_PROFILE_CAPS } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * for (const p of await (await nvml.device(0)).gpuInstanceProfiles()) {
+ *   console.log(p.name, (p.capabilities & GPU_INSTANCE_PROFILE_CAPS.GFX) !== 0);
+ * }
+ * await nvml.shutdown();
+ * ```
+ */
 export const GPU_INSTANCE_PROFILE_CAPS = Object.freeze({ P2P: 0x1, GFX: 0x2 });
 
 const MIG_PREFIX = 'MIG ';
 
-/** "MIG 1g.10gb" → "1g.10gb"; a name without the prefix is returned unchanged. */
+/**
+ * "MIG 1g.10gb" → "1g.10gb"; a name without the prefix is returned unchanged.
+ *
+ * @example
+ * ```ts
+ * import { shortProfileName } from 'nvml-mig';
+ *
+ * shortProfileName('MIG 1g.10gb'); // '1g.10gb'
+ * ```
+ */
 export function shortProfileName(name: string): string {
   return name.startsWith(MIG_PREFIX) ? name.slice(MIG_PREFIX.length) : name;
 }
 
-/** "1g.10gb" → "MIG 1g.10gb"; a name that has the prefix is returned unchanged. */
+/**
+ * "1g.10gb" → "MIG 1g.10gb"; a name that has the prefix is returned unchanged.
+ *
+ * @example
+ * ```ts
+ * import { fullProfileName } from 'nvml-mig';
+ *
+ * fullProfileName('3g.40gb'); // 'MIG 3g.40gb'
+ * ```
+ */
 export function fullProfileName(name: string): string {
   return name.startsWith(MIG_PREFIX) ? name : MIG_PREFIX + name;
 }
 
-/** A parsed profile name in the go-nvlib / mig-parted format `[Cc.]Gg.Mgb[+attr[,attr]|-attr]`. */
+/**
+ * A parsed profile name in the go-nvlib / mig-parted format `[Cc.]Gg.Mgb[+attr[,attr]|-attr]`.
+ *
+ * @example
+ * ```ts
+ * import { parseProfileName, type ParsedProfileName } from 'nvml-mig';
+ *
+ * const p: ParsedProfileName | null = parseProfileName('1c.3g.40gb');
+ * console.log(p?.computeSlices, p?.gpuSlices, p?.memoryGB);
+ * ```
+ */
 export interface ParsedProfileName {
   /** C of "Cc.", or null when the name has no compute part (a GI, or the GI-wide CI). */
   computeSlices: number | null;
@@ -76,7 +149,17 @@ export interface ParsedProfileName {
 
 const PROFILE_RE = /^(?:(\d+)c\.)?(\d+)g\.(\d+)gb(?:\+([a-z][a-z0-9.]*(?:,[a-z][a-z0-9.]*)*)|-([a-z][a-z0-9.]*))?$/;
 
-/** Parses "1g.10gb", "MIG 1c.3g.40gb", "1g.10gb+me", "2g.48gb-me", "1g.24gb+me.all". Null if malformed. */
+/**
+ * Parses "1g.10gb", "MIG 1c.3g.40gb", "1g.10gb+me", "2g.48gb-me", "1g.24gb+me.all". Null if malformed.
+ *
+ * @example
+ * ```ts
+ * import { parseProfileName } from 'nvml-mig';
+ *
+ * parseProfileName('MIG 1g.10gb+me'); // { computeSlices: null, gpuSlices: 1, memoryGB: 10, attributes: ['+me'], ... }
+ * parseProfileName('ten gigs');       // null
+ * ```
+ */
 export function parseProfileName(name: string): ParsedProfileName | null {
   if (typeof name !== 'string') return null;
   const m = PROFILE_RE.exec(shortProfileName(name.trim()).toLowerCase());
@@ -103,7 +186,16 @@ function formatAttributes(attributes: string[]): string {
   return '+' + attributes.map((a) => a.slice(1)).join(',');
 }
 
-/** Whether two profile names mean the same profile ("MIG 1g.10gb" and "1g.10gb" do). */
+/**
+ * Whether two profile names mean the same profile ("MIG 1g.10gb" and "1g.10gb" do).
+ *
+ * @example
+ * ```ts
+ * import { sameProfileName } from 'nvml-mig';
+ *
+ * sameProfileName('MIG 1g.10gb', '1g.10gb'); // true
+ * ```
+ */
 export function sameProfileName(a: string, b: string): boolean {
   const pa = parseProfileName(a);
   const pb = parseProfileName(b);
@@ -114,6 +206,14 @@ export function sameProfileName(a: string, b: string): boolean {
 /**
  * The short name of a compute instance profile inside a GI: "1c.3g.40gb", or the GI's own name
  * when the CI spans the whole GI (that is how the driver names the default CI).
+ *
+ * @example
+ * ```ts
+ * import { computeInstanceProfileShortName } from 'nvml-mig';
+ *
+ * computeInstanceProfileShortName(1, '3g.40gb'); // '1c.3g.40gb'
+ * computeInstanceProfileShortName(3, '3g.40gb'); // '3g.40gb' (the CI spans the whole GI)
+ * ```
  */
 export function computeInstanceProfileShortName(computeSlices: number, gpuInstanceShortName: string): string {
   const gi = parseProfileName(gpuInstanceShortName);
@@ -149,12 +249,28 @@ function indexSuffix(profileIndex: number): string {
  * whole GiB, which reproduces the driver's names on A30/A100/H100 (9984 MiB → "10gb",
  * 81152 MiB → "80gb"); it can differ from the driver's name on other boards (H200 "1g.18gb" has
  * 16384 MiB), which is why the driver's own name is used whenever it exists.
+ *
+ * @example
+ * ```ts
+ * import { deriveGpuInstanceProfileName } from 'nvml-mig';
+ *
+ * deriveGpuInstanceProfileName(0, 1, 9984); // 'MIG 1g.10gb'
+ * ```
  */
 export function deriveGpuInstanceProfileName(profileIndex: number, sliceCount: number, memorySizeMB: number): string {
   return `${MIG_PREFIX}${sliceCount}g.${Math.ceil(memorySizeMB / 1024)}gb${indexSuffix(profileIndex)}`;
 }
 
-/** A CI profile name for legacy drivers: "MIG 1c.3g.40gb", or the GI name for the GI-wide CI. */
+/**
+ * A CI profile name for legacy drivers: "MIG 1c.3g.40gb", or the GI name for the GI-wide CI.
+ *
+ * @example
+ * ```ts
+ * import { deriveComputeInstanceProfileName } from 'nvml-mig';
+ *
+ * deriveComputeInstanceProfileName(1, 'MIG 3g.40gb'); // 'MIG 1c.3g.40gb'
+ * ```
+ */
 export function deriveComputeInstanceProfileName(sliceCount: number, gpuInstanceName: string): string {
   return MIG_PREFIX + computeInstanceProfileShortName(sliceCount, shortProfileName(gpuInstanceName));
 }

@@ -1,12 +1,37 @@
 // Public value types of the facade. The classes that produce them live in lib/nvml.ts,
 // lib/device.ts, lib/gpu-instance.ts, lib/compute-instance.ts, lib/mig-device.ts.
 
-/** `{start, size}` on the GPU's memory-slot grid (GI) or on a GI's compute slices (CI). */
+/**
+ * `{start, size}` on the GPU's memory-slot grid (GI) or on a GI's compute slices (CI).
+ *
+ * @example
+ * ```ts
+ * import { init, type Placement } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * const gpu = await nvml.device(0);
+ * const where: Placement = { start: 4, size: 4 };
+ * await gpu.createGpuInstance(9, where); // 3g.40gb on an H100, in the upper half
+ * await nvml.shutdown();
+ * ```
+ */
 export interface Placement {
   start: number;
   size: number;
 }
 
+/**
+ * Options of {@link init}.
+ *
+ * @example
+ * ```ts
+ * import { init, type InitOptions } from 'nvml-mig';
+ *
+ * const options: InitOptions = { libraryPath: '/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1', readOnly: true };
+ * const nvml = await init(options);
+ * await nvml.shutdown();
+ * ```
+ */
 export interface InitOptions {
   /** Path of libnvidia-ml.so.1 to load; else env NVML_LIBRARY_PATH; else "libnvidia-ml.so.1". */
   libraryPath?: string;
@@ -16,6 +41,19 @@ export interface InitOptions {
   flags?: number;
 }
 
+/**
+ * The MIG mode of a GPU: current, pending (after the next reset on Ampere) and whether they differ.
+ *
+ * @example
+ * ```ts
+ * import { init, type MigMode } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * const mode: MigMode = await (await nvml.device(0)).migMode();
+ * if (mode.changePending) console.log('a GPU reset is needed for MIG mode', mode.pending);
+ * await nvml.shutdown();
+ * ```
+ */
 export interface MigMode {
   current: boolean;
   pending: boolean;
@@ -23,6 +61,19 @@ export interface MigMode {
   changePending: boolean;
 }
 
+/**
+ * What {@link Device.setMigMode} resolves with: the activation status and the mode read back.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * const { activationStatus, mode } = await (await nvml.device(0)).setMigMode(true);
+ * if (activationStatus !== 'NVML_SUCCESS') console.log('pending:', activationStatus, mode); // e.g. NVML_ERROR_RESET_REQUIRED on an A100
+ * await nvml.shutdown();
+ * ```
+ */
 export interface SetMigModeResult {
   /** The activation status as an NVML code name: 'NVML_SUCCESS', 'NVML_ERROR_IN_USE', 'NVML_ERROR_RESET_REQUIRED', ... */
   activationStatus: string;
@@ -31,6 +82,19 @@ export interface SetMigModeResult {
   mode: MigMode;
 }
 
+/**
+ * PCI identity of a GPU (nvmlDeviceGetPciInfo).
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * const pci = await (await nvml.device(0)).pciInfo();
+ * console.log(pci.busId); // '00000000:07:00.0'
+ * await nvml.shutdown();
+ * ```
+ */
 export interface PciInfo {
   busId: string;
   busIdLegacy: string;
@@ -42,6 +106,19 @@ export interface PciInfo {
   pciSubSystemId: number;
 }
 
+/**
+ * Memory of a GPU or MIG device, in bytes.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * const { total, used, free } = await (await nvml.device(0)).memoryInfo();
+ * console.log(total, used, free);
+ * await nvml.shutdown();
+ * ```
+ */
 export interface MemoryInfo {
   total: number;
   free: number;
@@ -49,6 +126,18 @@ export interface MemoryInfo {
   reserved?: number;
 }
 
+/**
+ * A compute process on a GPU or MIG device, with the GPU and compute instance ids it runs in.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * for (const p of await (await nvml.device(0)).computeProcesses()) console.log(p.pid, p.usedGpuMemory, p.gpuInstanceId, p.computeInstanceId);
+ * await nvml.shutdown();
+ * ```
+ */
 export interface ProcessInfo {
   pid: number;
   usedGpuMemory: number | null;
@@ -56,7 +145,19 @@ export interface ProcessInfo {
   computeInstanceId: number | null;
 }
 
-/** A GPU instance profile. `index` is what GetGpuInstanceProfileInfo takes; `id` is what create/list take. */
+/**
+ * A GPU instance profile. `index` is what GetGpuInstanceProfileInfo takes; `id` is what create/list take.
+ *
+ * @example
+ * ```ts
+ * import { init, type GpuInstanceProfile } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * const profiles: GpuInstanceProfile[] = await (await nvml.device(0)).gpuInstanceProfiles();
+ * for (const p of profiles) console.log(p.index, p.id, p.name, p.sliceCount, p.instanceCount, p.memorySizeMB);
+ * await nvml.shutdown();
+ * ```
+ */
 export interface GpuInstanceProfile {
   index: number;
   id: number;
@@ -78,6 +179,19 @@ export interface GpuInstanceProfile {
   memorySizeMB: number;
 }
 
+/**
+ * A compute instance profile inside a GPU instance: index, the id to create with, the driver's name, slices and shared engines.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * const [gi] = await (await nvml.device(0)).gpuInstances();
+ * for (const p of await gi.computeInstanceProfiles()) console.log(p.index, p.id, p.name, p.sliceCount);
+ * await nvml.shutdown();
+ * ```
+ */
 export interface ComputeInstanceProfile {
   index: number;
   id: number;
@@ -98,12 +212,41 @@ export interface ComputeInstanceProfile {
   isDefault: boolean;
 }
 
+/**
+ * What the driver says about a GPU instance (nvmlGpuInstanceGetInfo).
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * const [gi] = await (await nvml.device(0)).gpuInstances();
+ * const info = await gi.info();
+ * console.log(info.id, info.profileId, info.placement);
+ * await nvml.shutdown();
+ * ```
+ */
 export interface GpuInstanceInfo {
   id: number;
   profileId: number;
   placement: Placement;
 }
 
+/**
+ * What the driver says about a compute instance (nvmlComputeInstanceGetInfo_v2).
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * const [gi] = await (await nvml.device(0)).gpuInstances();
+ * const [ci] = await gi.computeInstances();
+ * const info = await ci.info();
+ * console.log(info.id, info.profileId, info.placement);
+ * await nvml.shutdown();
+ * ```
+ */
 export interface ComputeInstanceInfo {
   id: number;
   gpuInstanceId: number;
@@ -111,6 +254,20 @@ export interface ComputeInstanceInfo {
   placement: Placement;
 }
 
+/**
+ * Attributes of a MIG device (nvmlDeviceGetAttributes_v2): SMs, shared engines, slices, memory.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * const [mig] = await (await nvml.device(0)).migDevices();
+ * const a = await mig.attributes();
+ * console.log(a.multiprocessorCount, a.gpuInstanceSliceCount, a.computeInstanceSliceCount, a.memorySizeMB);
+ * await nvml.shutdown();
+ * ```
+ */
 export interface DeviceAttributes {
   multiprocessorCount: number;
   sharedCopyEngineCount: number;
@@ -123,5 +280,17 @@ export interface DeviceAttributes {
   memorySizeMB: number;
 }
 
-/** Which bound NVML functions the loaded library has: name → resolved symbol (e.g. "..._v2") or null. */
+/**
+ * Which bound NVML functions the loaded library has: name → resolved symbol (e.g. "..._v2") or null.
+ *
+ * @example
+ * ```ts
+ * import { init, type FunctionTable } from 'nvml-mig';
+ *
+ * const nvml = await init();
+ * const table: FunctionTable = nvml.functions();
+ * console.log(table.nvmlDeviceGetGpuInstanceProfileInfoV); // the symbol resolved, or null on a driver without it
+ * await nvml.shutdown();
+ * ```
+ */
 export type FunctionTable = Record<string, string | null>;

@@ -4,6 +4,20 @@
 import type { Nvml } from '../nvml';
 import { startExporter } from './exporter';
 
+/**
+ * Where {@link runExporterCommand} writes, and the library it uses.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { runExporterCommand } from 'nvml-mig/monitor';
+ *
+ * // what `nvml-mig exporter --port 9400` runs
+ * const nvml = await init({ readOnly: true });
+ * process.exitCode = await runExporterCommand(['--port', '9400'], { stdout: process.stdout, stderr: process.stderr, nvml });
+ * await nvml.shutdown();
+ * ```
+ */
 export interface ExporterIo {
   stdout: { write(chunk: string): unknown };
   stderr: { write(chunk: string): unknown };
@@ -75,6 +89,20 @@ function parse(argv: string[]): { port: number; host: string; intervalMs: number
   return out;
 }
 
+/**
+ * Runs `nvml-mig exporter` with the given arguments; resolves with the exit code once the server stops.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { runExporterCommand } from 'nvml-mig/monitor';
+ *
+ * // what `nvml-mig exporter --port 9400` runs
+ * const nvml = await init({ readOnly: true });
+ * process.exitCode = await runExporterCommand(['--port', '9400'], { stdout: process.stdout, stderr: process.stderr, nvml });
+ * await nvml.shutdown();
+ * ```
+ */
 export async function runExporterCommand(argv: string[], io: ExporterIo): Promise<number> {
   let opts;
   try {

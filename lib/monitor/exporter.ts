@@ -11,6 +11,21 @@ import { MigMetrics } from './metrics';
 import { Monitor, rawBinding } from './monitor';
 import type { GpuSnapshot } from './types';
 
+/**
+ * Options of {@link startExporter}.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { startExporter } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const exporter = await startExporter(nvml, { port: 9400 }); // http://127.0.0.1:9400/metrics
+ * console.log(exporter.metricsText().split('\n').length);
+ * await exporter.close();
+ * await nvml.shutdown();
+ * ```
+ */
 export interface ExporterOptions {
   /** TCP port (default 9400; 0 picks a free one). */
   port?: number;
@@ -50,6 +65,21 @@ function checkOptions(o: ExporterOptions): Required<Pick<ExporterOptions, 'port'
   return { port, host, intervalMs };
 }
 
+/**
+ * A running Prometheus exporter, from {@link startExporter}.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { startExporter } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const exporter = await startExporter(nvml, { port: 9400 }); // http://127.0.0.1:9400/metrics
+ * console.log(exporter.metricsText().split('\n').length);
+ * await exporter.close();
+ * await nvml.shutdown();
+ * ```
+ */
 export class MigExporter {
   readonly metrics: MigMetrics;
   readonly monitor: Monitor;
@@ -190,7 +220,21 @@ export class MigExporter {
   }
 }
 
-/** Starts the exporter: one refresh, then it listens (127.0.0.1:9400 by default). */
+/**
+ * Starts the exporter: one refresh, then it listens (127.0.0.1:9400 by default).
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { startExporter } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const exporter = await startExporter(nvml, { port: 9400 }); // http://127.0.0.1:9400/metrics
+ * console.log(exporter.metricsText().split('\n').length);
+ * await exporter.close();
+ * await nvml.shutdown();
+ * ```
+ */
 export function startExporter(nvml: Nvml, options?: ExporterOptions): Promise<MigExporter> {
   return MigExporter.start(nvml, options);
 }

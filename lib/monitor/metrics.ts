@@ -12,8 +12,43 @@ let prom: typeof import('prom-client') | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const promClient = (): typeof import('prom-client') => (prom ??= require('prom-client') as typeof import('prom-client'));
 
-/** The label names dcgm-exporter uses (its MIG labels included). */
+/**
+ * The label names dcgm-exporter uses (its MIG labels included).
+ *
+ * @example
+ * ```ts
+ * import { Registry } from 'prom-client';
+ * import { init } from 'nvml-mig';
+ * import { Monitor, MigMetrics, GPU_LABELS, MIG_LABELS } from 'nvml-mig/monitor';
+ *
+ * console.log([...GPU_LABELS, ...MIG_LABELS]); // gpu, UUID, pci_bus_id, device, modelName, GPU_I_PROFILE, GPU_I_ID
+ * const registry = new Registry();
+ * const metrics = new MigMetrics(registry); // into your own registry, beside your metrics
+ * const nvml = await init({ readOnly: true });
+ * metrics.update(await new Monitor(nvml).snapshot(), 0.001);
+ * console.log(await registry.metrics());
+ * await nvml.shutdown();
+ * ```
+ */
 export const GPU_LABELS = ['gpu', 'UUID', 'pci_bus_id', 'device', 'modelName'] as const;
+/**
+ * The labels MIG series add, as dcgm-exporter names them.
+ *
+ * @example
+ * ```ts
+ * import { Registry } from 'prom-client';
+ * import { init } from 'nvml-mig';
+ * import { Monitor, MigMetrics, GPU_LABELS, MIG_LABELS } from 'nvml-mig/monitor';
+ *
+ * console.log([...GPU_LABELS, ...MIG_LABELS]); // gpu, UUID, pci_bus_id, device, modelName, GPU_I_PROFILE, GPU_I_ID
+ * const registry = new Registry();
+ * const metrics = new MigMetrics(registry); // into your own registry, beside your metrics
+ * const nvml = await init({ readOnly: true });
+ * metrics.update(await new Monitor(nvml).snapshot(), 0.001);
+ * console.log(await registry.metrics());
+ * await nvml.shutdown();
+ * ```
+ */
 export const MIG_LABELS = ['GPU_I_PROFILE', 'GPU_I_ID'] as const;
 
 type Labels = Record<string, string>;
@@ -39,6 +74,24 @@ const distinctPids = (lists: Iterable<{ pid: number }[]>): number => {
   return pids.size;
 };
 
+/**
+ * The Prometheus metrics (prom-client) of GPUs and MIG instances, filled from snapshots.
+ *
+ * @example
+ * ```ts
+ * import { Registry } from 'prom-client';
+ * import { init } from 'nvml-mig';
+ * import { Monitor, MigMetrics, GPU_LABELS, MIG_LABELS } from 'nvml-mig/monitor';
+ *
+ * console.log([...GPU_LABELS, ...MIG_LABELS]); // gpu, UUID, pci_bus_id, device, modelName, GPU_I_PROFILE, GPU_I_ID
+ * const registry = new Registry();
+ * const metrics = new MigMetrics(registry); // into your own registry, beside your metrics
+ * const nvml = await init({ readOnly: true });
+ * metrics.update(await new Monitor(nvml).snapshot(), 0.001);
+ * console.log(await registry.metrics());
+ * await nvml.shutdown();
+ * ```
+ */
 export class MigMetrics {
   readonly registry: Registry;
   private readonly gauges: Gauge[] = [];

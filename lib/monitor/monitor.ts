@@ -20,6 +20,21 @@ export function rawBinding(nvml: Nvml): NativeBinding {
 const gpuKey = (g: GpuSnapshot): string => g.uuid ?? `#${g.index}`;
 const RETRY_MS = 30_000;
 
+/**
+ * Snapshots of every GPU and MIG device in one trip into native code, with the static answers (profile names) cached.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { Monitor } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const monitor = new Monitor(nvml);
+ * const snap = await monitor.snapshot(); // or monitor.snapshotSync() in a hot polling loop (blocks)
+ * for (const gpu of snap.gpus) console.log(gpu.index, gpu.name, gpu.migMode, gpu.gpuInstances.length);
+ * await nvml.shutdown();
+ * ```
+ */
 export class Monitor {
   /** GPU key → (GPU instance profile id → short name). */
   private readonly names = new Map<string, Map<number, string>>();

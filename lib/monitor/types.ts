@@ -2,7 +2,25 @@
 
 import type { DeviceAttributes, MemoryInfo, MigMode, Placement, ProcessInfo } from '../types';
 
-/** One read that failed while the snapshot was taken; the rest of the snapshot is still valid. */
+/**
+ * One read that failed while the snapshot was taken; the rest of the snapshot is still valid.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { Monitor, type Snapshot } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const snap: Snapshot = await new Monitor(nvml).snapshot();
+ * for (const gpu of snap.gpus) {
+ *   for (const gi of gpu.gpuInstances) {
+ *     console.log(gpu.uuid, gi.id, gi.profileName, gi.placement, gi.processes.map((p) => p.pid));
+ *     for (const ci of gi.computeInstances) console.log('  CI', ci.id);
+ *   }
+ * }
+ * await nvml.shutdown();
+ * ```
+ */
 export interface SnapshotReadError {
   /** The NVML function, e.g. 'nvmlDeviceGetMemoryInfo_v2'. */
   fn: string;
@@ -11,7 +29,25 @@ export interface SnapshotReadError {
   nvmlReturn: number;
 }
 
-/** A MIG device (one compute instance, seen as a device) under its parent GPU. */
+/**
+ * A MIG device (one compute instance, seen as a device) under its parent GPU.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { Monitor, type Snapshot } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const snap: Snapshot = await new Monitor(nvml).snapshot();
+ * for (const gpu of snap.gpus) {
+ *   for (const gi of gpu.gpuInstances) {
+ *     console.log(gpu.uuid, gi.id, gi.profileName, gi.placement, gi.processes.map((p) => p.pid));
+ *     for (const ci of gi.computeInstances) console.log('  CI', ci.id);
+ *   }
+ * }
+ * await nvml.shutdown();
+ * ```
+ */
 export interface MigDeviceSnapshot {
   /** Index under the parent (what nvmlDeviceGetMigDeviceHandleByIndex takes). */
   index: number;
@@ -26,6 +62,25 @@ export interface MigDeviceSnapshot {
   processes: ProcessInfo[];
 }
 
+/**
+ * One compute instance in a {@link GpuInstanceSnapshot}.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { Monitor, type Snapshot } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const snap: Snapshot = await new Monitor(nvml).snapshot();
+ * for (const gpu of snap.gpus) {
+ *   for (const gi of gpu.gpuInstances) {
+ *     console.log(gpu.uuid, gi.id, gi.profileName, gi.placement, gi.processes.map((p) => p.pid));
+ *     for (const ci of gi.computeInstances) console.log('  CI', ci.id);
+ *   }
+ * }
+ * await nvml.shutdown();
+ * ```
+ */
 export interface ComputeInstanceSnapshot {
   id: number;
   profileId: number;
@@ -34,6 +89,25 @@ export interface ComputeInstanceSnapshot {
   migDevice: MigDeviceSnapshot | null;
 }
 
+/**
+ * One GPU instance in a {@link GpuSnapshot}.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { Monitor, type Snapshot } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const snap: Snapshot = await new Monitor(nvml).snapshot();
+ * for (const gpu of snap.gpus) {
+ *   for (const gi of gpu.gpuInstances) {
+ *     console.log(gpu.uuid, gi.id, gi.profileName, gi.placement, gi.processes.map((p) => p.pid));
+ *     for (const ci of gi.computeInstances) console.log('  CI', ci.id);
+ *   }
+ * }
+ * await nvml.shutdown();
+ * ```
+ */
 export interface GpuInstanceSnapshot {
   id: number;
   profileId: number;
@@ -49,6 +123,25 @@ export interface GpuInstanceSnapshot {
   processes: ProcessInfo[];
 }
 
+/**
+ * One GPU in a {@link Snapshot}.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { Monitor, type Snapshot } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const snap: Snapshot = await new Monitor(nvml).snapshot();
+ * for (const gpu of snap.gpus) {
+ *   for (const gi of gpu.gpuInstances) {
+ *     console.log(gpu.uuid, gi.id, gi.profileName, gi.placement, gi.processes.map((p) => p.pid));
+ *     for (const ci of gi.computeInstances) console.log('  CI', ci.id);
+ *   }
+ * }
+ * await nvml.shutdown();
+ * ```
+ */
 export interface GpuSnapshot {
   index: number;
   uuid: string | null;
@@ -70,6 +163,25 @@ export interface GpuSnapshot {
   layoutKey: string;
 }
 
+/**
+ * One reading of every GPU, from {@link Monitor.snapshot}.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { Monitor, type Snapshot } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const snap: Snapshot = await new Monitor(nvml).snapshot();
+ * for (const gpu of snap.gpus) {
+ *   for (const gi of gpu.gpuInstances) {
+ *     console.log(gpu.uuid, gi.id, gi.profileName, gi.placement, gi.processes.map((p) => p.pid));
+ *     for (const ci of gi.computeInstances) console.log('  CI', ci.id);
+ *   }
+ * }
+ * await nvml.shutdown();
+ * ```
+ */
 export interface Snapshot {
   /** Date.now() when the snapshot was taken. */
   timestamp: number;

@@ -22,21 +22,77 @@ function bundledLibrary(buildFolder: string, prebuiltName: string): string {
   return fs.existsSync(local) || !fs.existsSync(prebuilt) ? local : prebuilt;
 }
 
-/** Absolute path of the mock library (SONAME libnvidia-ml.so.1). */
+/**
+ * Absolute path of the mock library (SONAME libnvidia-ml.so.1).
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { mockLibraryPath } from 'nvml-mig/testing';
+ *
+ * const nvml = await init({ libraryPath: mockLibraryPath() }); // or LD_LIBRARY_PATH=<its folder> for other clients
+ * console.log(await (await nvml.device(0)).name()); // 'NVIDIA H100 80GB HBM3'
+ * await nvml.shutdown();
+ * ```
+ */
 export function mockLibraryPath(): string {
   return bundledLibrary('mock', 'libnvidia-ml.so.1');
 }
 
-/** The same mock as an older driver: no *V / *_v2 MIG calls, no *WithPlacement, no GetAttributes_v2. */
+/**
+ * The same mock as an older driver: no *V / *_v2 MIG calls, no *WithPlacement, no GetAttributes_v2.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { legacyMockLibraryPath } from 'nvml-mig/testing';
+ *
+ * const nvml = await init({ libraryPath: legacyMockLibraryPath() });
+ * console.log(nvml.hasFunction('nvmlDeviceCreateGpuInstanceWithPlacement')); // false: an old driver
+ * await nvml.shutdown();
+ * ```
+ */
 export function legacyMockLibraryPath(): string {
   return bundledLibrary('mock-legacy', 'libnvidia-ml-legacy.so.1');
 }
 
+/**
+ * A placement in the mock's state.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ *
+ * const { control, shutdown } = await startMock({ machine: 'a100-40gb:2' });
+ * const state = await control.state();
+ * for (const gpu of state.gpus) {
+ *   console.log(gpu.index, gpu.name, gpu.migCurrent, gpu.migPending, gpu.processes.map((p) => p.pid));
+ *   for (const gi of gpu.gpuInstances) console.log(gi.id, gi.profile, gi.placement, gi.computeInstances.map((ci) => ci.uuid));
+ * }
+ * await shutdown();
+ * ```
+ */
 export interface MockPlacement {
   start: number;
   size: number;
 }
 
+/**
+ * A compute instance in the mock's state.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ *
+ * const { control, shutdown } = await startMock({ machine: 'a100-40gb:2' });
+ * const state = await control.state();
+ * for (const gpu of state.gpus) {
+ *   console.log(gpu.index, gpu.name, gpu.migCurrent, gpu.migPending, gpu.processes.map((p) => p.pid));
+ *   for (const gi of gpu.gpuInstances) console.log(gi.id, gi.profile, gi.placement, gi.computeInstances.map((ci) => ci.uuid));
+ * }
+ * await shutdown();
+ * ```
+ */
 export interface MockComputeInstance {
   id: number;
   profileId: number;
@@ -45,6 +101,22 @@ export interface MockComputeInstance {
   uuid: string;
 }
 
+/**
+ * A GPU instance in the mock's state, with its compute instances.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ *
+ * const { control, shutdown } = await startMock({ machine: 'a100-40gb:2' });
+ * const state = await control.state();
+ * for (const gpu of state.gpus) {
+ *   console.log(gpu.index, gpu.name, gpu.migCurrent, gpu.migPending, gpu.processes.map((p) => p.pid));
+ *   for (const gi of gpu.gpuInstances) console.log(gi.id, gi.profile, gi.placement, gi.computeInstances.map((ci) => ci.uuid));
+ * }
+ * await shutdown();
+ * ```
+ */
 export interface MockGpuInstance {
   id: number;
   profileId: number;
@@ -53,6 +125,22 @@ export interface MockGpuInstance {
   computeInstances: MockComputeInstance[];
 }
 
+/**
+ * A simulated process in the mock's state.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ *
+ * const { control, shutdown } = await startMock({ machine: 'a100-40gb:2' });
+ * const state = await control.state();
+ * for (const gpu of state.gpus) {
+ *   console.log(gpu.index, gpu.name, gpu.migCurrent, gpu.migPending, gpu.processes.map((p) => p.pid));
+ *   for (const gi of gpu.gpuInstances) console.log(gi.id, gi.profile, gi.placement, gi.computeInstances.map((ci) => ci.uuid));
+ * }
+ * await shutdown();
+ * ```
+ */
 export interface MockProcess {
   pid: number;
   name: string;
@@ -61,6 +149,22 @@ export interface MockProcess {
   ci?: number;
 }
 
+/**
+ * A simulated GPU in the mock's state: identity, MIG mode, instances, processes.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ *
+ * const { control, shutdown } = await startMock({ machine: 'a100-40gb:2' });
+ * const state = await control.state();
+ * for (const gpu of state.gpus) {
+ *   console.log(gpu.index, gpu.name, gpu.migCurrent, gpu.migPending, gpu.processes.map((p) => p.pid));
+ *   for (const gi of gpu.gpuInstances) console.log(gi.id, gi.profile, gi.placement, gi.computeInstances.map((ci) => ci.uuid));
+ * }
+ * await shutdown();
+ * ```
+ */
 export interface MockGpu {
   index: number;
   model: string;
@@ -74,6 +178,18 @@ export interface MockGpu {
   processes: MockProcess[];
 }
 
+/**
+ * A fault the mock injects: a function answers `code` on its nth call, on every call, or with a seeded probability.
+ *
+ * @example
+ * ```ts
+ * import { startMock, type MockFault } from 'nvml-mig/testing';
+ *
+ * const fault: MockFault = { fn: 'nvmlDeviceCreateGpuInstance', code: 23, nth: 2 }; // the 2nd create: INSUFFICIENT_RESOURCES
+ * const { shutdown } = await startMock({ faults: [fault] });
+ * await shutdown();
+ * ```
+ */
 export interface MockFault {
   /** NVML function name, e.g. 'nvmlDeviceCreateGpuInstance'. */
   fn: string;
@@ -88,6 +204,22 @@ export interface MockFault {
   seed?: number;
 }
 
+/**
+ * The whole state of the mock, as {@link MockControl.state} returns it.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ *
+ * const { control, shutdown } = await startMock({ machine: 'a100-40gb:2' });
+ * const state = await control.state();
+ * for (const gpu of state.gpus) {
+ *   console.log(gpu.index, gpu.name, gpu.migCurrent, gpu.migPending, gpu.processes.map((p) => p.pid));
+ *   for (const gi of gpu.gpuInstances) console.log(gi.id, gi.profile, gi.placement, gi.computeInstances.map((ci) => ci.uuid));
+ * }
+ * await shutdown();
+ * ```
+ */
 export interface MockState {
   machine: string;
   gpus: MockGpu[];
@@ -96,11 +228,42 @@ export interface MockState {
   privilegedNow: boolean;
 }
 
+/**
+ * One NVML call made in this process and its return code, from {@link MockControl.callLog}.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ *
+ * const { nvml, control, shutdown } = await startMock({ readOnly: true });
+ * await (await nvml.device(0)).setMigMode(true).catch(() => {});
+ * const calls = await control.callLog();
+ * console.log(calls.some((c) => c.fn === 'nvmlDeviceSetMigMode')); // false: the interlock stopped it first
+ * await shutdown();
+ * ```
+ */
 export interface MockCall {
   fn: string;
   ret: number;
 }
 
+/**
+ * A simulated process to put on a GPU or, with `gi` and `ci`, on a MIG device.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ *
+ * const { nvml, control, shutdown } = await startMock();
+ * const gpu = await nvml.device(0);
+ * await gpu.setMigMode(true);
+ * const gi = await gpu.createGpuInstance(19);
+ * const ci = await gi.createComputeInstance((await gi.computeInstanceProfiles())[0].id);
+ * await control.addProcess({ gpu: 0, pid: 4242, name: 'python', usedMemoryMiB: 1024, gi: gi.id, ci: ci.id });
+ * await gi.destroy().catch((e) => console.log(e.code)); // NVML_ERROR_IN_USE
+ * await shutdown();
+ * ```
+ */
 export interface AddProcessRequest {
   gpu: number;
   pid: number;
@@ -111,7 +274,20 @@ export interface AddProcessRequest {
   ci?: number;
 }
 
-/** Typed wrapper of the mock's control channel (nvmlMockControl). Each call rejects on {ok:false}. */
+/**
+ * Typed wrapper of the mock's control channel (nvmlMockControl). Each call rejects on {ok:false}.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ *
+ * const { control, shutdown } = await startMock({ machine: 'a100-40gb' });
+ * await control.setLatency('nvmlDeviceGetMigMode', 160); // microseconds, like a real A100
+ * await control.setPrivileged(false);                   // changes now answer NVML_ERROR_NO_PERMISSION
+ * await control.gpuReset(0);                            // a pending MIG mode takes effect
+ * await shutdown();
+ * ```
+ */
 export class MockControl {
   constructor(readonly nvml: Nvml) {}
 
@@ -167,10 +343,36 @@ export class MockControl {
   }
 }
 
+/**
+ * The typed control channel ({@link MockControl}) of the mock that `nvml` has open.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { mockControl, mockLibraryPath } from 'nvml-mig/testing';
+ *
+ * const nvml = await init({ libraryPath: mockLibraryPath() });
+ * await mockControl(nvml).reset('h100-80gb:8');
+ * console.log(await nvml.deviceCount()); // 8
+ * await nvml.shutdown();
+ * ```
+ */
 export function mockControl(nvml: Nvml): MockControl {
   return new MockControl(nvml);
 }
 
+/**
+ * Options of {@link startMock}.
+ *
+ * @example
+ * ```ts
+ * import { startMock, type StartMockOptions } from 'nvml-mig/testing';
+ *
+ * const options: StartMockOptions = { machine: 'a100-40gb:2,a30:1', state: '/tmp/gpus.json', fresh: true, unprivileged: false };
+ * const { shutdown } = await startMock(options);
+ * await shutdown();
+ * ```
+ */
 export interface StartMockOptions {
   /** Machine spec: 'h100-80gb' (default), 'a100-40gb:2,a30:1', or a JSON machine file path. */
   machine?: string;
@@ -190,6 +392,21 @@ export interface StartMockOptions {
   readOnly?: boolean;
 }
 
+/**
+ * What {@link startMock} resolves with: the opened library, its control channel, the environment for child processes, and shutdown.
+ *
+ * @example
+ * ```ts
+ * import { spawnSync } from 'node:child_process';
+ * import { startMock } from 'nvml-mig/testing';
+ *
+ * const { nvml, env, shutdown } = await startMock({ state: '/tmp/gpus.json' });
+ * await (await nvml.device(0)).setMigMode(true);
+ * // a child process (here the CLI) sees the same simulated machine
+ * spawnSync('npx', ['nvml-mig', 'status'], { env: { ...process.env, ...env }, stdio: 'inherit' });
+ * await shutdown();
+ * ```
+ */
 export interface MockSession {
   nvml: Nvml;
   control: MockControl;
@@ -202,6 +419,19 @@ export interface MockSession {
  * Initialises the package on the mock with the given machine and settings. The settings go
  * through the control channel after init, so they apply even when the library was already open
  * in this process; the state file (NVML_MOCK_STATE) is read at the library's first init only.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ *
+ * const { nvml, control, shutdown } = await startMock({ machine: 'h100-80gb:2' });
+ * try {
+ *   await (await nvml.device(1)).setMigMode(true);
+ *   console.log((await control.state()).gpus[1].migCurrent); // true
+ * } finally {
+ *   await shutdown();
+ * }
+ * ```
  */
 export async function startMock(options: StartMockOptions = {}): Promise<MockSession> {
   const libraryPath = options.legacy ? legacyMockLibraryPath() : mockLibraryPath();
