@@ -15,9 +15,34 @@ import { LIBRARY_ERROR_CODES, isNvmlError } from '../errors';
 import { Monitor, rawBinding } from './monitor';
 import type { GpuSnapshot, Snapshot } from './types';
 
-/** nvmlEventMigConfigChange */
+/**
+ * nvmlEventMigConfigChange
+ *
+ * @example
+ * ```ts
+ * import { NVML_EVENT_MIG_CONFIG_CHANGE } from 'nvml-mig/monitor';
+ *
+ * console.log(NVML_EVENT_MIG_CONFIG_CHANGE); // 256n (nvmlEventMigConfigChange)
+ * ```
+ */
 export const NVML_EVENT_MIG_CONFIG_CHANGE = 0x100n;
 
+/**
+ * Options of {@link watch}.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { watch } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const watcher = watch(nvml, { intervalMs: 500 }); // does not keep the process alive
+ * watcher.on('layout', (e) => console.log('layout of GPU', e.gpu, 'changed, seen by', e.source));
+ * watcher.on('processStart', (e) => console.log('pid', e.pid, 'on GI', e.gpuInstanceId));
+ * // or: for await (const event of watcher) { ... }
+ * setTimeout(() => watcher.close().then(() => nvml.shutdown()), 10_000);
+ * ```
+ */
 export interface WatchOptions {
   /** How often to take a snapshot and drain NVML events, in ms (default 1000, at least 10). */
   intervalMs?: number;
@@ -29,6 +54,22 @@ export interface WatchOptions {
   monitor?: Monitor;
 }
 
+/**
+ * The MIG mode or the instances of one GPU changed.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { watch } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const watcher = watch(nvml, { intervalMs: 500 }); // does not keep the process alive
+ * watcher.on('layout', (e) => console.log('layout of GPU', e.gpu, 'changed, seen by', e.source));
+ * watcher.on('processStart', (e) => console.log('pid', e.pid, 'on GI', e.gpuInstanceId));
+ * // or: for await (const event of watcher) { ... }
+ * setTimeout(() => watcher.close().then(() => nvml.shutdown()), 10_000);
+ * ```
+ */
 export interface LayoutChangeEvent {
   type: 'layout';
   gpu: number;
@@ -39,6 +80,22 @@ export interface LayoutChangeEvent {
   after: GpuSnapshot;
 }
 
+/**
+ * A process started or ended on a GPU or MIG device.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { watch } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const watcher = watch(nvml, { intervalMs: 500 }); // does not keep the process alive
+ * watcher.on('layout', (e) => console.log('layout of GPU', e.gpu, 'changed, seen by', e.source));
+ * watcher.on('processStart', (e) => console.log('pid', e.pid, 'on GI', e.gpuInstanceId));
+ * // or: for await (const event of watcher) { ... }
+ * setTimeout(() => watcher.close().then(() => nvml.shutdown()), 10_000);
+ * ```
+ */
 export interface ProcessEvent {
   type: 'processStart' | 'processEnd';
   gpu: number;
@@ -50,11 +107,43 @@ export interface ProcessEvent {
   usedGpuMemory: number | null;
 }
 
+/**
+ * A watcher tick failed (only for iterators; emitters emit `error`).
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { watch } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const watcher = watch(nvml, { intervalMs: 500 }); // does not keep the process alive
+ * watcher.on('layout', (e) => console.log('layout of GPU', e.gpu, 'changed, seen by', e.source));
+ * watcher.on('processStart', (e) => console.log('pid', e.pid, 'on GI', e.gpuInstanceId));
+ * // or: for await (const event of watcher) { ... }
+ * setTimeout(() => watcher.close().then(() => nvml.shutdown()), 10_000);
+ * ```
+ */
 export interface WatchErrorEvent {
   type: 'error';
   error: Error;
 }
 
+/**
+ * What iterating a {@link MigWatcher} yields.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { watch } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const watcher = watch(nvml, { intervalMs: 500 }); // does not keep the process alive
+ * watcher.on('layout', (e) => console.log('layout of GPU', e.gpu, 'changed, seen by', e.source));
+ * watcher.on('processStart', (e) => console.log('pid', e.pid, 'on GI', e.gpuInstanceId));
+ * // or: for await (const event of watcher) { ... }
+ * setTimeout(() => watcher.close().then(() => nvml.shutdown()), 10_000);
+ * ```
+ */
 export type MonitorEvent = LayoutChangeEvent | ProcessEvent | WatchErrorEvent;
 
 // A read that failed can empty a list; comparing it would report changes that did not happen.
@@ -86,6 +175,19 @@ function processesOf(g: GpuSnapshot): Map<string, ProcessInfo> {
  * (every Snapshot taken), 'error' (only when someone listens; errors also reach iterators) and
  * 'close'. Changes are relative to the snapshot taken at start (`ready`). Also an async iterable of
  * MonitorEvent: leaving a `for await` loop closes the watcher.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { watch } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const watcher = watch(nvml, { intervalMs: 500 }); // does not keep the process alive
+ * watcher.on('layout', (e) => console.log('layout of GPU', e.gpu, 'changed, seen by', e.source));
+ * watcher.on('processStart', (e) => console.log('pid', e.pid, 'on GI', e.gpuInstanceId));
+ * // or: for await (const event of watcher) { ... }
+ * setTimeout(() => watcher.close().then(() => nvml.shutdown()), 10_000);
+ * ```
  */
 export class MigWatcher extends EventEmitter {
   /** Resolves when the first snapshot is taken and events are registered. */
@@ -311,7 +413,22 @@ function processEvent(type: ProcessEvent['type'], g: GpuSnapshot, p: ProcessInfo
   };
 }
 
-/** Starts watching every GPU for MIG layout changes and process arrivals/departures. */
+/**
+ * Starts watching every GPU for MIG layout changes and process arrivals/departures.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { watch } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const watcher = watch(nvml, { intervalMs: 500 }); // does not keep the process alive
+ * watcher.on('layout', (e) => console.log('layout of GPU', e.gpu, 'changed, seen by', e.source));
+ * watcher.on('processStart', (e) => console.log('pid', e.pid, 'on GI', e.gpuInstanceId));
+ * // or: for await (const event of watcher) { ... }
+ * setTimeout(() => watcher.close().then(() => nvml.shutdown()), 10_000);
+ * ```
+ */
 export function watch(nvml: Nvml, options?: WatchOptions): MigWatcher {
   return new MigWatcher(nvml, options);
 }
