@@ -1,7 +1,11 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Nvml } from '../../dist/index.js';
 import { startExporter, runExporterCommand, type MigExporter } from '../../dist/monitor/index.js';
-import { get, parseExposition, useMock, type Sample } from './helpers';
+import { ROOT, get, parseExposition, useMock, type Sample } from './helpers';
 
 let nvml: Nvml;
 let exporter: MigExporter | null = null;
@@ -229,6 +233,31 @@ describe('nvml-mig exporter command', () => {
     const { out, io: streams } = io();
     expect(await runExporterCommand(['--port', '0', '-i', '0,7'], streams)).toBe(2);
     expect(out.stderr).toBe('nvml-mig exporter: no GPU matches "7"\n');
+  });
+
+  it('runs as `nvml-mig exporter` in its own process and stops on SIGTERM', async () => {
+    // A state file of its own: the default one per machine is shared with every other CLI run.
+    const dir = mkdtempSync(path.join(tmpdir(), 'nvml-mig-exporter-'));
+    const cli = path.join(ROOT, 'dist/cli/main.js');
+    const args = ['--mock', 'h100-80gb:2', '--mock-state', path.join(dir, 'state.json'), 'exporter', '--port', '0', '--interval-ms', '50'];
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      for (let i = 0; i < 250 && !/serving \S+/.test(out); i++) await new Promise((r) => setTimeout(r, 20));
+      const url = /serving (\S+)/.exec(out)?.[1];
+      expect(url, out).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      const s = parseExposition((await get(url!)).text);
+      expect(series(s, 'DCGM_FI_DEV_MIG_MODE').map((x) => x.labels.gpu).sort()).toEqual(['0', '1']);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const code = await exited;
+    rmSync(dir, { recursive: true, force: true });
+    expect(code).toBe(0);
+    expect(out).toMatch(/SIGTERM, stopped\n$/);
   });
 
   it('exits 1 when the port is taken', async () => {
