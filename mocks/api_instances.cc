@@ -339,7 +339,7 @@ MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceGetComputeInstanceRemainingCapacity(nvml
     return onGi(gpuInstance, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
       const CiProfile *p = ciProfileById(*r.gpu->model->byId(r.gi->profileId), profileId);
       if (!p) return NVML_ERROR_INVALID_ARGUMENT;
-      *count = ciRemainingCapacity(*r.gpu, *r.gi, *p);
+      *count = ciRemainingCapacity(*r.gi, *p);
       return NVML_SUCCESS;
     });
   });

@@ -154,10 +154,6 @@ const std::vector<Json> &Json::items() const {
   if (type_ != Type::Array) throw std::runtime_error("expected an array");
   return arr_;
 }
-std::vector<Json> &Json::items() {
-  if (type_ != Type::Array) throw std::runtime_error("expected an array");
-  return arr_;
-}
 const std::map<std::string, Json> &Json::members() const {
   if (type_ != Type::Object) throw std::runtime_error("expected an object");
   return obj_;

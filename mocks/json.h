@@ -41,7 +41,6 @@ class Json {
   double asNumber() const;
   const std::string &asString() const;
   const std::vector<Json> &items() const;
-  std::vector<Json> &items();
   const std::map<std::string, Json> &members() const;
 
   bool has(const std::string &key) const;

@@ -465,7 +465,7 @@ GiState *giBySerial(GpuState &gpu, uint64_t serial) {
 
 }  // namespace
 
-unsigned ciRemainingCapacity(const GpuState &, const GiState &gi, const CiProfile &profile) {
+unsigned ciRemainingCapacity(const GiState &gi, const CiProfile &profile) {
   unsigned existing = ciCount(gi, profile.id);
   if (existing >= profile.instances) return 0;
   return std::min(profile.instances - existing, fitCount(profile.placements, ciUsedMask(gi)));

@@ -99,7 +99,7 @@ nvmlReturn_t createGi(MachineState &m, unsigned gpuIndex, unsigned profileId, co
 nvmlReturn_t destroyGi(MachineState &m, unsigned gpuIndex, uint64_t serial);
 
 const CiProfile *ciProfileById(const GiProfile &gi, unsigned ciProfileId);
-unsigned ciRemainingCapacity(const GpuState &gpu, const GiState &gi, const CiProfile &profile);
+unsigned ciRemainingCapacity(const GiState &gi, const CiProfile &profile);
 nvmlReturn_t createCi(MachineState &m, unsigned gpuIndex, uint64_t giSerial, unsigned profileId,
                       const Slot *placement, uint64_t *serialOut);
 nvmlReturn_t destroyCi(MachineState &m, unsigned gpuIndex, uint64_t ciSerial);
