@@ -8,23 +8,100 @@ import { ciHandleKey, processesOf, readGpu, readNode, type LiveGpu } from './sta
 import { planNode, type LayoutInput } from './target.js';
 import type { GiState, GpuPlan, GpuState, MigModeState, Plan, PlanStep } from './types.js';
 
+/**
+ * What `onProgress` receives while a layout is applied: the plan, each step starting and ending, MIG mode activation, rollback.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
+ * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
+ * process.stdout.write(formatPlan(plan));           // the dry run
+ * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
+ * const result = await applyLayout(nvml, layout, {
+ *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
+ * });
+ * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
+ * await shutdown();
+ * ```
+ */
 export type ProgressEvent =
   | { type: 'plan'; plan: Plan }
   | { type: 'step'; phase: 'start' | 'done' | 'failed'; gpu: number; index: number; total: number; step: PlanStep; text: string; error?: StepError }
   | { type: 'activation'; gpu: number; phase: 'pending' | 'reset' | 'active'; mode: MigModeState; activationStatus?: string }
   | { type: 'rollback'; gpu: number; phase: 'start' | 'done' | 'failed'; error?: StepError };
 
+/**
+ * Why a step failed: the error code (from NVML or from the layout engine) and message.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
+ * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
+ * process.stdout.write(formatPlan(plan));           // the dry run
+ * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
+ * const result = await applyLayout(nvml, layout, {
+ *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
+ * });
+ * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
+ * await shutdown();
+ * ```
+ */
 export interface StepError {
   code: string;
   message: string;
 }
 
+/**
+ * What the reset hook of {@link ApplyOptions} receives: the GPU whose MIG mode change waits for a reset.
+ *
+ * @example
+ * ```ts
+ * import { execFileSync } from 'node:child_process';
+ * import { init } from 'nvml-mig';
+ * import { applyLayout } from 'nvml-mig/layout';
+ *
+ * const nvml = await init();
+ * await applyLayout(nvml, { migEnabled: true, migDevices: { '3g.20gb': 2 } }, {
+ *   // an A100's MIG mode change waits for a reset: this hook does it, then the apply continues
+ *   resetHook: ({ gpu }) => { execFileSync('nvidia-smi', ['-r', '-i', String(gpu)]); },
+ * });
+ * await nvml.shutdown();
+ * ```
+ */
 export interface ResetHookContext {
   gpu: number;
   uuid: string;
   device: Device;
 }
 
+/**
+ * Options of {@link applyLayout} and {@link applyPlan}.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
+ * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
+ * process.stdout.write(formatPlan(plan));           // the dry run
+ * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
+ * const result = await applyLayout(nvml, layout, {
+ *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
+ * });
+ * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
+ * await shutdown();
+ * ```
+ */
 export interface ApplyOptions {
   /** Destroy instances (and change modes) even when processes run on them. */
   force?: boolean;
@@ -38,6 +115,26 @@ export interface ApplyOptions {
   indices?: number[];
 }
 
+/**
+ * One step of an apply and how it ended.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
+ * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
+ * process.stdout.write(formatPlan(plan));           // the dry run
+ * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
+ * const result = await applyLayout(nvml, layout, {
+ *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
+ * });
+ * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
+ * await shutdown();
+ * ```
+ */
 export interface StepRecord {
   gpu: number;
   step: PlanStep;
@@ -47,6 +144,26 @@ export interface StepRecord {
   created?: { gi: number; ci?: number };
 }
 
+/**
+ * What {@link applyLayout} resolves with: which steps ran, pending activations, the state after.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
+ * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
+ * process.stdout.write(formatPlan(plan));           // the dry run
+ * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
+ * const result = await applyLayout(nvml, layout, {
+ *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
+ * });
+ * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
+ * await shutdown();
+ * ```
+ */
 export interface ApplyResult {
   ok: boolean;
   /** Why nothing or not everything ran: ERR_LAYOUT_INFEASIBLE, ERR_LAYOUT_BLOCKED, ERR_LAYOUT_BUSY, ERR_LAYOUT_STEP_FAILED. */
@@ -61,6 +178,23 @@ export interface ApplyResult {
   after: GpuState[];
 }
 
+/**
+ * A step refused by the layout engine itself (`ERR_LAYOUT_BUSY`: an instance or GPU with processes; `ERR_LAYOUT_STALE`: the instance is gone).
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { applyLayout, applyPlan, planLayout } from 'nvml-mig/layout';
+ *
+ * const { nvml, control, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * await applyLayout(nvml, { migEnabled: true, migDevices: { '7g.80gb': 1 } });
+ * const { plan, live } = await planLayout(nvml, { migEnabled: true, migDevices: { '1g.10gb': 7 } });
+ * await control.addProcess({ gpu: 0, pid: 4242, usedMemoryMiB: 1024, gi: 0, ci: 0 }); // arrives after planning
+ * const result = await applyPlan(plan, live);
+ * console.log(result.ok, result.steps.find((s) => s.error)?.error?.code); // false 'ERR_LAYOUT_BUSY'
+ * await shutdown();
+ * ```
+ */
 export class LayoutStepError extends Error {
   constructor(readonly code: string, message: string) {
     super(message);
@@ -73,7 +207,26 @@ const toStepError = (e: unknown): StepError => ({
   message: e instanceof Error ? e.message : String(e),
 });
 
-/** Plans `input` against the node now. Reads the GPUs; plans without touching them. */
+/**
+ * Plans `input` against the node now. Reads the GPUs; plans without touching them.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
+ * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
+ * process.stdout.write(formatPlan(plan));           // the dry run
+ * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
+ * const result = await applyLayout(nvml, layout, {
+ *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
+ * });
+ * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
+ * await shutdown();
+ * ```
+ */
 export async function planLayout(nvml: Nvml, input: LayoutInput, indices?: number[]): Promise<{ plan: Plan; live: LiveGpu[] }> {
   const live = await readNode(nvml, indices);
   return { plan: planNode(live, input), live };
@@ -234,13 +387,45 @@ async function applyGpu(ex: Executor, live: LiveGpu, plan: GpuPlan): Promise<voi
   }
 }
 
-/** Plans and applies a layout. Never throws for driver refusals: the result says what ran and what failed. */
+/**
+ * Plans and applies a layout. Never throws for driver refusals: the result says what ran and what failed.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
+ * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
+ * process.stdout.write(formatPlan(plan));           // the dry run
+ * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
+ * const result = await applyLayout(nvml, layout, {
+ *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
+ * });
+ * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
+ * await shutdown();
+ * ```
+ */
 export async function applyLayout(nvml: Nvml, input: LayoutInput, options: ApplyOptions = {}): Promise<ApplyResult> {
   const { plan, live } = await planLayout(nvml, input, options.indices);
   return applyPlan(plan, live, options);
 }
 
-/** Applies a plan made by planLayout from `live` (the same read). */
+/**
+ * Applies a plan made by planLayout from `live` (the same read).
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { planLayout, applyPlan } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb:2' });
+ * const { plan, live } = await planLayout(nvml, { migEnabled: true, migDevices: { '3g.40gb': 2 } });
+ * if (plan.ok && !plan.blocked) console.log((await applyPlan(plan, live, { rollbackOnFailure: true })).ok);
+ * await shutdown();
+ * ```
+ */
 export async function applyPlan(plan: Plan, live: LiveGpu[], options: ApplyOptions = {}): Promise<ApplyResult> {
   const ex = new Executor(options, plan.changes);
   ex.emit({ type: 'plan', plan });
@@ -285,7 +470,24 @@ export async function applyPlan(plan: Plan, live: LiveGpu[], options: ApplyOptio
 
 const sameGi = (a: GiState, b: GiState): boolean => a.id === b.id && a.profileId === b.profileId && a.placement.start === b.placement.start;
 
-/** Steps that turn `now` back into exactly `before` (same profiles at the same placements). */
+/**
+ * Steps that turn `now` back into exactly `before` (same profiles at the same placements).
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, restoreSteps } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const [before] = await readNode(nvml);
+ * const gpu = await nvml.device(0);
+ * await gpu.setMigMode(true);
+ * await gpu.createGpuInstance(19);
+ * const [now] = await readNode(nvml);
+ * console.log(restoreSteps(now.state, before.state).map((s) => s.op)); // [ 'destroyGi', 'setMigMode' ]
+ * await shutdown();
+ * ```
+ */
 export function restoreSteps(now: GpuState, before: GpuState): PlanStep[] {
   const gpu = now.index;
   const steps: PlanStep[] = [];

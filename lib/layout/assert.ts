@@ -5,6 +5,24 @@ import { currentCounts } from './planner.js';
 import { readNode, type LiveGpu } from './state.js';
 import { chooseTargets, type LayoutInput } from './target.js';
 
+/**
+ * What {@link assertLayout} resolves with.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { applyLayout, assertLayout, compareLayout, readNode } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const layout = { migEnabled: true, migDevices: { '3g.40gb': 2 } };
+ * console.log((await assertLayout(nvml, layout)).differences); // what differs
+ * await applyLayout(nvml, layout);
+ * const result = await assertLayout(nvml, layout);
+ * console.log(result.ok, result.checked);                         // true [ 0 ]
+ * console.log(compareLayout(await readNode(nvml), layout).ok);    // the same check on a state already read
+ * await shutdown();
+ * ```
+ */
 export interface AssertResult {
   ok: boolean;
   /** One line per difference, e.g. "GPU 0: 1g.10gb: 3 present, 7 wanted". */
@@ -12,7 +30,24 @@ export interface AssertResult {
   checked: number[];
 }
 
-/** Pure comparison of read GPUs with a layout. */
+/**
+ * Pure comparison of read GPUs with a layout.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { applyLayout, assertLayout, compareLayout, readNode } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const layout = { migEnabled: true, migDevices: { '3g.40gb': 2 } };
+ * console.log((await assertLayout(nvml, layout)).differences); // what differs
+ * await applyLayout(nvml, layout);
+ * const result = await assertLayout(nvml, layout);
+ * console.log(result.ok, result.checked);                         // true [ 0 ]
+ * console.log(compareLayout(await readNode(nvml), layout).ok);    // the same check on a state already read
+ * await shutdown();
+ * ```
+ */
 export function compareLayout(live: LiveGpu[], input: LayoutInput): AssertResult {
   const choices = chooseTargets(input, live.map((l) => l.state));
   const differences: string[] = [];
@@ -46,6 +81,24 @@ export function compareLayout(live: LiveGpu[], input: LayoutInput): AssertResult
   return { ok: differences.length === 0, differences, checked };
 }
 
+/**
+ * Whether the GPUs match the layout, with the differences when they do not (`nvml-mig assert`).
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { applyLayout, assertLayout, compareLayout, readNode } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const layout = { migEnabled: true, migDevices: { '3g.40gb': 2 } };
+ * console.log((await assertLayout(nvml, layout)).differences); // what differs
+ * await applyLayout(nvml, layout);
+ * const result = await assertLayout(nvml, layout);
+ * console.log(result.ok, result.checked);                         // true [ 0 ]
+ * console.log(compareLayout(await readNode(nvml), layout).ok);    // the same check on a state already read
+ * await shutdown();
+ * ```
+ */
 export async function assertLayout(nvml: Nvml, input: LayoutInput, indices?: number[]): Promise<AssertResult> {
   return compareLayout(await readNode(nvml, indices), input);
 }

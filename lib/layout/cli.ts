@@ -11,6 +11,21 @@ import { LayoutConfigError, loadMigPartedConfig, selectConfig } from './config.j
 import { exportNode, formatExport } from './export.js';
 import { formatPlan } from './format.js';
 
+/**
+ * Where {@link runLayoutCommand} writes, the library it uses, and whether it prints JSON.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { runLayoutCommand } from 'nvml-mig/layout';
+ *
+ * const nvml = await init();
+ * // what `nvml-mig assert -f mig.yaml -c balanced` runs
+ * const code = await runLayoutCommand('assert', ['-f', 'mig.yaml', '-c', 'balanced'], { stdout: process.stdout, stderr: process.stderr, nvml, json: false });
+ * await nvml.shutdown();
+ * process.exitCode = code;
+ * ```
+ */
 export interface LayoutIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -147,6 +162,21 @@ async function resolveGpus(nvml: Nvml, gpus: string[] | undefined): Promise<numb
   return [...out].sort((a, b) => a - b);
 }
 
+/**
+ * Runs `nvml-mig apply`, `assert` or `export` with the given arguments; resolves with the exit code.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { runLayoutCommand } from 'nvml-mig/layout';
+ *
+ * const nvml = await init();
+ * // what `nvml-mig apply -f mig.yaml -c balanced --dry-run` runs
+ * const code = await runLayoutCommand('apply', ['-f', 'mig.yaml', '-c', 'balanced', '--dry-run'], { stdout: process.stdout, stderr: process.stderr, nvml, json: false });
+ * await nvml.shutdown();
+ * process.exitCode = code;
+ * ```
+ */
 export async function runLayoutCommand(command: 'apply' | 'assert' | 'export', argv: string[], io: LayoutIo): Promise<number> {
   let o: Options;
   try {

@@ -5,12 +5,64 @@ import { readFileSync } from 'node:fs';
 import { Document, LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
 import { parseProfileKey } from './profile-name.js';
 
+/**
+ * Where in a config file a value was read (1-based line and column).
+ *
+ * @example
+ * ```ts
+ * import { parseMigPartedConfig, selectConfig, LayoutConfigError, formatProblem } from 'nvml-mig/layout';
+ *
+ * const text = [
+ *   'version: v1',
+ *   'mig-configs:',
+ *   '  balanced:',
+ *   '    - devices: all',
+ *   '      mig-enabled: true',
+ *   '      mig-devices:',
+ *   '        1g.10gb: 2',
+ *   '        3g.40gb: 1',
+ * ].join('\n');
+ * try {
+ *   const { name, entries } = selectConfig(parseMigPartedConfig(text, 'mig.yaml'), 'balanced');
+ *   console.log(name, entries[0].devices, entries[0].migDevices, entries[0].loc?.line);
+ * } catch (e) {
+ *   if (!(e instanceof LayoutConfigError)) throw e;
+ *   for (const problem of e.problems) console.error(formatProblem(problem)); // mig.yaml:7:9: ...
+ * }
+ * ```
+ */
 export interface SourceLocation {
   file: string;
   line: number;
   column: number;
 }
 
+/**
+ * One entry of a mig-parted config: which devices, MIG on or off, and the MIG devices wanted.
+ *
+ * @example
+ * ```ts
+ * import { parseMigPartedConfig, selectConfig, LayoutConfigError, formatProblem } from 'nvml-mig/layout';
+ *
+ * const text = [
+ *   'version: v1',
+ *   'mig-configs:',
+ *   '  balanced:',
+ *   '    - devices: all',
+ *   '      mig-enabled: true',
+ *   '      mig-devices:',
+ *   '        1g.10gb: 2',
+ *   '        3g.40gb: 1',
+ * ].join('\n');
+ * try {
+ *   const { name, entries } = selectConfig(parseMigPartedConfig(text, 'mig.yaml'), 'balanced');
+ *   console.log(name, entries[0].devices, entries[0].migDevices, entries[0].loc?.line);
+ * } catch (e) {
+ *   if (!(e instanceof LayoutConfigError)) throw e;
+ *   for (const problem of e.problems) console.error(formatProblem(problem)); // mig.yaml:7:9: ...
+ * }
+ * ```
+ */
 export interface MigConfigEntry {
   devices: 'all' | number[];
   /** PCI ids as written, `0xDDDDVVVV` or `0xDDDDVVVV:0xSSSSssss`; null when the entry has no filter. */
@@ -23,17 +75,95 @@ export interface MigConfigEntry {
   keyLocs?: Record<string, SourceLocation>;
 }
 
+/**
+ * A mig-parted config file (`version: v1`, `mig-configs`), parsed.
+ *
+ * @example
+ * ```ts
+ * import { parseMigPartedConfig, selectConfig, LayoutConfigError, formatProblem } from 'nvml-mig/layout';
+ *
+ * const text = [
+ *   'version: v1',
+ *   'mig-configs:',
+ *   '  balanced:',
+ *   '    - devices: all',
+ *   '      mig-enabled: true',
+ *   '      mig-devices:',
+ *   '        1g.10gb: 2',
+ *   '        3g.40gb: 1',
+ * ].join('\n');
+ * try {
+ *   const { name, entries } = selectConfig(parseMigPartedConfig(text, 'mig.yaml'), 'balanced');
+ *   console.log(name, entries[0].devices, entries[0].migDevices, entries[0].loc?.line);
+ * } catch (e) {
+ *   if (!(e instanceof LayoutConfigError)) throw e;
+ *   for (const problem of e.problems) console.error(formatProblem(problem)); // mig.yaml:7:9: ...
+ * }
+ * ```
+ */
 export interface MigPartedConfig {
   version: 'v1';
   migConfigs: Record<string, MigConfigEntry[]>;
   file?: string;
 }
 
+/**
+ * One problem found in a config file, with where it is.
+ *
+ * @example
+ * ```ts
+ * import { parseMigPartedConfig, selectConfig, LayoutConfigError, formatProblem } from 'nvml-mig/layout';
+ *
+ * const text = [
+ *   'version: v1',
+ *   'mig-configs:',
+ *   '  balanced:',
+ *   '    - devices: all',
+ *   '      mig-enabled: true',
+ *   '      mig-devices:',
+ *   '        1g.10gb: 2',
+ *   '        3g.40gb: 1',
+ * ].join('\n');
+ * try {
+ *   const { name, entries } = selectConfig(parseMigPartedConfig(text, 'mig.yaml'), 'balanced');
+ *   console.log(name, entries[0].devices, entries[0].migDevices, entries[0].loc?.line);
+ * } catch (e) {
+ *   if (!(e instanceof LayoutConfigError)) throw e;
+ *   for (const problem of e.problems) console.error(formatProblem(problem)); // mig.yaml:7:9: ...
+ * }
+ * ```
+ */
 export interface ConfigProblem {
   message: string;
   loc?: SourceLocation;
 }
 
+/**
+ * An invalid config file: every problem found, each with its file, line and column.
+ *
+ * @example
+ * ```ts
+ * import { parseMigPartedConfig, selectConfig, LayoutConfigError, formatProblem } from 'nvml-mig/layout';
+ *
+ * const text = [
+ *   'version: v1',
+ *   'mig-configs:',
+ *   '  balanced:',
+ *   '    - devices: all',
+ *   '      mig-enabled: true',
+ *   '      mig-devices:',
+ *   '        1g.10gb: 2',
+ *   '        3g.40gb: 1',
+ * ].join('\n');
+ * try {
+ *   const { name, entries } = selectConfig(parseMigPartedConfig(text, 'mig.yaml'), 'balanced');
+ *   console.log(name, entries[0].devices, entries[0].migDevices, entries[0].loc?.line);
+ * } catch (e) {
+ *   if (!(e instanceof LayoutConfigError)) throw e;
+ *   for (const problem of e.problems) console.error(formatProblem(problem)); // mig.yaml:7:9: ...
+ * }
+ * ```
+ */
 export class LayoutConfigError extends Error {
   readonly code = 'ERR_LAYOUT_CONFIG';
   constructor(readonly problems: ConfigProblem[]) {
@@ -42,6 +172,32 @@ export class LayoutConfigError extends Error {
   }
 }
 
+/**
+ * A problem as one line: `file:line:column: message`.
+ *
+ * @example
+ * ```ts
+ * import { parseMigPartedConfig, selectConfig, LayoutConfigError, formatProblem } from 'nvml-mig/layout';
+ *
+ * const text = [
+ *   'version: v1',
+ *   'mig-configs:',
+ *   '  balanced:',
+ *   '    - devices: all',
+ *   '      mig-enabled: true',
+ *   '      mig-devices:',
+ *   '        1g.10gb: 2',
+ *   '        3g.40gb: 1',
+ * ].join('\n');
+ * try {
+ *   const { name, entries } = selectConfig(parseMigPartedConfig(text, 'mig.yaml'), 'balanced');
+ *   console.log(name, entries[0].devices, entries[0].migDevices, entries[0].loc?.line);
+ * } catch (e) {
+ *   if (!(e instanceof LayoutConfigError)) throw e;
+ *   for (const problem of e.problems) console.error(formatProblem(problem)); // mig.yaml:7:9: ...
+ * }
+ * ```
+ */
 export function formatProblem(p: ConfigProblem): string {
   return p.loc ? `${p.loc.file}:${p.loc.line}:${p.loc.column}: ${p.message}` : p.message;
 }
@@ -198,7 +354,32 @@ function readRoot(r: Reader, root: unknown): MigPartedConfig {
   return out;
 }
 
-/** Parses mig-parted YAML (or JSON) text. Throws LayoutConfigError listing every problem with its position. */
+/**
+ * Parses mig-parted YAML (or JSON) text. Throws LayoutConfigError listing every problem with its position.
+ *
+ * @example
+ * ```ts
+ * import { parseMigPartedConfig, selectConfig, LayoutConfigError, formatProblem } from 'nvml-mig/layout';
+ *
+ * const text = [
+ *   'version: v1',
+ *   'mig-configs:',
+ *   '  balanced:',
+ *   '    - devices: all',
+ *   '      mig-enabled: true',
+ *   '      mig-devices:',
+ *   '        1g.10gb: 2',
+ *   '        3g.40gb: 1',
+ * ].join('\n');
+ * try {
+ *   const { name, entries } = selectConfig(parseMigPartedConfig(text, 'mig.yaml'), 'balanced');
+ *   console.log(name, entries[0].devices, entries[0].migDevices, entries[0].loc?.line);
+ * } catch (e) {
+ *   if (!(e instanceof LayoutConfigError)) throw e;
+ *   for (const problem of e.problems) console.error(formatProblem(problem)); // mig.yaml:7:9: ...
+ * }
+ * ```
+ */
 export function parseMigPartedConfig(text: string, file = '<input>'): MigPartedConfig {
   if (typeof text !== 'string') throw new TypeError('text must be a string');
   const lines = new LineCounter();
@@ -215,7 +396,20 @@ export function parseMigPartedConfig(text: string, file = '<input>'): MigPartedC
   return cfg;
 }
 
-/** Validates a config given as a plain object (the same rules, messages without positions). */
+/**
+ * Validates a config given as a plain object (the same rules, messages without positions).
+ *
+ * @example
+ * ```ts
+ * import { validateMigPartedConfig } from 'nvml-mig/layout';
+ *
+ * const config = validateMigPartedConfig({
+ *   version: 'v1',
+ *   'mig-configs': { 'all-3g': [{ devices: 'all', 'mig-enabled': true, 'mig-devices': { '3g.40gb': 2 } }] },
+ * });
+ * console.log(Object.keys(config.migConfigs)); // [ 'all-3g' ]
+ * ```
+ */
 export function validateMigPartedConfig(value: unknown): MigPartedConfig {
   const r = new Reader('<object>', null);
   const cfg = readRoot(r, new Document(value).contents);
@@ -223,11 +417,50 @@ export function validateMigPartedConfig(value: unknown): MigPartedConfig {
   return cfg;
 }
 
+/**
+ * Reads and parses a mig-parted config file; throws {@link LayoutConfigError} with positions when it is invalid.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { loadMigPartedConfig, selectConfig, applyLayout } from 'nvml-mig/layout';
+ *
+ * const { entries } = selectConfig(loadMigPartedConfig('/etc/nvidia-mig-manager/config.yaml'), 'all-balanced');
+ * const nvml = await init();
+ * console.log((await applyLayout(nvml, entries)).ok);
+ * await nvml.shutdown();
+ * ```
+ */
 export function loadMigPartedConfig(path: string): MigPartedConfig {
   return parseMigPartedConfig(readFileSync(path, 'utf8'), path);
 }
 
-/** Picks a config by name; the name may be left out when the file holds exactly one. */
+/**
+ * Picks a config by name; the name may be left out when the file holds exactly one.
+ *
+ * @example
+ * ```ts
+ * import { parseMigPartedConfig, selectConfig, LayoutConfigError, formatProblem } from 'nvml-mig/layout';
+ *
+ * const text = [
+ *   'version: v1',
+ *   'mig-configs:',
+ *   '  balanced:',
+ *   '    - devices: all',
+ *   '      mig-enabled: true',
+ *   '      mig-devices:',
+ *   '        1g.10gb: 2',
+ *   '        3g.40gb: 1',
+ * ].join('\n');
+ * try {
+ *   const { name, entries } = selectConfig(parseMigPartedConfig(text, 'mig.yaml'), 'balanced');
+ *   console.log(name, entries[0].devices, entries[0].migDevices, entries[0].loc?.line);
+ * } catch (e) {
+ *   if (!(e instanceof LayoutConfigError)) throw e;
+ *   for (const problem of e.problems) console.error(formatProblem(problem)); // mig.yaml:7:9: ...
+ * }
+ * ```
+ */
 export function selectConfig(cfg: MigPartedConfig, name?: string): { name: string; entries: MigConfigEntry[] } {
   const names = Object.keys(cfg.migConfigs);
   if (name === undefined || name === '') {

@@ -6,9 +6,35 @@ import type { MigPartedConfig, MigConfigEntry } from './config.js';
 import { currentCounts } from './planner.js';
 import { readNode, type LiveGpu } from './state.js';
 
+/**
+ * A PCI device id as the `device-filter` of mig-parted writes it.
+ *
+ * @example
+ * ```ts
+ * import { pciIdText } from 'nvml-mig/layout';
+ *
+ * pciIdText(0x233010de); // '0x233010DE', as mig-parted's device-filter writes an H100 80GB
+ * ```
+ */
 export const pciIdText = (id: number): string => `0x${(id >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
 
-/** Exports `live` (every GPU of the node), or only the GPUs in `only`; `devices: all` means all of the node's. */
+/**
+ * Exports `live` (every GPU of the node), or only the GPUs in `only`; `devices: all` means all of the node's.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { applyLayout, exportNode, exportLayout, formatExport, toMigPartedObject, readNode } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * await applyLayout(nvml, { migEnabled: true, migDevices: { '1g.10gb': 1, '3g.40gb': 2 } });
+ * const config = await exportNode(nvml);              // label 'current'
+ * process.stdout.write(formatExport(config));          // mig-parted YAML (`nvml-mig export`)
+ * console.log(formatExport(exportLayout(await readNode(nvml), 'now'), 'json'));
+ * console.log(toMigPartedObject(config));             // the file's shape: { version, 'mig-configs' }
+ * await shutdown();
+ * ```
+ */
 export function exportLayout(live: LiveGpu[], label = 'current', only?: number[]): MigPartedConfig {
   const groups: { filter: string; enabled: boolean; devices: Record<string, number>; indices: number[] }[] = [];
   for (const { state, model } of live) {
@@ -33,7 +59,23 @@ export function exportLayout(live: LiveGpu[], label = 'current', only?: number[]
   return { version: 'v1', migConfigs: { [label]: entries } };
 }
 
-/** The plain object mig-parted's format has (what YAML/JSON output prints). */
+/**
+ * The plain object mig-parted's format has (what YAML/JSON output prints).
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { applyLayout, exportNode, exportLayout, formatExport, toMigPartedObject, readNode } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * await applyLayout(nvml, { migEnabled: true, migDevices: { '1g.10gb': 1, '3g.40gb': 2 } });
+ * const config = await exportNode(nvml);              // label 'current'
+ * process.stdout.write(formatExport(config));          // mig-parted YAML (`nvml-mig export`)
+ * console.log(formatExport(exportLayout(await readNode(nvml), 'now'), 'json'));
+ * console.log(toMigPartedObject(config));             // the file's shape: { version, 'mig-configs' }
+ * await shutdown();
+ * ```
+ */
 export function toMigPartedObject(cfg: MigPartedConfig): object {
   const configs: Record<string, object[]> = {};
   for (const [name, entries] of Object.entries(cfg.migConfigs)) {
@@ -47,6 +89,23 @@ export function toMigPartedObject(cfg: MigPartedConfig): object {
   return { version: cfg.version, 'mig-configs': configs };
 }
 
+/**
+ * A config as mig-parted YAML (the default) or JSON.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { applyLayout, exportNode, exportLayout, formatExport, toMigPartedObject, readNode } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * await applyLayout(nvml, { migEnabled: true, migDevices: { '1g.10gb': 1, '3g.40gb': 2 } });
+ * const config = await exportNode(nvml);              // label 'current'
+ * process.stdout.write(formatExport(config));          // mig-parted YAML (`nvml-mig export`)
+ * console.log(formatExport(exportLayout(await readNode(nvml), 'now'), 'json'));
+ * console.log(toMigPartedObject(config));             // the file's shape: { version, 'mig-configs' }
+ * await shutdown();
+ * ```
+ */
 export function formatExport(cfg: MigPartedConfig, format: 'yaml' | 'json' = 'yaml'): string {
   const obj = toMigPartedObject(cfg);
   if (format === 'json') return JSON.stringify(obj, null, 2) + '\n';
@@ -56,6 +115,23 @@ export function formatExport(cfg: MigPartedConfig, format: 'yaml' | 'json' = 'ya
   return doc.toString({ flowCollectionPadding: false });
 }
 
+/**
+ * The current layout of the GPUs as a mig-parted config, read from the driver.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { applyLayout, exportNode, exportLayout, formatExport, toMigPartedObject, readNode } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * await applyLayout(nvml, { migEnabled: true, migDevices: { '1g.10gb': 1, '3g.40gb': 2 } });
+ * const config = await exportNode(nvml);              // label 'current'
+ * process.stdout.write(formatExport(config));          // mig-parted YAML (`nvml-mig export`)
+ * console.log(formatExport(exportLayout(await readNode(nvml), 'now'), 'json'));
+ * console.log(toMigPartedObject(config));             // the file's shape: { version, 'mig-configs' }
+ * await shutdown();
+ * ```
+ */
 export async function exportNode(nvml: Nvml, label?: string, indices?: number[]): Promise<MigPartedConfig> {
   const live = await readNode(nvml);
   const missing = indices?.find((i) => !live.some((l) => l.state.index === i));

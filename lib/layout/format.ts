@@ -4,6 +4,26 @@ import type { Plan, PlanStep } from './types.js';
 
 const at = (p: Placement): string => `${p.start}:${p.size}`;
 
+/**
+ * One line describing a plan step, as the dry run prints it.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
+ * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
+ * process.stdout.write(formatPlan(plan));           // the dry run
+ * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
+ * const result = await applyLayout(nvml, layout, {
+ *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
+ * });
+ * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
+ * await shutdown();
+ * ```
+ */
 export function describeStep(s: PlanStep): string {
   switch (s.op) {
     case 'destroyCi':
@@ -19,7 +39,26 @@ export function describeStep(s: PlanStep): string {
   }
 }
 
-/** The dry run: per GPU what is kept, destroyed and created, where, why, and which steps processes block. */
+/**
+ * The dry run: per GPU what is kept, destroyed and created, where, why, and which steps processes block.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
+ * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
+ * process.stdout.write(formatPlan(plan));           // the dry run
+ * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
+ * const result = await applyLayout(nvml, layout, {
+ *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
+ * });
+ * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
+ * await shutdown();
+ * ```
+ */
 export function formatPlan(plan: Plan): string {
   const lines: string[] = [];
   for (const g of plan.gpus) {

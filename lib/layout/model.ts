@@ -16,6 +16,18 @@ const CI_PROFILE_ID_BY_SLICES: Record<number, number> = { 1: 0, 2: 1, 3: 2, 4: 3
  * the full CI (g slices), plus sub-CIs of 1, 2 and 4 slices smaller than g, and 3 slices on GIs of 6 or more slices
  * (a 4g GI offers no 3c). A c-slice CI starts on multiples of its alignment (1, 2, 4 for c = 1, 2, 3|4) and must end
  * inside the GI; the full CI sits at 0. instanceCount is the number of placements.
+ *
+ * @example
+ * ```ts
+ * import { buildModel, deriveCiProfiles, type GiProfileInput } from 'nvml-mig/layout';
+ *
+ * const oneSlice: GiProfileInput = {
+ *   profile: { id: 19, shortName: '1g.10gb', sliceCount: 1, instanceCount: 7, memorySizeMB: 9984 },
+ *   placements: [0, 1, 2, 3, 4, 5, 6].map((start) => ({ start, size: 1 })),
+ * };
+ * const model = buildModel('NVIDIA H100 80GB HBM3', [oneSlice]);
+ * console.log(model.slots, model.giProfiles[0].ciProfiles, deriveCiProfiles('3g.40gb', 3).map((c) => c.name));
+ * ```
  */
 export function deriveCiProfiles(giName: string, g: number): CiProfileModel[] {
   const out: CiProfileModel[] = [];
@@ -30,6 +42,21 @@ export function deriveCiProfiles(giName: string, g: number): CiProfileModel[] {
   return out;
 }
 
+/**
+ * One GI profile as {@link buildModel} takes it: the driver profile, its placements, and its CI profiles when known.
+ *
+ * @example
+ * ```ts
+ * import { buildModel, deriveCiProfiles, type GiProfileInput } from 'nvml-mig/layout';
+ *
+ * const oneSlice: GiProfileInput = {
+ *   profile: { id: 19, shortName: '1g.10gb', sliceCount: 1, instanceCount: 7, memorySizeMB: 9984 },
+ *   placements: [0, 1, 2, 3, 4, 5, 6].map((start) => ({ start, size: 1 })),
+ * };
+ * const model = buildModel('NVIDIA H100 80GB HBM3', [oneSlice]);
+ * console.log(model.slots, model.giProfiles[0].ciProfiles, deriveCiProfiles('3g.40gb', 3).map((c) => c.name));
+ * ```
+ */
 export interface GiProfileInput {
   profile: Pick<GpuInstanceProfile, 'id' | 'shortName' | 'sliceCount' | 'instanceCount' | 'memorySizeMB'>;
   placements: Placement[];
@@ -37,7 +64,21 @@ export interface GiProfileInput {
   ciProfiles?: CiProfileModel[];
 }
 
-/** Builds a model from profile data (the facade's, or a test's). */
+/**
+ * Builds a model from profile data (the facade's, or a test's).
+ *
+ * @example
+ * ```ts
+ * import { buildModel, deriveCiProfiles, type GiProfileInput } from 'nvml-mig/layout';
+ *
+ * const oneSlice: GiProfileInput = {
+ *   profile: { id: 19, shortName: '1g.10gb', sliceCount: 1, instanceCount: 7, memorySizeMB: 9984 },
+ *   placements: [0, 1, 2, 3, 4, 5, 6].map((start) => ({ start, size: 1 })),
+ * };
+ * const model = buildModel('NVIDIA H100 80GB HBM3', [oneSlice]);
+ * console.log(model.slots, model.giProfiles[0].ciProfiles, deriveCiProfiles('3g.40gb', 3).map((c) => c.name));
+ * ```
+ */
 export function buildModel(name: string, inputs: GiProfileInput[]): DeviceModel {
   const giProfiles: GiProfileModel[] = inputs
     .filter((i) => i.placements.length > 0)
@@ -90,6 +131,17 @@ async function ciProfilesFromDriver(gi: GpuInstanceLike): Promise<CiProfileModel
 /**
  * Reads a device's model. `gpuInstances` (the GIs that exist now) lets it learn CI profiles from the driver.
  * Returns null when the driver does not describe profiles (e.g. MIG disabled on a driver that needs it on).
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readDeviceModel } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'a30' });
+ * const model = await readDeviceModel(await nvml.device(0));
+ * console.log(model?.slots, model?.giProfiles.map((p) => p.name)); // 4 [ '1g.6gb', ... ]
+ * await shutdown();
+ * ```
  */
 export async function readDeviceModel(device: DeviceModelSource, gpuInstances: GpuInstanceLike[] = []): Promise<DeviceModel | null> {
   let profiles: GpuInstanceProfile[];

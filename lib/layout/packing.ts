@@ -5,6 +5,26 @@
 import type { Placement } from '../types.js';
 import type { CiProfileModel, DeviceModel, GiProfileModel } from './types.js';
 
+/**
+ * The occupancy bit mask of a placement: bit i set for slot i.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, maskOf, futureScore, placeGis, packCis } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const [{ model }] = await readNode(nvml);
+ * if (model) {
+ *   const [oneG, , , threeG] = model.giProfiles; // the order the driver lists them
+ *   console.log(maskOf({ start: 4, size: 4 }).toString(2)); // '11110000': slots 4-7
+ *   console.log(futureScore(model).length);                  // a score per occupancy mask
+ *   console.log(placeGis(model, [threeG, oneG, oneG], 0, [])?.map((c) => c.placement));
+ *   console.log(packCis(threeG, threeG.ciProfiles.slice(0, 1), [])?.length);
+ * }
+ * await shutdown();
+ * ```
+ */
 export const maskOf = (p: Placement): number => ((1 << p.size) - 1) << p.start;
 
 // ---- compute instances inside GIs -------------------------------------------------------------------------
@@ -19,6 +39,23 @@ export interface CiBin {
 /**
  * Puts `cis` (all of GI profile `gi`) into `existing` bins where they fit, the rest into as few new GIs as possible.
  * Returns null when a CI cannot fit even an empty GI (a profile with no placements).
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, maskOf, futureScore, placeGis, packCis } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const [{ model }] = await readNode(nvml);
+ * if (model) {
+ *   const [oneG, , , threeG] = model.giProfiles; // the order the driver lists them
+ *   console.log(maskOf({ start: 4, size: 4 }).toString(2)); // '11110000': slots 4-7
+ *   console.log(futureScore(model).length);                  // a score per occupancy mask
+ *   console.log(placeGis(model, [threeG, oneG, oneG], 0, [])?.map((c) => c.placement));
+ *   console.log(packCis(threeG, threeG.ciProfiles.slice(0, 1), [])?.length);
+ * }
+ * await shutdown();
+ * ```
  */
 export function packCis(gi: GiProfileModel, cis: CiProfileModel[], existing: { gi: number; mask: number }[]): CiBin[] | null {
   const items = [...cis].sort((a, b) => b.sliceCount - a.sliceCount || a.id - b.id);
@@ -96,6 +133,23 @@ const scoreByContent = new Map<string, Uint32Array>();
  * that `occupied` leaves free. Computed once per model (and cached) by enumerating every valid set of placements
  * from an empty GPU. The planner prefers the placement with the highest score: the one that keeps the most later
  * layouts possible without moving anything.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, maskOf, futureScore, placeGis, packCis } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const [{ model }] = await readNode(nvml);
+ * if (model) {
+ *   const [oneG, , , threeG] = model.giProfiles; // the order the driver lists them
+ *   console.log(maskOf({ start: 4, size: 4 }).toString(2)); // '11110000': slots 4-7
+ *   console.log(futureScore(model).length);                  // a score per occupancy mask
+ *   console.log(placeGis(model, [threeG, oneG, oneG], 0, [])?.map((c) => c.placement));
+ *   console.log(packCis(threeG, threeG.ciProfiles.slice(0, 1), [])?.length);
+ * }
+ * await shutdown();
+ * ```
  */
 export function futureScore(model: DeviceModel): Uint32Array {
   let table = scoreByModel.get(model);
@@ -148,6 +202,23 @@ export function futureScore(model: DeviceModel): Uint32Array {
  * may be reused in place. Complete: returns null only when no valid placement exists. Among valid ones it
  * prefers the most reused shells, then the highest futureScore (the most later layouts still addable), then
  * the lowest slots.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, maskOf, futureScore, placeGis, packCis } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const [{ model }] = await readNode(nvml);
+ * if (model) {
+ *   const [oneG, , , threeG] = model.giProfiles; // the order the driver lists them
+ *   console.log(maskOf({ start: 4, size: 4 }).toString(2)); // '11110000': slots 4-7
+ *   console.log(futureScore(model).length);                  // a score per occupancy mask
+ *   console.log(placeGis(model, [threeG, oneG, oneG], 0, [])?.map((c) => c.placement));
+ *   console.log(packCis(threeG, threeG.ciProfiles.slice(0, 1), [])?.length);
+ * }
+ * await shutdown();
+ * ```
  */
 export function placeGis(model: DeviceModel, items: GiProfileModel[], occupied: number, shells: { gi: number; profileId: number; placement: Placement }[]): GiPlacementChoice[] | null {
   const order = [...items].sort((a, b) => b.placements[0]!.size - a.placements[0]!.size || a.id - b.id);

@@ -12,7 +12,26 @@ import type { CiProfileModel, Demand, DeviceModel, GiProfileModel, GiState, GpuP
 
 const pairKey = (gi: number, ci: number): string => `${gi}/${ci}`;
 
-/** Resolves profile keys against a model. Returns the demands, or a message naming the unknown profile. */
+/**
+ * Resolves profile keys against a model. Returns the demands, or a message naming the unknown profile.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, resolveTarget, planGpu, currentCounts, profileKeyOf } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb' });
+ * const [gpu] = await readNode(nvml);
+ * if (gpu.model) {
+ *   console.log(gpu.model.slots, gpu.model.giProfiles.map((p) => `${p.name}: ${p.ciProfiles.length} CI profiles`));
+ *   const target = { migEnabled: true, migDevices: { '3g.20gb': 2 } };
+ *   console.log(resolveTarget(gpu.model, target));                     // [{ giProfileId: 9, ciProfileId: 2, key: '3g.20gb', count: 2 }]
+ *   console.log(planGpu(gpu.model, gpu.state, target).steps.length);
+ *   console.log(currentCounts(gpu.model, gpu.state), profileKeyOf(gpu.model, 9, 2)); // {} '3g.20gb'
+ * }
+ * await shutdown();
+ * ```
+ */
 export function resolveTarget(model: DeviceModel, target: GpuTarget): Demand[] | string {
   const out: Demand[] = [];
   for (const [key, count] of Object.entries(target.migDevices)) {
@@ -32,7 +51,26 @@ function ciProfileFor(gi: GiProfileModel, slices: number | null): CiProfileModel
   return gi.ciProfiles.find((c) => c.sliceCount === (slices ?? gi.sliceCount));
 }
 
-/** The (GI, CI) profile pair key of a model's profiles, in the canonical form mig-parted prints. */
+/**
+ * The (GI, CI) profile pair key of a model's profiles, in the canonical form mig-parted prints.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, resolveTarget, planGpu, currentCounts, profileKeyOf } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb' });
+ * const [gpu] = await readNode(nvml);
+ * if (gpu.model) {
+ *   console.log(gpu.model.slots, gpu.model.giProfiles.map((p) => `${p.name}: ${p.ciProfiles.length} CI profiles`));
+ *   const target = { migEnabled: true, migDevices: { '3g.20gb': 2 } };
+ *   console.log(resolveTarget(gpu.model, target));                     // [{ giProfileId: 9, ciProfileId: 2, key: '3g.20gb', count: 2 }]
+ *   console.log(planGpu(gpu.model, gpu.state, target).steps.length);
+ *   console.log(currentCounts(gpu.model, gpu.state), profileKeyOf(gpu.model, 9, 2)); // {} '3g.20gb'
+ * }
+ * await shutdown();
+ * ```
+ */
 export function profileKeyOf(model: DeviceModel, giProfileId: number, ciProfileId: number): string {
   const gi = model.giProfiles.find((g) => g.id === giProfileId);
   const ci = gi?.ciProfiles.find((c) => c.id === ciProfileId);
@@ -40,7 +78,26 @@ export function profileKeyOf(model: DeviceModel, giProfileId: number, ciProfileI
   return ci ? ci.name : `ci-profile-${ciProfileId}.${gi.name}`;
 }
 
-/** Counts of profile keys in a GPU's current instances (what assert compares and export prints). */
+/**
+ * Counts of profile keys in a GPU's current instances (what assert compares and export prints).
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, resolveTarget, planGpu, currentCounts, profileKeyOf } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb' });
+ * const [gpu] = await readNode(nvml);
+ * if (gpu.model) {
+ *   console.log(gpu.model.slots, gpu.model.giProfiles.map((p) => `${p.name}: ${p.ciProfiles.length} CI profiles`));
+ *   const target = { migEnabled: true, migDevices: { '3g.20gb': 2 } };
+ *   console.log(resolveTarget(gpu.model, target));                     // [{ giProfileId: 9, ciProfileId: 2, key: '3g.20gb', count: 2 }]
+ *   console.log(planGpu(gpu.model, gpu.state, target).steps.length);
+ *   console.log(currentCounts(gpu.model, gpu.state), profileKeyOf(gpu.model, 9, 2)); // {} '3g.20gb'
+ * }
+ * await shutdown();
+ * ```
+ */
 export function currentCounts(model: DeviceModel, state: GpuState): Record<string, number> {
   const out: Record<string, number> = {};
   for (const gi of state.gpuInstances) {
@@ -130,7 +187,26 @@ export interface PlanOptions {
   source?: string;
 }
 
-/** Plans one GPU. Pure: the same inputs give the same plan. */
+/**
+ * Plans one GPU. Pure: the same inputs give the same plan.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, resolveTarget, planGpu, currentCounts, profileKeyOf } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb' });
+ * const [gpu] = await readNode(nvml);
+ * if (gpu.model) {
+ *   console.log(gpu.model.slots, gpu.model.giProfiles.map((p) => `${p.name}: ${p.ciProfiles.length} CI profiles`));
+ *   const target = { migEnabled: true, migDevices: { '3g.20gb': 2 } };
+ *   console.log(resolveTarget(gpu.model, target));                     // [{ giProfileId: 9, ciProfileId: 2, key: '3g.20gb', count: 2 }]
+ *   console.log(planGpu(gpu.model, gpu.state, target).steps.length);
+ *   console.log(currentCounts(gpu.model, gpu.state), profileKeyOf(gpu.model, 9, 2)); // {} '3g.20gb'
+ * }
+ * await shutdown();
+ * ```
+ */
 export function planGpu(model: DeviceModel | null, state: GpuState, target: GpuTarget | null, options: PlanOptions = {}): GpuPlan {
   const plan: GpuPlan = {
     gpu: state.index, uuid: state.uuid, name: state.name, target, source: options.source,
@@ -186,6 +262,21 @@ function blocked(pids: number[]): { blockedBy?: number[] } {
  * Chooses what to keep and where new instances go. Keeps as many existing CIs the target wants as possible
  * (busy ones first), destroying the fewest GIs needed to make the rest fit; returns a message when the target
  * cannot fit this GPU at all.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, resolveTarget, planInstances } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const [gpu] = await readNode(nvml);
+ * const demands = gpu.model && resolveTarget(gpu.model, { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } });
+ * if (gpu.model && Array.isArray(demands)) {
+ *   const planned = planInstances(gpu.model, [], demands); // the steps, or why it cannot fit
+ *   console.log(typeof planned === 'string' ? planned : planned.steps.map((s) => s.op));
+ * }
+ * await shutdown();
+ * ```
  */
 export function planInstances(model: DeviceModel, existing: GiState[], demands: Demand[]): { steps: PlanStep[]; kept: KeptInstance[] } | string {
   const want = new Map<string, number>();

@@ -1,6 +1,17 @@
 // MIG device keys as mig-parted writes them: `1g.10gb`, `1c.3g.40gb`, `1g.10gb+me`, `1g.24gb-me`,
 // `1g.24gb+me.all`, `2g.48gb+gfx,me`. The C part names a compute-instance profile inside a GI of the G part.
 
+/**
+ * A `mig-devices` key of a layout, parsed.
+ *
+ * @example
+ * ```ts
+ * import { parseProfileKey } from 'nvml-mig/layout';
+ *
+ * const parsed = parseProfileKey('1g.10gb+me');
+ * if (typeof parsed !== 'string') console.log(parsed.giSlices, parsed.memoryGB, parsed.key);
+ * ```
+ */
 export interface ParsedProfileKey {
   /** Compute slices of the CI, or null for a CI spanning the whole GI (`3g.40gb`). */
   ciSlices: number | null;
@@ -14,7 +25,17 @@ export interface ParsedProfileKey {
 
 const KEY_RE = /^(?:(\d+)c\.)?(\d+)g\.(\d+)gb((?:[+-][a-z][a-z0-9]*(?:\.[a-z0-9]+)*(?:,[a-z][a-z0-9]*(?:\.[a-z0-9]+)*)*)?)$/;
 
-/** Parses a key; returns a message saying what is wrong instead when it is malformed. */
+/**
+ * Parses a key; returns a message saying what is wrong instead when it is malformed.
+ *
+ * @example
+ * ```ts
+ * import { parseProfileKey } from 'nvml-mig/layout';
+ *
+ * parseProfileKey('1c.3g.40gb'); // { ciSlices: 1, giSlices: 3, memoryGB: 40, giName: '3g.40gb', key: '1c.3g.40gb' }
+ * parseProfileKey('3x.40gb');    // a string saying what is wrong
+ * ```
+ */
 export function parseProfileKey(text: string): ParsedProfileKey | string {
   const m = KEY_RE.exec(text.trim().toLowerCase());
   if (!m) {

@@ -6,6 +6,23 @@ import type { ProcessInfo } from '../types.js';
 import { readDeviceModel } from './model.js';
 import type { DeviceModel, GiState, GpuState } from './types.js';
 
+/**
+ * A GPU as read for planning: its device, its state as a plain value, its model, and the live instance objects.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, readGpu, processesOf } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2' });
+ * for (const gpu of await readNode(nvml)) {
+ *   console.log(gpu.state.index, gpu.state.name, gpu.state.mig, gpu.state.gpuInstances.length, gpu.model?.slots);
+ * }
+ * const one = await readGpu(await nvml.device(1));
+ * console.log(one.state.processes, await processesOf(one.device, false));
+ * await shutdown();
+ * ```
+ */
 export interface LiveGpu {
   device: Device;
   state: GpuState;
@@ -16,7 +33,23 @@ export interface LiveGpu {
 
 export const ciHandleKey = (gi: number, ci: number): string => `${gi}/${ci}`;
 
-/** Processes on a GPU with their GI/CI ids. */
+/**
+ * Processes on a GPU with their GI/CI ids.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, readGpu, processesOf } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2' });
+ * for (const gpu of await readNode(nvml)) {
+ *   console.log(gpu.state.index, gpu.state.name, gpu.state.mig, gpu.state.gpuInstances.length, gpu.model?.slots);
+ * }
+ * const one = await readGpu(await nvml.device(1));
+ * console.log(one.state.processes, await processesOf(one.device, false));
+ * await shutdown();
+ * ```
+ */
 export async function processesOf(device: Device, migActive: boolean): Promise<ProcessInfo[]> {
   try {
     return await device.computeProcesses();
@@ -32,7 +65,23 @@ export async function processesOf(device: Device, migActive: boolean): Promise<P
   }
 }
 
-/** Reads one GPU. */
+/**
+ * Reads one GPU.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, readGpu, processesOf } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2' });
+ * for (const gpu of await readNode(nvml)) {
+ *   console.log(gpu.state.index, gpu.state.name, gpu.state.mig, gpu.state.gpuInstances.length, gpu.model?.slots);
+ * }
+ * const one = await readGpu(await nvml.device(1));
+ * console.log(one.state.processes, await processesOf(one.device, false));
+ * await shutdown();
+ * ```
+ */
 export async function readGpu(device: Device): Promise<LiveGpu> {
   const [name, uuid, pci] = await Promise.all([device.name(), device.uuid(), device.pciInfo()]);
   let mig: GpuState['mig'] = null;
@@ -77,7 +126,23 @@ export async function readGpu(device: Device): Promise<LiveGpu> {
   return { device, state, model, gpuInstances, computeInstances };
 }
 
-/** Reads every GPU (or the listed indices), in index order. */
+/**
+ * Reads every GPU (or the listed indices), in index order.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, readGpu, processesOf } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2' });
+ * for (const gpu of await readNode(nvml)) {
+ *   console.log(gpu.state.index, gpu.state.name, gpu.state.mig, gpu.state.gpuInstances.length, gpu.model?.slots);
+ * }
+ * const one = await readGpu(await nvml.device(1));
+ * console.log(one.state.processes, await processesOf(one.device, false));
+ * await shutdown();
+ * ```
+ */
 export async function readNode(nvml: Nvml, indices?: number[]): Promise<LiveGpu[]> {
   const count = await nvml.deviceCount();
   const wanted = indices ?? Array.from({ length: count }, (_, i) => i);

@@ -5,9 +5,47 @@ import type { MigConfigEntry } from './config.js';
 import { planGpu } from './planner.js';
 import type { DeviceModel, GpuPlan, GpuState, GpuTarget, Plan } from './types.js';
 
-/** A layout as the API takes it. */
+/**
+ * A layout as the API takes it.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
+ * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
+ * process.stdout.write(formatPlan(plan));           // the dry run
+ * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
+ * const result = await applyLayout(nvml, layout, {
+ *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
+ * });
+ * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
+ * await shutdown();
+ * ```
+ */
 export type LayoutInput = MigConfigEntry[] | GpuTarget | Record<number, GpuTarget>;
 
+/**
+ * The target chosen for one GPU, and which config entry it came from.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, loadMigPartedConfig, selectConfig, chooseTargets, entrySelects, normaliseTarget, planNode } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2,a30:1' });
+ * const { entries } = selectConfig(loadMigPartedConfig('examples/mig-config.yaml'), 'all-balanced');
+ * const gpus = await readNode(nvml);
+ * console.log(gpus.map((g) => entries.some((e) => entrySelects(e, g.state)))); // which GPUs an entry selects
+ * for (const [index, choice] of chooseTargets(entries, gpus.map((g) => g.state))) {
+ *   console.log(index, choice.source, choice.error ?? normaliseTarget(choice.target));
+ * }
+ * console.log(planNode(gpus, entries).changes);
+ * await shutdown();
+ * ```
+ */
 export interface TargetChoice {
   target: GpuTarget;
   source: string;
@@ -20,7 +58,25 @@ function filterMatches(filter: string, gpu: GpuState): boolean {
   return sub === undefined || parseInt(sub, 16) >>> 0 === gpu.pciSubSystemId >>> 0;
 }
 
-/** True when `entry` selects `gpu`: its index is listed (or `all`) and a device-filter, if any, matches. */
+/**
+ * True when `entry` selects `gpu`: its index is listed (or `all`) and a device-filter, if any, matches.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, loadMigPartedConfig, selectConfig, chooseTargets, entrySelects, normaliseTarget, planNode } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2,a30:1' });
+ * const { entries } = selectConfig(loadMigPartedConfig('examples/mig-config.yaml'), 'all-balanced');
+ * const gpus = await readNode(nvml);
+ * console.log(gpus.map((g) => entries.some((e) => entrySelects(e, g.state)))); // which GPUs an entry selects
+ * for (const [index, choice] of chooseTargets(entries, gpus.map((g) => g.state))) {
+ *   console.log(index, choice.source, choice.error ?? normaliseTarget(choice.target));
+ * }
+ * console.log(planNode(gpus, entries).changes);
+ * await shutdown();
+ * ```
+ */
 export function entrySelects(entry: MigConfigEntry, gpu: GpuState): boolean {
   if (entry.devices !== 'all' && !entry.devices.includes(gpu.index)) return false;
   return !entry.deviceFilter || entry.deviceFilter.some((f) => filterMatches(f, gpu));
@@ -37,7 +93,25 @@ function describeEntry(e: MigConfigEntry, i: number): string {
   return e.loc ? `entry ${i} (${e.loc.file}:${e.loc.line})` : `entry ${i}`;
 }
 
-/** Canonicalises a layout given as an object (`3c.3g.40gb` → `3g.40gb`), validating keys and counts. */
+/**
+ * Canonicalises a layout given as an object (`3c.3g.40gb` → `3g.40gb`), validating keys and counts.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, loadMigPartedConfig, selectConfig, chooseTargets, entrySelects, normaliseTarget, planNode } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2,a30:1' });
+ * const { entries } = selectConfig(loadMigPartedConfig('examples/mig-config.yaml'), 'all-balanced');
+ * const gpus = await readNode(nvml);
+ * console.log(gpus.map((g) => entries.some((e) => entrySelects(e, g.state)))); // which GPUs an entry selects
+ * for (const [index, choice] of chooseTargets(entries, gpus.map((g) => g.state))) {
+ *   console.log(index, choice.source, choice.error ?? normaliseTarget(choice.target));
+ * }
+ * console.log(planNode(gpus, entries).changes);
+ * await shutdown();
+ * ```
+ */
 export function normaliseTarget(t: GpuTarget): GpuTarget {
   if (typeof t !== 'object' || t === null || typeof t.migEnabled !== 'boolean') throw new TypeError('a GPU layout needs migEnabled: boolean');
   const migDevices: Record<string, number> = {};
@@ -51,7 +125,25 @@ export function normaliseTarget(t: GpuTarget): GpuTarget {
   return { migEnabled: t.migEnabled, migDevices };
 }
 
-/** The target of every GPU the layout covers (GPUs it does not cover are left alone, as mig-parted does). */
+/**
+ * The target of every GPU the layout covers (GPUs it does not cover are left alone, as mig-parted does).
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, loadMigPartedConfig, selectConfig, chooseTargets, entrySelects, normaliseTarget, planNode } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2,a30:1' });
+ * const { entries } = selectConfig(loadMigPartedConfig('examples/mig-config.yaml'), 'all-balanced');
+ * const gpus = await readNode(nvml);
+ * console.log(gpus.map((g) => entries.some((e) => entrySelects(e, g.state)))); // which GPUs an entry selects
+ * for (const [index, choice] of chooseTargets(entries, gpus.map((g) => g.state))) {
+ *   console.log(index, choice.source, choice.error ?? normaliseTarget(choice.target));
+ * }
+ * console.log(planNode(gpus, entries).changes);
+ * await shutdown();
+ * ```
+ */
 export function chooseTargets(input: LayoutInput, gpus: GpuState[]): Map<number, TargetChoice> {
   const out = new Map<number, TargetChoice>();
   if (Array.isArray(input)) {
@@ -91,7 +183,25 @@ function locate(choice: TargetChoice, entries: LayoutInput, message: string): st
   return entry?.loc ? `${entry.loc.file}:${entry.loc.line}:${entry.loc.column}: ${message}` : `${choice.source}: ${message}`;
 }
 
-/** Plans a node: each GPU with its own model and state. Pure. */
+/**
+ * Plans a node: each GPU with its own model and state. Pure.
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ * import { readNode, loadMigPartedConfig, selectConfig, chooseTargets, entrySelects, normaliseTarget, planNode } from 'nvml-mig/layout';
+ *
+ * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2,a30:1' });
+ * const { entries } = selectConfig(loadMigPartedConfig('examples/mig-config.yaml'), 'all-balanced');
+ * const gpus = await readNode(nvml);
+ * console.log(gpus.map((g) => entries.some((e) => entrySelects(e, g.state)))); // which GPUs an entry selects
+ * for (const [index, choice] of chooseTargets(entries, gpus.map((g) => g.state))) {
+ *   console.log(index, choice.source, choice.error ?? normaliseTarget(choice.target));
+ * }
+ * console.log(planNode(gpus, entries).changes);
+ * await shutdown();
+ * ```
+ */
 export function planNode(gpus: { state: GpuState; model: DeviceModel | null }[], input: LayoutInput): Plan {
   const choices = chooseTargets(input, gpus.map((g) => g.state));
   const plans: GpuPlan[] = [];
