@@ -134,7 +134,12 @@ function cstr(buf: Buffer): string {
   return buf.subarray(0, end < 0 ? buf.length : end).toString('utf8');
 }
 
-function makeClient(lib: koffi.IKoffiLib, fn: Record<string, koffi.KoffiFunction>) {
+type Lib = ReturnType<typeof koffi.load>;
+type Fn = ReturnType<Lib['func']>;
+type CType = ReturnType<typeof koffi.struct>;
+export interface ProcessRow { pid: number; usedGpuMemory: number; gpuInstanceId: number; computeInstanceId: number }
+
+function makeClient(lib: Lib, fn: Record<string, Fn>) {
   const outStr = (call: (buf: Buffer, len: number) => number, len = 96) => {
     const buf = Buffer.alloc(len);
     const ret = call(buf, len);
@@ -145,7 +150,7 @@ function makeClient(lib: koffi.IKoffiLib, fn: Record<string, koffi.KoffiFunction
     const ret = call(out);
     return { ret, value: out[0] as T };
   };
-  const structOut = (type: koffi.IKoffiCType, call: (buf: Buffer) => number, init?: (buf: Buffer) => void) => {
+  const structOut = (type: CType, call: (buf: Buffer) => number, init?: (buf: Buffer) => void) => {
     const buf = Buffer.alloc(koffi.sizeof(type));
     init?.(buf);
     const ret = call(buf);
@@ -203,12 +208,12 @@ function makeClient(lib: koffi.IKoffiLib, fn: Record<string, koffi.KoffiFunction
     processes: (d: Handle) => {
       const n: [number] = [0];
       let ret = fn.processes(h(d), n, null) as number;
-      if (ret === 0) return { ret, value: [] as Record<string, number>[], firstRet: 0 };
+      if (ret === 0) return { ret, value: [] as ProcessRow[], firstRet: 0 };
       const firstRet = ret;
-      if (ret !== NVML.INSUFFICIENT_SIZE) return { ret, value: [], firstRet };
+      if (ret !== NVML.INSUFFICIENT_SIZE) return { ret, value: [] as ProcessRow[], firstRet };
       const buf = Buffer.alloc(koffi.sizeof(ProcessInfo) * n[0]);
       ret = fn.processes(h(d), n, buf) as number;
-      const value = ret === 0 ? (koffi.decode(buf, ProcessInfo, n[0]) as Record<string, number>[]) : [];
+      const value = ret === 0 ? (koffi.decode(buf, ProcessInfo, n[0]) as ProcessRow[]) : [];
       return { ret, value: value.map((p) => ({ ...p, usedGpuMemory: Number(p.usedGpuMemory) })), firstRet };
     },
     processesRaw: (d: Handle, n: [number], buf: Buffer | null) => fn.processes(h(d), n, buf) as number,
