@@ -52,6 +52,7 @@ export class ComputeInstance {
     });
   }
 
+  /** The driver's answer for this compute instance: id, GPU instance id, profile id, placement. */
   info(): Promise<ComputeInstanceInfo> {
     return this.run(async (b, ci) => {
       const raw = await b.computeInstanceGetInfo(ci);

@@ -110,22 +110,27 @@ export class Device {
     return this._session.cache(this.index);
   }
 
+  /** The product name, e.g. "NVIDIA H100 80GB HBM3". */
   name(): Promise<string> {
     return this._run((b, h) => b.deviceGetName(h));
   }
 
+  /** The GPU's UUID, "GPU-...". */
   uuid(): Promise<string> {
     return this._run((b, h) => b.deviceGetUuid(h));
   }
 
+  /** The PCI identity: bus id, device and subsystem ids. */
   pciInfo(): Promise<PciInfo> {
     return this._run(async (b, h) => toPciInfo(await b.deviceGetPciInfo(h)));
   }
 
+  /** Memory in bytes: total, used and free. */
   memoryInfo(): Promise<MemoryInfo> {
     return this._run((b, h) => b.deviceGetMemoryInfo(h));
   }
 
+  /** The minor number N of the GPU's /dev/nvidiaN. */
   minorNumber(): Promise<number> {
     return this._run((b, h) => b.deviceGetMinorNumber(h));
   }
@@ -135,6 +140,7 @@ export class Device {
     return this._run((b, h) => b.deviceGetUtilizationRates(h));
   }
 
+  /** The compute processes on the GPU, with the GPU and compute instance each runs in. */
   computeProcesses(): Promise<ProcessInfo[]> {
     return this._run((b, h) => b.deviceGetComputeRunningProcesses(h));
   }
@@ -144,6 +150,7 @@ export class Device {
     return this._run((b, h) => b.deviceIsMigDeviceHandle(h));
   }
 
+  /** The current and pending MIG mode. */
   migMode(): Promise<MigMode> {
     return this._run(async (b, h) => toMigMode(await b.deviceGetMigMode(h)));
   }

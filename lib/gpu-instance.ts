@@ -91,6 +91,7 @@ export class GpuInstance {
     });
   }
 
+  /** The driver's answer for this GPU instance: id, profile id, placement. */
   info(): Promise<GpuInstanceInfo> {
     return this.run(async (b, gi) => {
       const raw = await b.gpuInstanceGetInfo(gi);
@@ -134,6 +135,7 @@ export class GpuInstance {
     });
   }
 
+  /** How many more compute instances of a CI profile id fit in this GPU instance. */
   computeInstanceRemainingCapacity(profileId: number): Promise<number> {
     return this.run((b, gi) => b.gpuInstanceGetComputeInstanceRemainingCapacity(gi, checkUint32('profileId', profileId)));
   }

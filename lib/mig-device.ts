@@ -48,14 +48,17 @@ export class MigDevice {
     return this.run((b, h) => b.deviceGetUuid(h));
   }
 
+  /** The MIG device's name as the driver gives it. */
   name(): Promise<string> {
     return this.run((b, h) => b.deviceGetName(h));
   }
 
+  /** The id of the GPU instance it belongs to. */
   gpuInstanceId(): Promise<number> {
     return this.run((b, h) => b.deviceGetGpuInstanceId(h));
   }
 
+  /** The id of its compute instance. */
   computeInstanceId(): Promise<number> {
     return this.run((b, h) => b.deviceGetComputeInstanceId(h));
   }
@@ -70,6 +73,7 @@ export class MigDevice {
     return this.run((b, h) => b.deviceGetAttributes(h));
   }
 
+  /** The compute processes on this MIG device. */
   computeProcesses(): Promise<ProcessInfo[]> {
     return this.run((b, h) => b.deviceGetComputeRunningProcesses(h));
   }

@@ -151,26 +151,32 @@ export class Nvml {
     return Object.values(table).includes(name);
   }
 
+  /** The driver version, e.g. "580.159.04". */
   driverVersion(): Promise<string> {
     return this.run((b) => b.systemGetDriverVersion());
   }
 
+  /** The NVML library version, e.g. "13.580.159.04". */
   nvmlVersion(): Promise<string> {
     return this.run((b) => b.systemGetNvmlVersion());
   }
 
+  /** The CUDA driver version as one number, e.g. 13000 for CUDA 13.0. */
   cudaDriverVersion(): Promise<number> {
     return this.run((b) => b.systemGetCudaDriverVersion());
   }
 
+  /** How many GPUs NVML sees (MIG devices are not counted). */
   deviceCount(): Promise<number> {
     return this.run((b) => b.deviceGetCount());
   }
 
+  /** The GPU at an index, in NVML's order (0-based). */
   device(index: number): Promise<Device> {
     return this.run(async () => this._session.device(checkUint32('index', index)));
   }
 
+  /** Every GPU, in index order. */
   devices(): Promise<Device[]> {
     return this.run(async (b) => {
       const n = await b.deviceGetCount();
@@ -188,6 +194,7 @@ export class Nvml {
     });
   }
 
+  /** The GPU with a PCI bus id such as "00000000:07:00.0". */
   deviceByPciBusId(busId: string): Promise<Device> {
     return this.run(async (b) => this._session.deviceOfHandle(await b.deviceGetHandleByPciBusId(checkString('busId', busId))));
   }
@@ -239,6 +246,7 @@ export class Nvml {
     });
   }
 
+  /** The same as {@link Nvml.shutdown}. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.shutdown();
   }
