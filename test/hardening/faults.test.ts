@@ -223,11 +223,14 @@ describe('every return code into every bound function', () => {
     // HARDENING_FAULT_ROUNDS (scripts/hardening/faults.sh) repeats the whole matrix.
     const extra = Math.max(1, Number(process.env.HARDENING_FAULT_ROUNDS) || 1);
     const rssAfterFirst = process.memoryUsage().rss;
+    const rss: number[] = [];
     for (let i = 0; i < extra; i++) {
       const r = await matrix();
       expect(r.unexpected).toEqual([]);
+      rss.push(Math.round(process.memoryUsage().rss / 1048576));
     }
     const rssGrowth = process.memoryUsage().rss - rssAfterFirst;
+    console.log(`faults: RSS MiB after each extra round: ${rss.join(',')}`);
     const slots = rounds.map((x) => x.slotMax);
     console.log(`faults: ${rounds.length} rounds, ${rounds.length * ENTRIES.length * ALL_RETURN_CODES.length} cases; handle table high-water slot per round ${slots.join(',')}; RSS ${rssGrowth >= 0 ? '+' : ''}${(rssGrowth / 1048576).toFixed(1)} MiB after round 1`);
     expect(Math.max(...slots.slice(1))).toBeLessThanOrEqual(slots[0] + 8);
