@@ -124,11 +124,12 @@ describe('the packed tarball, installed offline with no compiler', () => {
       'README.md',
       'LICENSE',
       'CHANGELOG.md',
+      'docs/api.md',
     ]) {
       expect(tarballFiles, f).toContain(`package/${f}`);
     }
     // Nothing of the checkout that users do not need.
-    expect(tarballFiles.filter((f) => /^package\/(test|lib|bench|build|scripts|tools)\//.test(f) || f.endsWith('.js.map'))).toEqual([]);
+    expect(tarballFiles.filter((f) => /^package\/(test|lib|bench|build|scripts|tools|docs\/api)\//.test(f) || f.endsWith('.js.map'))).toEqual([]);
   });
 
   it('installs without compiling: no compiler on PATH, and no build/ in the installed package', () => {
