@@ -299,6 +299,7 @@ export class MockControl {
   async reset(machine?: string): Promise<void> {
     await this.send(machine === undefined ? { cmd: 'reset' } : { cmd: 'reset', machine });
   }
+  /** The whole simulated state: GPUs, MIG modes, instances, processes, faults, latency. */
   async state(): Promise<MockState> {
     return (await this.send({ cmd: 'state' })).state as MockState;
   }
@@ -310,6 +311,7 @@ export class MockControl {
   async gpuReset(gpu: number, options: { force?: boolean } = {}): Promise<void> {
     await this.send({ cmd: 'gpuReset', gpu, ...options });
   }
+  /** Puts a simulated process on a GPU, or with `gi` and `ci` on a MIG device. */
   async addProcess(process: AddProcessRequest): Promise<void> {
     await this.send({ cmd: 'addProcess', ...process });
   }
@@ -317,9 +319,11 @@ export class MockControl {
   async removeProcess(pid: number): Promise<number> {
     return (await this.send({ cmd: 'removeProcess', pid })).removed as number;
   }
+  /** Makes a function answer an NVML code (see {@link MockFault}). */
   async setFault(fault: MockFault): Promise<void> {
     await this.send({ cmd: 'setFault', ...fault });
   }
+  /** Removes every fault, or those of one function. */
   async clearFaults(fn?: string): Promise<void> {
     await this.send(fn === undefined ? { cmd: 'clearFaults' } : { cmd: 'clearFaults', fn });
   }
@@ -335,9 +339,11 @@ export class MockControl {
   async callLog(): Promise<MockCall[]> {
     return (await this.send({ cmd: 'callLog' })).calls as MockCall[];
   }
+  /** Empties the call log. */
   async clearCallLog(): Promise<void> {
     await this.send({ cmd: 'clearCallLog' });
   }
+  /** The GPU model names the mock knows, e.g. "h100-80gb". */
   async models(): Promise<string[]> {
     return (await this.send({ cmd: 'models' })).models as string[];
   }
@@ -412,6 +418,7 @@ export interface MockSession {
   control: MockControl;
   /** Environment for a child process (CLI, Python) that should see the same simulated machine. */
   env: Record<string, string>;
+  /** Closes the library that {@link startMock} opened (one shutdown per init). */
   shutdown(): Promise<void>;
 }
 
