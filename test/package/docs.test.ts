@@ -45,11 +45,11 @@ describe('API documentation', () => {
       }),
     );
     ok(process.execPath, [tsc, '-p', path.join(dir, 'tsconfig.json')], { cwd: ROOT, timeout: 120_000 });
-  });
+  }, 120_000);
 
   it('npm run docs builds the reference and every public export has a summary and an example', () => {
     const out = ok('npm', ['run', 'docs'], { cwd: ROOT, timeout: 300_000 });
     expect(out).toMatch(/\d+ public exports, each with a summary and an example/);
     expect(fs.existsSync(path.join(ROOT, 'docs', 'api', 'index.html'))).toBe(true);
-  });
+  }, 300_000);
 });

@@ -30,12 +30,12 @@ describe('module systems, from this checkout', () => {
       expect(trace).toContain(`Module name '${entry}' was successfully resolved to '${path.join(ROOT, cjs)}'`);
       expect(trace).toContain(`Module name '${entry}' was successfully resolved to '${path.join(ROOT, esm)}'`);
     }
-  });
+  }, 120_000);
 
   it('publint finds nothing wrong with the package metadata', () => {
     const out = ok(process.execPath, [publint, ROOT, '--strict'], { cwd: ROOT, timeout: 120_000 });
     expect(out).not.toMatch(/Errors:|Warnings:/);
-  });
+  }, 120_000);
   it("the README's quick tour is the tested fixture, and it runs", () => {
     const fixture = fs.readFileSync(path.join(FIXTURES, 'readme-tour.mjs'), 'utf8');
     const tour = fixture.slice(fixture.indexOf('// --- tour\n') + '// --- tour\n'.length, fixture.indexOf('// --- end'));

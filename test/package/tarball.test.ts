@@ -170,7 +170,7 @@ describe('the packed tarball, installed offline with no compiler', () => {
     expect(cli('mig', '-dci').status).toBe(0);
     expect(cli('mig', '-dgi').status).toBe(0);
     expect(cli('mig', '-lgi').stdout).toContain('No GPU instances found');
-  });
+  }, 120_000);
 
   it('types resolve from the installed package for .cts and .mts consumers', () => {
     const types = path.join(app, 'types');
@@ -182,12 +182,12 @@ describe('the packed tarball, installed offline with no compiler', () => {
     const trace = typeCheck(path.join(types, 'tsconfig.json'), app);
     expect(trace).toContain(`Module name 'nvml-mig' was successfully resolved to '${path.join(pkg, 'dist/index.d.ts')}'`);
     expect(trace).toContain(`Module name 'nvml-mig' was successfully resolved to '${path.join(pkg, 'esm/index.d.mts')}'`);
-  });
+  }, 120_000);
 
   it('publint finds nothing wrong with the installed package', () => {
     const out = ok(process.execPath, [publint, pkg, '--strict'], { cwd: app, timeout: 120_000 });
     expect(out).not.toMatch(/Errors:|Warnings:/);
-  });
+  }, 120_000);
 
   it('a package without a loadable addon fails init() with what was tried and what to do', () => {
     const broken = path.join(app, 'node_modules', 'nvml-mig-broken');
@@ -209,5 +209,5 @@ describe('the packed tarball, installed offline with no compiler', () => {
     fs.copyFileSync(path.join(FIXTURES, 'workflow.cjs'), path.join(project, 'workflow.cjs'));
     const seen = lastJson(ok('node', ['workflow.cjs'], { cwd: project, env: userEnv }));
     expectWorkflow(seen, path.join(project, 'node_modules', 'nvml-mig', 'prebuilds', PLATFORM));
-  });
+  }, 120_000);
 });
