@@ -58,6 +58,7 @@ describe('busy instances survive an apply without force', () => {
     let blocked = 0;
     let busyKept = 0;
     const forcedOutcomes: Record<string, number> = {};
+    let reruns = 0;
     await fc.assert(
       fc.asyncProperty(target, target, fc.array(fc.nat(), { maxLength: 4 }), fc.boolean(), async (from, to, picks, forceLater) => {
         await nvml.mockControl({ cmd: 'reset', machine: 'h100-80gb' });
@@ -92,11 +93,23 @@ describe('busy instances survive an apply without force', () => {
         if (forceLater && r.code === 'ERR_LAYOUT_BLOCKED') {
           const forced = await applyLayout(nvml, to, { force: true });
           forcedOutcomes[forced.ok ? 'ok' : String(forced.code)] = (forcedOutcomes[forced.ok ? 'ok' : String(forced.code)] ?? 0) + 1;
+          // Whatever it left, once the processes are gone a plain re-run converges.
+          if (!forced.ok) {
+            for (const pid of [4000, ...picks.map((_, i) => 5000 + i)]) await nvml.mockControl({ cmd: 'removeProcess', pid }).catch(() => undefined);
+            // A mode change left pending by the busy GPU needs its activation: the reset hook
+            // (without one a Hopper GPU stays pending although SetMigMode would now succeed).
+            const resetHook = async ({ gpu }: { gpu: number }) => {
+              await nvml.mockControl({ cmd: 'gpuReset', gpu });
+            };
+            const rerun = await applyLayout(nvml, to, { resetHook });
+            expect(rerun.ok, `re-run after a forced ${forced.code}: ${rerun.code} ${rerun.message}`).toBe(true);
+            reruns++;
+          }
         }
       }),
       { numRuns: runs(120), seed: seed() },
     );
-    console.log(`layout-safety: ${applies} applies, ${blocked} refused as blocked, ${busyKept} busy instances checked kept; forced re-applies ${JSON.stringify(forcedOutcomes)}`);
+    console.log(`layout-safety: ${applies} applies, ${blocked} refused as blocked, ${busyKept} busy instances checked kept; forced re-applies ${JSON.stringify(forcedOutcomes)}, ${reruns} converging re-runs after them`);
     expect(busyKept).toBeGreaterThan(0);
   }, limit(120_000));
 });
