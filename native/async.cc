@@ -38,7 +38,8 @@ void ExecuteOp(Op& op) {
 }
 
 // Admission on the JS thread. False with op.fail set: the call rejects without running.
-bool Admit(Napi::Env env, Op& op) {
+// keep: the Promise form, which must keep the GPU's GpuSync alive while it is queued.
+bool Admit(Napi::Env env, Op& op, bool keep) {
   Addon& a = GetAddon(env);
   op.addon = &a;
   if (a.phase != Phase::kOpen) {
@@ -54,7 +55,7 @@ bool Admit(Napi::Env env, Op& op) {
   for (int i = 0; i < op.nrefs; i++) {
     Ref& ref = op.refs[i];
     Kind actual = kDevice;
-    switch (a.handles.Resolve(ref.id, ref.want, &ref.r, &actual)) {
+    switch (a.handles.Resolve(ref.id, ref.want, &ref.r, &actual, keep && i == 0 ? &op.keepSync : nullptr)) {
       case HandleTable::Lookup::kOk:
         break;
       case HandleTable::Lookup::kWrongKind:
@@ -66,7 +67,7 @@ bool Admit(Napi::Env env, Op& op) {
         return false;
     }
   }
-  if (op.nrefs > 0) op.sync = a.handles.Sync(op.refs[0].r.gpuSlot);
+  if (op.nrefs > 0) op.sync = op.refs[0].r.sync;
   return true;
 }
 
@@ -126,7 +127,7 @@ class OpWorker : public Napi::AsyncWorker {
 Napi::Value Submit(Napi::Env env, std::unique_ptr<Op> op) {
   // Admit first: it throws TypeError for a wrong-kind handle, and a deferred made before that
   // would never settle (its persistent handle, and the promise, would leak).
-  bool admitted = Admit(env, *op);
+  bool admitted = Admit(env, *op, true);
   Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);
   if (!admitted) {
     deferred.Reject(MakeError(env, op->fail));
@@ -134,7 +135,7 @@ Napi::Value Submit(Napi::Env env, std::unique_ptr<Op> op) {
   }
   Addon& a = *op->addon;
   bool ordered = op->mutating && op->sync;
-  std::shared_ptr<GpuSync> sync = op->sync;
+  GpuSync* sync = op->sync;
   auto* worker = new OpWorker(env, std::move(op), deferred, true);
   a.pending++;
   if (ordered && sync->busy) {
@@ -147,7 +148,7 @@ Napi::Value Submit(Napi::Env env, std::unique_ptr<Op> op) {
 }
 
 Napi::Value RunSync(Napi::Env env, Op& op) {
-  if (!Admit(env, op)) throw Napi::Error(env, MakeError(env, op.fail));
+  if (!Admit(env, op, false)) throw Napi::Error(env, MakeError(env, op.fail));
   ExecuteOp(op);
   Napi::Value v = Settle(env, op, nullptr);
   if (op.fail.failed) throw Napi::Error(env, v);

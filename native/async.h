@@ -54,7 +54,11 @@ class Op {
   bool exclusive = false;  // takes the GPU lock exclusively (mutations, event set free)
   Ref refs[2];
   int nrefs = 0;
-  std::shared_ptr<GpuSync> sync;
+  // The GPU (or event set) of the first handle: its lock, mutation queue and caches.
+  GpuSync* sync = nullptr;
+  // Keeps *sync alive while the call is off the JS thread (an event set may be freed meanwhile).
+  // Sync twins go without: they run to the end before anything can close the session.
+  std::shared_ptr<GpuSync> keepSync;
 
  protected:
   void AddRef(const Napi::CallbackInfo& info, size_t i, KindMask want, const char* name) {

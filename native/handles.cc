@@ -38,14 +38,17 @@ uint64_t HandleTable::Register(Kind kind, void* ptr, uint32_t gpuSlot, uint32_t 
     e.gpuSlot = gpuSlot ? gpuSlot : slot;
     e.giSlot = kind == kGpuInstance ? slot : giSlot;
     byPtr_[ptr] = slot;
-    if (e.gpuSlot == slot) sync_[slot] = std::make_shared<GpuSync>();
+    if (e.gpuSlot == slot) e.sync = std::make_shared<GpuSync>();
   }
   const Entry& e = entries_[slot];
-  if (out) *out = Resolved{e.ptr, slot, e.gen, e.gpuSlot, e.kind};
+  if (out)
+    *out = Resolved{e.ptr, slot, e.gen, e.gpuSlot, e.kind, kills_.load(std::memory_order_relaxed),
+                    entries_[e.gpuSlot].sync.get()};
   return uint64_t(e.gen) * kSlotLimit + slot;
 }
 
-HandleTable::Lookup HandleTable::Resolve(uint64_t id, KindMask want, Resolved* out, Kind* actual) const {
+HandleTable::Lookup HandleTable::Resolve(uint64_t id, KindMask want, Resolved* out, Kind* actual,
+                                         std::shared_ptr<GpuSync>* keep) const {
   uint32_t slot = static_cast<uint32_t>(id % kSlotLimit);
   uint64_t gen = id / kSlotLimit;
   std::lock_guard<std::mutex> lock(mutex_);
@@ -54,11 +57,13 @@ HandleTable::Lookup HandleTable::Resolve(uint64_t id, KindMask want, Resolved* o
   if (!e.alive || e.gen != gen) return Lookup::kStale;
   *actual = e.kind;
   if (!(e.kind & want)) return Lookup::kWrongKind;
-  *out = Resolved{e.ptr, slot, e.gen, e.gpuSlot, e.kind};
+  const std::shared_ptr<GpuSync>& sync = entries_[e.gpuSlot].sync;
+  *out = Resolved{e.ptr, slot, e.gen, e.gpuSlot, e.kind, kills_.load(std::memory_order_relaxed), sync.get()};
+  if (keep) *keep = sync;
   return Lookup::kOk;
 }
 
-bool HandleTable::Alive(const Resolved& r) const {
+bool HandleTable::AliveLocked(const Resolved& r) const {
   std::lock_guard<std::mutex> lock(mutex_);
   if (r.slot == 0 || r.slot >= entries_.size()) return false;
   const Entry& e = entries_[r.slot];
@@ -67,8 +72,7 @@ bool HandleTable::Alive(const Resolved& r) const {
 
 std::shared_ptr<GpuSync> HandleTable::Sync(uint32_t gpuSlot) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = sync_.find(gpuSlot);
-  return it == sync_.end() ? nullptr : it->second;
+  return gpuSlot < entries_.size() ? entries_[gpuSlot].sync : nullptr;
 }
 
 void HandleTable::KillLocked(uint32_t slot) {
@@ -76,9 +80,10 @@ void HandleTable::KillLocked(uint32_t slot) {
   if (!e.alive) return;
   e.alive = false;
   e.gen++;
+  kills_.fetch_add(1, std::memory_order_release);
   auto it = byPtr_.find(e.ptr);
   if (it != byPtr_.end() && it->second == slot) byPtr_.erase(it);
-  if (e.gpuSlot == slot) sync_.erase(slot);
+  e.sync.reset();
   e.ptr = nullptr;
   free_.push_back(slot);
 }
@@ -121,7 +126,6 @@ void HandleTable::InvalidateSlot(uint32_t slot) {
 void HandleTable::Clear() {
   std::lock_guard<std::mutex> lock(mutex_);
   for (uint32_t s = 1; s < entries_.size(); s++) KillLocked(s);
-  sync_.clear();
 }
 
 size_t HandleTable::LiveCount() const {

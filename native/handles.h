@@ -10,6 +10,7 @@
 
 #include <napi.h>
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -57,6 +58,8 @@ struct Resolved {
   uint32_t gen = 0;
   uint32_t gpuSlot = 0;  // the physical GPU (or event set) whose lock guards this handle
   Kind kind = kDevice;
+  uint64_t kills = 0;          // the table's invalidation count when this was looked up
+  GpuSync* sync = nullptr;     // the lock owner's GpuSync (owned by the table entry)
 };
 
 class HandleTable {
@@ -66,8 +69,15 @@ class HandleTable {
   // Registers ptr (or finds its live entry) and returns its id. gpuSlot 0 = the entry is its
   // own lock owner (physical GPU, event set). giSlot: the GI a CI belongs to (0 otherwise).
   uint64_t Register(Kind kind, void* ptr, uint32_t gpuSlot, uint32_t giSlot = 0, Resolved* out = nullptr);
-  Lookup Resolve(uint64_t id, KindMask want, Resolved* out, Kind* actual) const;
-  bool Alive(const Resolved& r) const;
+  // One lock round trip per handle: the entry and its GPU's GpuSync. keep (optional) receives a
+  // reference that keeps the GpuSync alive past an invalidation (calls that leave the JS thread).
+  Lookup Resolve(uint64_t id, KindMask want, Resolved* out, Kind* actual,
+                 std::shared_ptr<GpuSync>* keep = nullptr) const;
+  // Whether r is still live. Lock-free while nothing was invalidated since r was looked up.
+  bool Alive(const Resolved& r) const {
+    if (kills_.load(std::memory_order_acquire) == r.kills) return true;
+    return AliveLocked(r);
+  }
   std::shared_ptr<GpuSync> Sync(uint32_t gpuSlot) const;
 
   // Our own GI destroy: the GI, its CIs and every MIG device handle of its GPU.
@@ -92,14 +102,18 @@ class HandleTable {
     uint32_t giSlot = 0;
     Kind kind = kDevice;
     bool alive = false;
+    std::shared_ptr<GpuSync> sync;  // lock owners only (physical GPU, event set)
   };
   void KillLocked(uint32_t slot);
+  bool AliveLocked(const Resolved& r) const;
 
   mutable std::mutex mutex_;
   std::vector<Entry> entries_{1};  // slot 0 is never used
   std::vector<uint32_t> free_;
   std::unordered_map<void*, uint32_t> byPtr_;
-  std::unordered_map<uint32_t, std::shared_ptr<GpuSync>> sync_;
+  // Grows (under mutex_) with every invalidation: an unchanged count means every handle looked
+  // up since is still alive, without taking the mutex.
+  std::atomic<uint64_t> kills_{0};
 };
 
 }  // namespace nvmlmig
