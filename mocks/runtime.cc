@@ -1,5 +1,6 @@
 #include "runtime.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -104,9 +105,24 @@ bool readFile(const std::string &path, std::string *text, int *err) {
   return n == 0;
 }
 
+// Every write holds the state file's lock, so no other writer is midway: a temporary file next
+// to the state is from a writer killed before its rename, and is removed (else each such kill
+// would leave one behind for good).
+void removeOrphanTemps(const std::string &path) {
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp.";
+  DIR *d = ::opendir(dir.c_str());
+  if (!d) return;
+  while (struct dirent *e = ::readdir(d))
+    if (std::strncmp(e->d_name, prefix.c_str(), prefix.size()) == 0) ::unlinkat(::dirfd(d), e->d_name, 0);
+  ::closedir(d);
+}
+
 // Writes to a temporary file and renames it over the state: readers see the old or the new
 // file, never a torn one, and a writer killed midway leaves the old file intact.
 bool writeFileAtomic(const std::string &path, const std::string &text) {
+  removeOrphanTemps(path);
   std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(::syscall(SYS_gettid));
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return false;
