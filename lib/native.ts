@@ -263,6 +263,7 @@ export interface NativeBinding {
   eventSetFree(set: EventSetHandle): Promise<void>;
 
   // ---- monitoring: every GPU and MIG device in one worker trip ----
+  /** The addon answers as JSON (snapshotJson); lib/binding.ts builds these objects from it. */
   snapshot(): Promise<RawSnapshot>;
 
   // ---- the mock library's control channel (FUNCTION_NOT_FOUND on a real driver) ----

@@ -5,7 +5,10 @@
 #include <time.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstdio>
 #include <cstring>
+#include <string>
 #include <mutex>
 #include <shared_mutex>
 
@@ -76,13 +79,96 @@ struct SnapDevice {
   std::vector<SnapError> errors;
 };
 
-Napi::Value TextOrNull(Napi::Env env, const Text& t) {
-  return t.ok ? Napi::Value(Napi::String::New(env, t.buf)) : env.Null();
-}
+// The snapshot leaves the addon as one JSON string of nested arrays, positions instead of keys
+// (the layout is in lib/binding.ts, which builds the RawSnapshot objects from it): V8's JSON.parse
+// and object literals in JS build the result several times faster than the addon could set the
+// properties one by one through Node-API. Written on the worker; the JS thread only makes the string.
+class Json {
+ public:
+  std::string out;
+
+  template <class N>
+  void Num(N v) {
+    Sep();
+    char buf[24];
+    out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+  }
+  void Null() {
+    Sep();
+    out += "null";
+  }
+  // NUL-terminated driver text: escaped; malformed UTF-8 becomes U+FFFD (as Napi::String::New
+  // would have it), so a stray byte cannot swallow the closing quote.
+  void Str(const char* s) {
+    Sep();
+    out += '"';
+    const auto* p = reinterpret_cast<const unsigned char*>(s);
+    while (*p) {
+      unsigned char c = *p;
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += static_cast<char>(c);
+        p++;
+      } else if (c < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+        p++;
+      } else if (c < 0x80) {
+        out += static_cast<char>(c);
+        p++;
+      } else if (size_t n = Utf8Length(p)) {
+        out.append(reinterpret_cast<const char*>(p), n);
+        p += n;
+      } else {
+        out += "\xEF\xBF\xBD";
+        p++;
+      }
+    }
+    out += '"';
+  }
+  void TextOrNull(const Text& t) { t.ok ? Str(t.buf) : Null(); }
+  void Open() {
+    Sep();
+    out += '[';
+    first_ = true;
+  }
+  void Close() {
+    out += ']';
+    first_ = false;
+  }
+
+ private:
+  void Sep() {
+    if (!first_) out += ',';
+    first_ = false;
+  }
+  // The length of the well-formed UTF-8 sequence at p (no overlongs, surrogates or > U+10FFFF), or 0.
+  static size_t Utf8Length(const unsigned char* p) {
+    unsigned char c = p[0];
+    auto cont = [&](int i) { return (p[i] & 0xC0) == 0x80; };
+    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+      if (!cont(1) || !cont(2)) return 0;
+      if (c == 0xE0 && p[1] < 0xA0) return 0;
+      if (c == 0xED && p[1] >= 0xA0) return 0;
+      return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+      if (!cont(1) || !cont(2) || !cont(3)) return 0;
+      if (c == 0xF0 && p[1] < 0x90) return 0;
+      if (c == 0xF4 && p[1] >= 0x90) return 0;
+      return 4;
+    }
+    return 0;
+  }
+  bool first_ = true;
+};
 
 struct SnapshotOp : Op {
   uint64_t startedNs = 0, finishedNs = 0;
   std::vector<SnapDevice> devices;
+  Json json;
   // Scratch buffers reused across GPUs.
   std::vector<nvmlGpuInstance_t> giList;
   std::vector<nvmlComputeInstance_t> ciList;
@@ -264,93 +350,126 @@ struct SnapshotOp : Op {
     ciList.reserve(16);
     for (unsigned int i = 0; i < count; i++) ReadDevice(devices[i], i);
     finishedNs = MonotonicNs();
+    Serialize();
   }
 
-  Napi::Value Build(Napi::Env env) override {
-    Napi::Object out = Napi::Object::New(env);
-    out.Set("startedNs", Napi::BigInt::New(env, startedNs));
-    out.Set("finishedNs", Napi::BigInt::New(env, finishedNs));
-    Napi::Array devs = Napi::Array::New(env, devices.size());
-    for (size_t i = 0; i < devices.size(); i++) devs.Set(static_cast<uint32_t>(i), DeviceToJs(env, devices[i]));
-    out.Set("devices", devs);
-    return out;
+  Napi::Value Build(Napi::Env env) override { return Napi::String::New(env, json.out); }
+
+  // Positions as decoded by lib/binding.ts (decodeSnapshot); keep the two in step.
+  void Serialize() {
+    json.out.reserve(256 + devices.size() * 4096);
+    json.Open();
+    json.Str(std::to_string(startedNs).c_str());
+    json.Str(std::to_string(finishedNs).c_str());
+    json.Open();
+    for (const SnapDevice& d : devices) DeviceToJson(d);
+    json.Close();
+    json.Close();
   }
 
-  static Napi::Object DeviceToJs(Napi::Env env, const SnapDevice& d) {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("index", d.index);
-    o.Set("handle", static_cast<double>(d.handle));
-    o.Set("name", TextOrNull(env, d.name));
-    o.Set("uuid", TextOrNull(env, d.uuid));
-    o.Set("pciBusId", TextOrNull(env, d.pciBusId));
+  // [total, free, used, reserved?]
+  void MemoryToJson(const MemoryValue& m) {
+    json.Open();
+    json.Num(m.total), json.Num(m.free), json.Num(m.used);
+    if (m.hasReserved) json.Num(m.reserved);
+    json.Close();
+  }
+  void IdOrNull(unsigned int id) { id == NVML_INVALID_GPU_INSTANCE_ID ? json.Null() : json.Num(id); }
+  // [[pid, usedGpuMemory|null, gpuInstanceId|null, computeInstanceId|null], ...]
+  void ProcessesToJson(const std::vector<nvmlProcessInfo_t>& procs) {
+    json.Open();
+    for (const nvmlProcessInfo_t& p : procs) {
+      json.Open();
+      json.Num(p.pid);
+      p.usedGpuMemory == NVML_VALUE_NOT_AVAILABLE_ULL ? json.Null() : json.Num(p.usedGpuMemory);
+      IdOrNull(p.gpuInstanceId);
+      IdOrNull(p.computeInstanceId);
+      json.Close();
+    }
+    json.Close();
+  }
+
+  // [index, handle, name, uuid, pciBusId, migMode [current, pending]|null, memory|null,
+  //  utilization [gpu, memory]|null, processes, gpuInstances, migDevices, errors]
+  void DeviceToJson(const SnapDevice& d) {
+    json.Open();
+    json.Num(d.index);
+    json.Num(d.handle);
+    json.TextOrNull(d.name);
+    json.TextOrNull(d.uuid);
+    json.TextOrNull(d.pciBusId);
     if (d.hasMig) {
-      Napi::Object m = Napi::Object::New(env);
-      m.Set("current", d.migCurrent);
-      m.Set("pending", d.migPending);
-      o.Set("migMode", m);
+      json.Open();
+      json.Num(d.migCurrent), json.Num(d.migPending);
+      json.Close();
     } else {
-      o.Set("migMode", env.Null());
+      json.Null();
     }
-    o.Set("memory", d.hasMem ? Napi::Value(MemoryToJs(env, d.mem)) : env.Null());
+    d.hasMem ? MemoryToJson(d.mem) : json.Null();
     if (d.hasUtil) {
-      Napi::Object u = Napi::Object::New(env);
-      u.Set("gpu", d.util.gpu);
-      u.Set("memory", d.util.memory);
-      o.Set("utilization", u);
+      json.Open();
+      json.Num(d.util.gpu), json.Num(d.util.memory);
+      json.Close();
     } else {
-      o.Set("utilization", env.Null());
+      json.Null();
     }
-    o.Set("processes", ProcessesToJs(env, d.procs));
-    Napi::Array gis = Napi::Array::New(env, d.gis.size());
-    for (size_t i = 0; i < d.gis.size(); i++) {
-      const SnapGi& g = d.gis[i];
-      Napi::Object go = Napi::Object::New(env);
-      go.Set("id", g.id);
-      go.Set("profileId", g.profileId);
-      go.Set("placement", PlacementToJs(env, g.placement.start, g.placement.size));
-      Napi::Array cis = Napi::Array::New(env, g.cis.size());
-      for (size_t k = 0; k < g.cis.size(); k++) {
-        Napi::Object co = Napi::Object::New(env);
-        co.Set("id", g.cis[k].id);
-        co.Set("profileId", g.cis[k].profileId);
-        co.Set("placement", PlacementToJs(env, g.cis[k].placement.start, g.cis[k].placement.size));
-        cis.Set(static_cast<uint32_t>(k), co);
+    ProcessesToJson(d.procs);
+    // [[id, profileId, start, size, [[id, profileId, start, size], ...]], ...]
+    json.Open();
+    for (const SnapGi& g : d.gis) {
+      json.Open();
+      json.Num(g.id), json.Num(g.profileId), json.Num(g.placement.start), json.Num(g.placement.size);
+      json.Open();
+      for (const SnapCi& c : g.cis) {
+        json.Open();
+        json.Num(c.id), json.Num(c.profileId), json.Num(c.placement.start), json.Num(c.placement.size);
+        json.Close();
       }
-      go.Set("computeInstances", cis);
-      gis.Set(static_cast<uint32_t>(i), go);
+      json.Close();
+      json.Close();
     }
-    o.Set("gpuInstances", gis);
-    Napi::Array migs = Napi::Array::New(env, d.migs.size());
-    for (size_t i = 0; i < d.migs.size(); i++) {
-      const SnapMig& m = d.migs[i];
-      Napi::Object mo = Napi::Object::New(env);
-      mo.Set("index", m.index);
-      mo.Set("handle", static_cast<double>(m.handle));
-      mo.Set("uuid", TextOrNull(env, m.uuid));
-      mo.Set("name", TextOrNull(env, m.name));
-      mo.Set("gpuInstanceId", m.hasGi ? Napi::Value(Napi::Number::New(env, m.gi)) : env.Null());
-      mo.Set("computeInstanceId", m.hasCi ? Napi::Value(Napi::Number::New(env, m.ci)) : env.Null());
-      mo.Set("memory", m.hasMem ? Napi::Value(MemoryToJs(env, m.mem)) : env.Null());
-      mo.Set("attributes", m.hasAttrs ? Napi::Value(AttributesToJs(env, m.attrs)) : env.Null());
-      mo.Set("processes", ProcessesToJs(env, m.procs));
-      migs.Set(static_cast<uint32_t>(i), mo);
+    json.Close();
+    // [[index, handle, uuid, name, gpuInstanceId|null, computeInstanceId|null, memory|null,
+    //   attributes [9 numbers in RawDeviceAttributes order]|null, processes], ...]
+    json.Open();
+    for (const SnapMig& m : d.migs) {
+      json.Open();
+      json.Num(m.index);
+      json.Num(m.handle);
+      json.TextOrNull(m.uuid);
+      json.TextOrNull(m.name);
+      m.hasGi ? json.Num(m.gi) : json.Null();
+      m.hasCi ? json.Num(m.ci) : json.Null();
+      m.hasMem ? MemoryToJson(m.mem) : json.Null();
+      if (m.hasAttrs) {
+        const nvmlDeviceAttributes_t& a = m.attrs;
+        json.Open();
+        json.Num(a.multiprocessorCount), json.Num(a.sharedCopyEngineCount), json.Num(a.sharedDecoderCount);
+        json.Num(a.sharedEncoderCount), json.Num(a.sharedJpegCount), json.Num(a.sharedOfaCount);
+        json.Num(a.gpuInstanceSliceCount), json.Num(a.computeInstanceSliceCount), json.Num(a.memorySizeMB);
+        json.Close();
+      } else {
+        json.Null();
+      }
+      ProcessesToJson(m.procs);
+      json.Close();
     }
-    o.Set("migDevices", migs);
-    Napi::Array errs = Napi::Array::New(env, d.errors.size());
-    for (size_t i = 0; i < d.errors.size(); i++) {
-      Napi::Object e = Napi::Object::New(env);
-      e.Set("fn", d.errors[i].fn);
-      e.Set("nvmlReturn", d.errors[i].ret);
-      e.Set("code", ReturnCodeName(d.errors[i].ret));
-      errs.Set(static_cast<uint32_t>(i), e);
+    json.Close();
+    // [[fn, nvmlReturn, code], ...]
+    json.Open();
+    for (const SnapError& e : d.errors) {
+      json.Open();
+      json.Str(e.fn), json.Num(e.ret), json.Str(ReturnCodeName(e.ret).c_str());
+      json.Close();
     }
-    o.Set("errors", errs);
-    return o;
+    json.Close();
+    json.Close();
   }
 };
 
 }  // namespace
 
-void RegisterSnapshot(Napi::Env env, Napi::Object exports) { ExportWithSync<SnapshotOp>(env, exports, "snapshot"); }
+// Exported as snapshotJson(Sync); lib/binding.ts gives them to JS as snapshot(Sync) (parsed).
+void RegisterSnapshot(Napi::Env env, Napi::Object exports) { ExportWithSync<SnapshotOp>(env, exports, "snapshotJson"); }
 
 }  // namespace nvmlmig

@@ -121,3 +121,27 @@ describe('snapshot', () => {
     expect(Number(process.hrtime.bigint() - t) / 1e6).toBeLessThan(1000);
   });
 });
+
+describe('snapshot text and codes', () => {
+  it('driver text with quotes, backslashes, control and non-ASCII characters arrives as the single calls give it', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nvml-mig-snap-')), 'machine.json');
+    const name = 'GPU "x" \\ tab\there é 漢 😀';
+    fs.writeFileSync(file, JSON.stringify({ gpus: [{ model: 'h100-80gb', name }] }));
+    await control({ cmd: 'reset', machine: file });
+    const h = await b.deviceGetHandleByIndex(0);
+    const single = await b.deviceGetName(h);
+    expect(single).toBe(name);
+    expect((await b.snapshot()).devices[0].name).toBe(single);
+    expect(b.snapshotSync().devices[0].name).toBe(single);
+  });
+
+  it('a return code NVML does not define keeps its number and gets NVML_ERROR_UNKNOWN_<n>', async () => {
+    await control({ cmd: 'setFault', fn: 'nvmlDeviceGetUUID', code: 1234, always: true });
+    const s = await b.snapshot();
+    await control({ cmd: 'clearFaults' });
+    expect(s.devices[0].errors).toContainEqual({ fn: 'nvmlDeviceGetUUID', nvmlReturn: 1234, code: 'NVML_ERROR_UNKNOWN_1234' });
+  });
+});
