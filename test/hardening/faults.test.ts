@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBinding } from '../../dist/binding.js';
 import type { NativeBinding } from '../../dist/native.js';
 import { NVML_RETURN_CODES } from '../../dist/index.js';
-import { ALL_RETURN_CODES, LEGACY_MOCK, MOCK, limit } from './helpers';
+import { ALL_RETURN_CODES, LEGACY_MOCK, MOCK, SLOW, limit } from './helpers';
 
 class RawNvmlError extends Error {
   constructor(readonly code: string, readonly nvmlReturn: number | null, readonly fn: string | null, message?: string) {
@@ -234,7 +234,8 @@ describe('every return code into every bound function', () => {
     const slots = rounds.map((x) => x.slotMax);
     console.log(`faults: ${rounds.length} rounds, ${rounds.length * ENTRIES.length * ALL_RETURN_CODES.length} cases; handle table high-water slot per round ${slots.join(',')}; RSS ${rssGrowth >= 0 ? '+' : ''}${(rssGrowth / 1048576).toFixed(1)} MiB after round 1`);
     expect(Math.max(...slots.slice(1))).toBeLessThanOrEqual(slots[0] + 8);
-    expect(rssGrowth).toBeLessThan(64 * 1048576);
+    // Under ASan, freed memory sits in its quarantine (256 MiB): RSS says nothing there.
+    if (!SLOW) expect(rssGrowth).toBeLessThan(64 * 1048576);
   }, limit());
 
   it('nvmlInitWithFlags and nvmlShutdown: each code rejects open()/close() with it, the next open() works', async () => {
