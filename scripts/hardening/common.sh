@@ -3,12 +3,17 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 # copy_tree DEST: the sources, tests and scripts of ROOT in DEST (build/ and dist/ left out,
-# node_modules linked), then the TypeScript compiled there.
+# node_modules linked), then the TypeScript compiled there. HARDENING_FROM_HEAD=1 takes the last
+# commit instead of the working tree (results that uncommitted edits elsewhere cannot change).
 copy_tree() {
   local dest=$1
   mkdir -p "$dest"
-  (cd "$ROOT" && tar --exclude=./build --exclude=./dist --exclude=./node_modules --exclude=./.git \
-      --exclude=./coverage --exclude=./bench/out -cf - .) | (cd "$dest" && tar -xf -)
+  if [ "${HARDENING_FROM_HEAD:-0}" = 1 ]; then
+    (cd "$ROOT" && git archive --format=tar HEAD) | (cd "$dest" && tar -xf -)
+  else
+    (cd "$ROOT" && tar --exclude=./build --exclude=./dist --exclude=./node_modules --exclude=./.git \
+        --exclude=./coverage --exclude=./bench/out -cf - .) | (cd "$dest" && tar -xf -)
+  fi
   ln -sfn "$ROOT/node_modules" "$dest/node_modules"
   # tsc emits even when a file elsewhere in the tree has a type error; the suites then report it.
   (cd "$dest" && npx tsc -p tsconfig.json >"$dest/tsc.log" 2>&1) || true
