@@ -26,3 +26,20 @@ build_native() {
     CFLAGS="$2" CXXFLAGS="$2" LDFLAGS="$3" make -C build BUILDTYPE=Release -j"${JOBS:-2}" \
       nvml_mig nvidia-ml nvidia-ml-legacy >"$dest/build.log" 2>&1) || { tail -40 "$dest/build.log"; return 1; }
 }
+
+# enter_tree: the folder fuzz.sh, faults.sh and soak.sh run in. By default the repository with its
+# shared build/; with HARDENING_PRIVATE=1 a copy with a normal build of its own (another build of
+# the shared folder mid-run cannot break the run), rebuilt unless HARDENING_REUSE=1 finds one.
+enter_tree() {
+  if [ "${HARDENING_PRIVATE:-0}" = 1 ]; then
+    local dest=${HARDENING_WORK:-/tmp/nvml-mig-hardening}
+    if [ "${HARDENING_REUSE:-0}" != 1 ] || [ ! -f "$dest/build/Release/nvml_mig.node" ]; then
+      rm -rf "$dest"
+      copy_tree "$dest"
+      build_native "$dest" "" ""
+    fi
+    cd "$dest"
+  else
+    cd "$ROOT"
+  fi
+}

@@ -2,10 +2,12 @@
 # Full fault run: every NVML return code (0-30, 999) into every bound function, repeated
 # HARDENING_FAULT_ROUNDS times (default 10) to show that nothing accumulates (handle table slots,
 # RSS), plus init/shutdown faults, every code through every facade method, and the exporter with
-# codes into each function a snapshot calls. On the normal build (run `npm run build` first).
+# codes into each function a snapshot calls. On the shared build (`npm run build` first) or, with
+# HARDENING_PRIVATE=1, a build of its own.
 # Usage: faults.sh [rounds]
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+source "$(dirname "$0")/common.sh"
+enter_tree
 export HARDENING_FAULT_ROUNDS=${1:-${HARDENING_FAULT_ROUNDS:-10}}
 start=$(date +%s)
 set +e

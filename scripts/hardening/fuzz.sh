@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Full hostile-input run: the raw native surface and the facade fuzzed with fast-check (and the
-# layout safety property) at HARDENING_RUNS cases per property (default 20000), on the normal build
-# (run `npm run build` first). A failure prints fast-check's seed and path: rerun with
-# HARDENING_SEED=<seed> to reproduce. Usage: fuzz.sh [runs]
+# layout safety property) at HARDENING_RUNS cases per property (default 20000), on the shared
+# build (`npm run build` first) or, with HARDENING_PRIVATE=1, a build of its own. A failure prints
+# fast-check's seed and path: rerun with HARDENING_SEED=<seed> to reproduce. Usage: fuzz.sh [runs]
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+source "$(dirname "$0")/common.sh"
+enter_tree
 export HARDENING_RUNS=${1:-${HARDENING_RUNS:-20000}}
 start=$(date +%s)
 set +e

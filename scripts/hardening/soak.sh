@@ -2,9 +2,11 @@
 # Concurrency soak: the concurrency suite (thousands of calls in flight, shutdown mid-flight,
 # init/shutdown races, worker threads incl. termination), the shared mock state file (concurrent
 # writers; HARDENING_KILLS SIGKILLs mid-write, default 100), the exporter under load and the leak
-# checks, repeated ROUNDS times (default 10). On the normal build. Usage: soak.sh [rounds]
+# checks, repeated ROUNDS times (default 10). On the shared build or, with HARDENING_PRIVATE=1, a
+# build of its own. Usage: soak.sh [rounds]
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+source "$(dirname "$0")/common.sh"
+enter_tree
 ROUNDS=${1:-10}
 export HARDENING_KILLS=${HARDENING_KILLS:-100}
 start=$(date +%s)
