@@ -144,14 +144,26 @@ export function isNvmlError(e: unknown, code?: string): e is NvmlError {
 }
 
 /**
+ * Synchronous frames captured per call: the facade's own (its method and `_run`-style helper) and
+ * the caller's. Capturing costs per frame (Error.captureStackTrace was the largest share of a
+ * facade call), so the callers further up are not captured on every call: on a failure, V8's
+ * async stack trace at that point adds every caller that awaits the call.
+ */
+const CALL_FRAMES = 4;
+
+/**
  * Runs one facade operation so that an NvmlError it rejects with carries the caller's stack.
  * Native rejections are created on the JS thread after the worker finished, so their own stack
  * has no user frames; the frames captured here (structured, formatted only if an error happens)
- * are spliced in instead. Must be called synchronously at the start of the public method.
+ * are spliced in instead, followed by the awaiting callers seen when the failure arrives.
+ * Must be called synchronously at the start of the public method.
  */
 export function withCallerStack<T>(body: () => Promise<T>): Promise<T> {
+  const limit = Error.stackTraceLimit;
+  if (limit > CALL_FRAMES) Error.stackTraceLimit = CALL_FRAMES;
   const site: { stack?: string } = {};
   Error.captureStackTrace(site, withCallerStack);
+  Error.stackTraceLimit = limit;
   let p: Promise<T>;
   try {
     p = body();
@@ -165,9 +177,15 @@ export function withCallerStack<T>(body: () => Promise<T>): Promise<T> {
 
 function spliceStack(e: unknown, site: { stack?: string }): unknown {
   if (e instanceof NvmlError && site.stack) {
-    const frames = site.stack.slice(site.stack.indexOf('\n'));
+    const frames = site.stack.slice(site.stack.indexOf('\n') + 1).split('\n');
+    // The callers awaiting this call now (V8 async stack trace), beyond those captured at the call.
+    const now: { stack?: string } = {};
+    Error.captureStackTrace(now, spliceStack);
+    for (const line of (now.stack ?? '').split('\n')) {
+      if (line.startsWith('    at async ') && !frames.includes(line)) frames.push(line);
+    }
     Object.defineProperty(e, 'stack', {
-      value: `${e.name}: ${e.message}${frames}`,
+      value: `${e.name}: ${e.message}\n${frames.join('\n')}`,
       writable: true,
       configurable: true,
     });
