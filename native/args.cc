@@ -16,8 +16,8 @@ Napi::Value At(const Napi::CallbackInfo& info, size_t i) {
 }
 
 unsigned int ToU32(Napi::Env env, Napi::Value v, const char* name) {
-  if (!v.IsNumber()) TypeErr(env, name, "a number");
-  double d = v.As<Napi::Number>().DoubleValue();
+  double d = 0;
+  if (napi_get_value_double(env, v, &d) != napi_ok) TypeErr(env, name, "a number");
   if (!std::isfinite(d) || d != std::floor(d) || d < 0 || d > 4294967295.0)
     throw Napi::RangeError::New(env, std::string(name) + " must be an integer from 0 to 4294967295");
   return static_cast<unsigned int>(d);
@@ -31,8 +31,9 @@ unsigned int ArgU32(const Napi::CallbackInfo& info, size_t i, const char* name) 
 
 uint64_t ArgId(const Napi::CallbackInfo& info, size_t i, const char* name) {
   Napi::Value v = At(info, i);
-  if (!v.IsNumber()) TypeErr(info.Env(), name, "a handle (number)");
-  double d = v.As<Napi::Number>().DoubleValue();
+  // One N-API call on every handle argument: napi_get_value_double itself tells a non-number.
+  double d = 0;
+  if (napi_get_value_double(info.Env(), v, &d) != napi_ok) TypeErr(info.Env(), name, "a handle (number)");
   if (!std::isfinite(d) || d != std::floor(d) || d < 0 || d > 9007199254740991.0)
     throw Napi::RangeError::New(info.Env(), std::string(name) + " must be a non-negative safe integer handle");
   return static_cast<uint64_t>(d);
