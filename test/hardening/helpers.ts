@@ -17,9 +17,10 @@ export function runs(ciDefault: number): number {
   return SLOW ? Math.max(20, Math.floor(ciDefault / 4)) : ciDefault;
 }
 
-/** A test's time limit: generous when HARDENING_RUNS asks for a long run. */
+/** A test's time limit: generous when a full run (more cases, rounds or kills) is asked for. */
 export function limit(ms = 30_000): number {
-  return process.env.HARDENING_RUNS ? 3_600_000 : SLOW ? ms * 4 : ms;
+  const full = process.env.HARDENING_RUNS || process.env.HARDENING_FAULT_ROUNDS || process.env.HARDENING_KILLS;
+  return full ? 3_600_000 : SLOW ? ms * 4 : ms;
 }
 
 /** Seed for reproducing a failing run: HARDENING_SEED, else fast-check's own (printed on failure). */
