@@ -152,7 +152,8 @@ export function loadBinding(): NativeBinding {
   throw new Error(
     `nvml-mig: cannot load the native addon nvml_mig.node for Node ${process.version} ` +
       `(${process.platform}-${process.arch}, Node-API ${process.versions.napi}).\nTried:\n${tried.join('\n')}\n` +
-      'Build it with `npm run build:native` (needs a C++17 compiler and python3), or install a package ' +
-      'that ships prebuilds for this platform.',
+      'Build it from source with `npm rebuild nvml-mig` in your project (`npm run build:native` in a ' +
+      'checkout of nvml-mig); that needs a C++17 compiler, make and python3. Or install on linux-x64 (glibc), ' +
+      'for which the package ships prebuilds.',
   );
 }

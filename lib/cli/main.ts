@@ -4,6 +4,14 @@
 
 import { runCli } from './run.js';
 
+// A reader that goes away (`nvml-mig mig -cgi ... | head -1`) must not kill the command halfway
+// through a change: output is dropped from then on and the command finishes what it started.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  });
+}
+
 runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then((code) => {
   process.exitCode = code;
 });
