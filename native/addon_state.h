@@ -15,6 +15,8 @@ namespace nvmlmig {
 
 enum class Phase { kClosed, kOpening, kOpen, kClosing };
 
+class Dispatcher;
+
 struct Addon {
   Napi::FunctionReference errorClass;
   Phase phase = Phase::kClosed;
@@ -26,6 +28,8 @@ struct Addon {
   // Written only on the JS thread while no call is in flight (open/close), read by workers.
   Library lib;
   HandleTable handles;
+  // The call threads (async.cc), made on the first read; it frees itself at environment cleanup.
+  Dispatcher* dispatcher = nullptr;
 
   const Library* lastLib() const { return lib.handle ? &lib : nullptr; }
 };

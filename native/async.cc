@@ -1,8 +1,15 @@
 #include "async.h"
 
+#include <uv.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <new>
 #include <shared_mutex>
+#include <thread>
+#include <utility>
 
 namespace nvmlmig {
 
@@ -10,23 +17,36 @@ Addon& GetAddon(Napi::Env env) { return *env.GetInstanceData<Addon>(); }
 
 namespace {
 
-// Worker-side part shared by the Promise form and the Sync twin.
-void ExecuteOp(Op& op) {
+// A read queued on the call threads.
+struct Call {
+  std::unique_ptr<Op> op;
+  Napi::Promise::Deferred deferred;
+  bool retry = false;  // the GPU's lock was taken: run it on libuv's pool instead
+};
+
+// Worker-side part shared by the Promise form and the Sync twin. tryLock (call threads): false
+// without running when the GPU's lock is taken (a mutation in progress); the caller moves the op
+// to libuv's pool, where it waits for the lock.
+bool ExecuteOp(Op& op, bool tryLock = false) {
   try {
     std::unique_lock<std::shared_mutex> exclusive;
     std::shared_lock<std::shared_mutex> shared;
     if (op.sync) {
-      if (op.exclusive)
+      if (op.exclusive) {
         exclusive = std::unique_lock<std::shared_mutex>(op.sync->rw);
-      else
+      } else if (tryLock) {
+        shared = std::shared_lock<std::shared_mutex>(op.sync->rw, std::try_to_lock);
+        if (!shared.owns_lock()) return false;
+      } else {
         shared = std::shared_lock<std::shared_mutex>(op.sync->rw);
+      }
     }
     for (int i = 0; i < op.nrefs; i++) {
       if (!op.addon->handles.Alive(op.refs[i].r)) {
         op.fail = LibraryFailure(kErrStaleHandle, std::string(op.refs[i].name) + " handle " +
                                                       std::to_string(op.refs[i].id) +
                                                       " was invalidated before the call ran");
-        return;
+        return true;
       }
     }
     op.Run();
@@ -35,6 +55,7 @@ void ExecuteOp(Op& op) {
   } catch (const std::exception& e) {
     op.fail = LibraryFailure("ERR_NVML_INTERNAL", e.what());
   }
+  return true;
 }
 
 // Admission on the JS thread. False with op.fail set: the call rejects without running.
@@ -83,6 +104,17 @@ Napi::Value Settle(Napi::Env env, Op& op, Napi::Promise::Deferred* deferred) {
   return v;
 }
 
+// Settles the call's promise; never throws.
+void SettleGuarded(Napi::Env env, Op& op, Napi::Promise::Deferred& deferred) {
+  try {
+    Settle(env, op, &deferred);
+  } catch (const Napi::Error& e) {
+    deferred.Reject(e.Value());
+  } catch (const std::exception& e) {
+    deferred.Reject(Napi::Error::New(env, e.what()).Value());
+  }
+}
+
 class OpWorker : public Napi::AsyncWorker {
  public:
   OpWorker(Napi::Env env, std::unique_ptr<Op> op, Napi::Promise::Deferred deferred, bool counted)
@@ -93,13 +125,7 @@ class OpWorker : public Napi::AsyncWorker {
   void OnOK() override {
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
-    try {
-      Settle(env, *op_, &deferred_);
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    } catch (const std::exception& e) {
-      deferred_.Reject(Napi::Error::New(env, e.what()).Value());
-    }
+    SettleGuarded(env, *op_, deferred_);
     if (op_->mutating && op_->sync) {
       GpuSync& g = *op_->sync;
       if (g.fifo.empty()) {
@@ -124,6 +150,248 @@ class OpWorker : public Napi::AsyncWorker {
 
 }  // namespace
 
+// The addon's call threads (one set per environment): reads are queued here instead of one
+// napi_async_work each, and completed calls are settled on the JS thread in batches, one
+// uv_async_t wake-up per batch (at most kMaxBatch calls per turn, so that a long batch cannot stall
+// the event loop).
+//
+// Waking a sleeping thread is what costs on a small machine (the JS thread loses its CPU inside the
+// futex wake), so a thread that is awake keeps taking calls without sleeping, and another one is
+// woken only when none is awake or every awake one has been inside one call for over kSlowNs (a
+// slow driver call: real MIG reads take 0.16-0.46 ms) so that reads still overlap there. While calls
+// run, sleeping threads also look every kPollNs for calls stuck behind a slow one.
+//
+// The uv_async_t is unref'ed while no call is in flight, so idle threads never keep the process
+// alive. Threads start on the first call and are joined at environment cleanup (main thread or
+// worker_threads).
+class Dispatcher {
+ public:
+  static constexpr size_t kThreads = 4;
+  static constexpr size_t kMaxBatch = 64;
+  static constexpr uint64_t kSlowNs = 100000;
+  static constexpr uint64_t kPollNs = 200000;
+
+  static Dispatcher& Of(Napi::Env env, Addon& a) {
+    if (!a.dispatcher) a.dispatcher = new Dispatcher(env);
+    return *a.dispatcher;
+  }
+
+  // JS thread. Takes ownership of c.
+  void Submit(Call* c) {
+    if (inflight_++ == 0) uv_ref(reinterpret_cast<uv_handle_t*>(&async_));
+    int wake = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (threads_.empty()) {
+        state_.resize(kThreads);
+        for (size_t i = 0; i < kThreads; i++) threads_.emplace_back([this, i] { Loop(i); });
+      }
+      queue_.push_back(c);
+      // One wake-up at a time: the woken thread takes every call queued meanwhile.
+      if (wakesPending_ == 0 && NeedHelper(NowNs())) {
+        if (sleepers_ > 0) {
+          wakesPending_++;
+          wake = 1;
+        } else if (pollers_ > 0) {
+          wake = 2;
+        }
+      }
+    }
+    if (wake == 1) workCv_.notify_one();
+    if (wake == 2) pollCv_.notify_one();
+  }
+
+ private:
+  struct ThreadState {
+    bool awake = true;       // not sleeping: will take queued calls
+    bool poller = false;     // sleeping, but looking every kPollNs for calls stuck behind slow ones
+    uint64_t busySince = 0;  // start of the current call, 0 between calls
+  };
+
+  explicit Dispatcher(Napi::Env env) : env_(env) {
+    uv_loop_t* loop = nullptr;
+    NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop));
+    uv_async_init(loop, &async_, OnAsync);
+    async_.data = this;
+    uv_unref(reinterpret_cast<uv_handle_t*>(&async_));
+    napi_add_async_cleanup_hook(env, OnCleanup, this, &cleanup_);
+  }
+
+  static uint64_t NowNs() {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count());
+  }
+
+  // Under mu_: whether no awake thread will take the next queued call soon.
+  bool NeedHelper(uint64_t now) const {
+    for (const ThreadState& t : state_)
+      if (t.awake && (t.busySince == 0 || now - t.busySince < kSlowNs)) return false;
+    return true;
+  }
+
+  void Loop(size_t i) {
+    ThreadState& me = state_[i];
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      if (stop_) return;
+      if (queue_.empty()) {
+        Sleep(me, lock);
+        continue;
+      }
+      Call* c = queue_.front();
+      queue_.pop_front();
+      running_++;
+      me.busySince = NowNs();
+      // Calls left behind this one: have a sleeping thread watch whether this one turns out slow.
+      bool poll = !queue_.empty() && pollers_ == 0 && !pollRequest_ && sleepers_ > wakesPending_;
+      if (poll) pollRequest_ = true;
+      lock.unlock();
+      if (poll) workCv_.notify_one();
+      c->retry = !ExecuteOp(*c->op, true);
+      lock.lock();
+      me.busySince = 0;
+      running_--;
+      done_.push_back(c);
+      if (!signaled_) {
+        signaled_ = true;
+        lock.unlock();
+        uv_async_send(&async_);
+        lock.lock();
+      }
+    }
+  }
+
+  // Returns when this thread should take queued calls (or stop).
+  void Sleep(ThreadState& me, std::unique_lock<std::mutex>& lock) {
+    me.awake = false;
+    while (!stop_) {
+      if (me.poller) {
+        if (running_ == 0 || queue_.empty()) {
+          me.poller = false;
+          pollers_--;
+          continue;
+        }
+        pollCv_.wait_for(lock, std::chrono::nanoseconds(kPollNs));
+        if (!stop_ && !queue_.empty() && NeedHelper(NowNs())) {
+          me.poller = false;
+          pollers_--;
+          break;
+        }
+        continue;
+      }
+      sleepers_++;
+      workCv_.wait(lock);
+      sleepers_--;
+      if (wakesPending_ > 0) {
+        wakesPending_--;
+        break;
+      }
+      if (pollRequest_) {
+        pollRequest_ = false;
+        me.poller = true;
+        pollers_++;
+      }
+    }
+    me.awake = true;
+  }
+
+  // JS thread: settle a batch of completed calls in one callback scope (microtasks run once,
+  // after the batch).
+  static void OnAsync(uv_async_t* handle) {
+    auto* d = static_cast<Dispatcher*>(handle->data);
+    std::vector<Call*> batch;
+    bool more;
+    {
+      std::lock_guard<std::mutex> lock(d->mu_);
+      size_t n = std::min(d->done_.size(), kMaxBatch);
+      batch.assign(d->done_.begin(), d->done_.begin() + static_cast<std::ptrdiff_t>(n));
+      d->done_.erase(d->done_.begin(), d->done_.begin() + static_cast<std::ptrdiff_t>(n));
+      more = !d->done_.empty();
+      d->signaled_ = more;
+    }
+    // A worker thread being terminated cannot run JS any more: N-API calls then fail (and
+    // node-addon-api would throw or abort); its calls are dropped, as the environment goes away.
+    // Hence the C API here, each step checked.
+    if (!batch.empty()) {
+      napi_env env = d->env_;
+      napi_handle_scope handleScope = nullptr;
+      napi_async_context context = nullptr;
+      napi_callback_scope callbackScope = nullptr;
+      napi_value resource, name;
+      if (napi_open_handle_scope(env, &handleScope) == napi_ok && napi_create_object(env, &resource) == napi_ok &&
+          napi_create_string_utf8(env, "nvml-mig", NAPI_AUTO_LENGTH, &name) == napi_ok &&
+          napi_async_init(env, resource, name, &context) == napi_ok &&
+          napi_open_callback_scope(env, resource, context, &callbackScope) == napi_ok) {
+        try {
+          for (Call*& c : batch) d->Finish(Napi::Env(env), std::exchange(c, nullptr));
+        } catch (const std::exception&) {
+        }
+      }
+      for (Call* c : batch) delete c;  // those not finished
+      if (callbackScope) napi_close_callback_scope(env, callbackScope);
+      if (context) napi_async_destroy(env, context);
+      if (handleScope) napi_close_handle_scope(env, handleScope);
+    }
+    if (more) uv_async_send(&d->async_);
+  }
+
+  void Finish(Napi::Env env, Call* c) {
+    std::unique_ptr<Call> owned(c);
+    if (--inflight_ == 0) uv_unref(reinterpret_cast<uv_handle_t*>(&async_));
+    if (c->retry) {
+      // Its GPU was being mutated: wait for the lock on libuv's pool (still counted as pending).
+      (new OpWorker(env, std::move(c->op), c->deferred, true))->Queue();
+      return;
+    }
+    SettleGuarded(env, *c->op, c->deferred);
+    Addon* a = c->op->addon;
+    a->pending--;
+    MaybeShutdown(env);
+  }
+
+  // Environment teardown: join the threads (a call in progress finishes its NVML call), drop the
+  // calls never settled (nobody can observe them any more), close the handle, then free this.
+  static void OnCleanup(napi_async_cleanup_hook_handle, void* arg) {
+    auto* d = static_cast<Dispatcher*>(arg);
+    {
+      std::lock_guard<std::mutex> lock(d->mu_);
+      d->stop_ = true;
+    }
+    d->workCv_.notify_all();
+    d->pollCv_.notify_all();
+    for (std::thread& t : d->threads_) t.join();
+    for (Call* c : d->queue_) delete c;
+    for (Call* c : d->done_) delete c;
+    d->queue_.clear();
+    d->done_.clear();
+    uv_close(reinterpret_cast<uv_handle_t*>(&d->async_), [](uv_handle_t* h) {
+      auto* self = static_cast<Dispatcher*>(h->data);
+      napi_remove_async_cleanup_hook(self->cleanup_);
+      delete self;
+    });
+  }
+
+  napi_env env_;
+  uv_async_t async_{};
+  napi_async_cleanup_hook_handle cleanup_ = nullptr;
+  uint64_t inflight_ = 0;  // JS thread only
+  std::mutex mu_;
+  std::condition_variable workCv_;  // sleeping threads: take calls
+  std::condition_variable pollCv_;  // pollers
+  std::deque<Call*> queue_;
+  std::deque<Call*> done_;
+  std::vector<std::thread> threads_;
+  std::vector<ThreadState> state_;
+  size_t sleepers_ = 0;      // threads waiting on workCv_
+  size_t pollers_ = 0;       // threads waiting on pollCv_
+  size_t running_ = 0;       // threads inside a call
+  size_t wakesPending_ = 0;  // sleepers notified to take calls, not yet awake
+  bool pollRequest_ = false;  // a sleeper is asked to become a poller
+  bool signaled_ = false;  // an uv_async_send is on its way
+  bool stop_ = false;
+};
+
 Napi::Value Submit(Napi::Env env, std::unique_ptr<Op> op) {
   // Admit first: it throws TypeError for a wrong-kind handle, and a deferred made before that
   // would never settle (its persistent handle, and the promise, would leak).
@@ -134,10 +402,14 @@ Napi::Value Submit(Napi::Env env, std::unique_ptr<Op> op) {
     return deferred.Promise();
   }
   Addon& a = *op->addon;
+  a.pending++;
+  if (!op->mutating && !op->exclusive && !op->pooled) {
+    Dispatcher::Of(env, a).Submit(new Call{std::move(op), deferred});
+    return deferred.Promise();
+  }
   bool ordered = op->mutating && op->sync;
   GpuSync* sync = op->sync;
   auto* worker = new OpWorker(env, std::move(op), deferred, true);
-  a.pending++;
   if (ordered && sync->busy) {
     sync->fifo.push_back(worker);
   } else {

@@ -7,13 +7,19 @@
 //  2. Admit(): not open → ERR_NVML_NOT_INITIALIZED; mutating and read-only → ERR_NVML_READ_ONLY;
 //     each Ref is looked up in the handle table (wrong kind → TypeError; unknown or invalidated →
 //     ERR_NVML_STALE_HANDLE). The op remembers the GPU (or event set) its first handle belongs to.
-//  3. Mutations are queued per GPU: one is handed to the thread pool only after the previous
-//     mutation of that GPU settled (issue order = completion order). Reads are queued at once.
-//  4. Execute() (worker): take the GPU lock (shared for reads, exclusive for mutations),
+//  3. Reads go to the addon's own call threads (a few per environment, see Dispatcher in
+//     async.cc): a queue they drain without sleeping between calls, completed calls settled on the
+//     JS thread in batches, one uv_async_t wake-up per batch. Calls marked `pooled` (mutations,
+//     event waits, snapshots) go to libuv's thread pool, one napi_async_work each. Mutations are
+//     queued per GPU: one is handed to the pool only after the previous mutation of that GPU
+//     settled (issue order = completion order).
+//  4. Execute (worker): take the GPU lock (shared for reads, exclusive for mutations),
 //     re-check that every Ref is still alive, then Run() the NVML calls. Run() touches no N-API
 //     value; it registers returned handles and invalidates destroyed ones in the table while the
-//     lock is held, so no other op can use a handle between its check and its NVML call.
-//  5. OnOK (JS thread): Build() the JS result or reject with the NvmlError; then the GPU's next
+//     lock is held, so no other op can use a handle between its check and its NVML call. A call
+//     thread only tries the lock: a read whose GPU is being mutated moves to libuv's pool, so a
+//     slow mutation never holds a call thread (nor the reads of other GPUs).
+//  5. JS thread: Build() the JS result or reject with the NvmlError; then the GPU's next
 //     mutation is queued and the pending count drops (close() waits for it to reach 0).
 #pragma once
 
@@ -52,6 +58,10 @@ class Op {
   Failure fail;
   bool mutating = false;   // read-only interlock and per-GPU issue order
   bool exclusive = false;  // takes the GPU lock exclusively (mutations, event set free)
+  // Runs on libuv's thread pool rather than the addon's call threads: calls that may block for
+  // long (mutations, event waits, whole snapshots, the mock's control channel) so that they never
+  // hold up the fast reads.
+  bool pooled = false;
   Ref refs[2];
   int nrefs = 0;
   // The GPU (or event set) of the first handle: its lock, mutation queue and caches.

@@ -42,6 +42,7 @@ struct WaitOp : HandleOp<kEventSet> {
   void Parse(const Napi::CallbackInfo& info) {
     HandleOp::Parse(info);
     timeoutMs = ArgU32(info, 1, "timeoutMs");
+    pooled = true;  // blocks up to timeoutMs
   }
   void Run() override {
     // An old nvmlEventSetWait fills only the first fields: the ids stay "not attributable".

@@ -10,7 +10,10 @@ namespace {
 struct MockControlOp : Op {
   std::string request;
   std::string response;
-  void Parse(const Napi::CallbackInfo& info) { request = ArgString(info, 0, "requestJson", 16 << 20); }
+  void Parse(const Napi::CallbackInfo& info) {
+    request = ArgString(info, 0, "requestJson", 16 << 20);
+    pooled = true;  // may rebuild the whole simulated machine
+  }
   void Run() override {
     std::vector<char> buf(4096);
     for (int attempt = 0; attempt < 4; attempt++) {

@@ -166,6 +166,7 @@ class Json {
 };
 
 struct SnapshotOp : Op {
+  SnapshotOp() { pooled = true; }  // hundreds of driver calls, each GPU's lock in turn
   uint64_t startedNs = 0, finishedNs = 0;
   std::vector<SnapDevice> devices;
   Json json;

@@ -1,7 +1,9 @@
 // How calls run: argument checks, the read-only interlock, mutation order on one GPU, the JS
 // thread staying free, stale and wrong-kind handles.
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { b, control, enableMig, openMock, rejects } from './helpers';
+import { MOCK, ROOT, b, control, enableMig, openMock, rejects } from './helpers';
 
 const MUTATORS = [
   'nvmlDeviceSetMigMode', 'nvmlDeviceCreateGpuInstance', 'nvmlDeviceCreateGpuInstanceWithPlacement', 'nvmlGpuInstanceDestroy',
@@ -160,6 +162,45 @@ describe('ordering and the JS thread', () => {
     for (let i = 0; i < 5; i++) b.deviceGetMigModeSync(dev);
     expect(syncTicks).toBe(0);
     clearInterval(t2);
+  });
+
+  it('slow reads overlap on the call threads (8 reads of 20 ms each)', async () => {
+    await control({ cmd: 'setLatency', fn: 'nvmlDeviceGetName', us: 20_000 });
+    const started = process.hrtime.bigint();
+    const names = await Promise.all(Array.from({ length: 8 }, () => b.deviceGetName(dev)));
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    expect(new Set(names).size).toBe(1);
+    // One after another: 160 ms; four threads: about 40 ms.
+    expect(ms).toBeLessThan(120);
+  });
+
+  it('reads of a GPU being mutated wait for the mutation without holding up reads of another GPU', async () => {
+    const dev1 = await b.deviceGetHandleByIndex(1);
+    await enableMig(dev);
+    await control({ cmd: 'setLatency', fn: 'nvmlDeviceCreateGpuInstance', us: 60_000 });
+    const order: string[] = [];
+    const create = b.deviceCreateGpuInstance(dev, 19).then(() => order.push('create'));
+    await new Promise((r) => setTimeout(r, 15)); // the create now holds GPU 0's lock, inside the driver
+    const same = Array.from({ length: 8 }, () => b.deviceGetGpuInstances(dev, 19));
+    const other = b.deviceGetName(dev1).then(() => order.push('gpu1'));
+    await Promise.all([create, other]);
+    // Eight reads blocked on GPU 0's lock would have filled a 4-thread pool and held the GPU 1 read.
+    expect(order).toEqual(['gpu1', 'create']);
+    // They ran after the create: each sees its instance.
+    for (const gis of await Promise.all(same)) expect(gis).toHaveLength(1);
+  });
+
+  it('idle call threads do not keep the process alive', () => {
+    const script = `
+      const b = require(${JSON.stringify(path.join(ROOT, 'dist', 'binding.js'))}).loadBinding();
+      b.open(${JSON.stringify(MOCK)}, 0, false).then(async () => {
+        const h = await b.deviceGetHandleByIndex(0);
+        await Promise.all(Array.from({ length: 100 }, () => b.deviceGetName(h)));
+        console.log('done');
+      });`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 });
+    expect(r.stdout.trim()).toBe('done');
+    expect(r.status).toBe(0);
   });
 
   it('a read issued after a destroy of its GI runs before it or is stale, never on freed memory', async () => {
