@@ -34,7 +34,7 @@ function mixed(nvml: Nvml, n: number): Array<Promise<unknown>> {
       case 2: ps.push(d0.then((d) => d.memoryInfo())); break;
       case 3: ps.push(d1.then((d) => d.gpuInstances())); break;
       case 4: ps.push(d1.then((d) => d.createGpuInstance(19))); break;
-      case 5: ps.push(d1.then(async (d) => { const gis = await d.gpuInstances(); await Promise.all(gis.map((g) => g.destroy())); })); break;
+      case 5: ps.push(d1.then(async (d) => { const gis = await d.gpuInstances(); const r = await Promise.allSettled(gis.map((g) => g.destroy())); const bad = r.find((x) => x.status === "rejected"); if (bad) throw (bad as PromiseRejectedResult).reason; })); break;
       case 6: ps.push(nvml.deviceCount()); break;
       case 7: ps.push(d0.then((d) => d.computeProcesses())); break;
       case 8: ps.push(d1.then((d) => d.gpuInstanceRemainingCapacity(19))); break;
