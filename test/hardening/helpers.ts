@@ -135,6 +135,21 @@ export async function outcome(call: () => unknown, isNvmlError: (e: unknown) => 
   }
 }
 
+/** Rejects with a HANG error if `p` has not settled within `ms` (so fast-check names the case). */
+export async function settlesWithin<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`HANG: ${what} did not settle within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
 /** Counts of outcomes, for the summary line each suite prints. */
 export class Tally {
   readonly counts: Record<string, number> = {};

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { init, type Nvml } from '../../dist/index.js';
 import { applyLayout, type GpuTarget } from '../../dist/layout/index.js';
 import { loadBinding } from '../../dist/binding.js';
-import { MOCK, limit, runs, seed } from './helpers';
+import { MOCK, limit, runs, seed, settlesWithin } from './helpers';
 
 const MUTATING = /^nvml(DeviceSetMigMode|DeviceCreateGpuInstance\w*|GpuInstanceDestroy|GpuInstanceCreateComputeInstance\w*|ComputeInstanceDestroy)$/;
 
@@ -60,55 +60,58 @@ describe('busy instances survive an apply without force', () => {
     const forcedOutcomes: Record<string, number> = {};
     let reruns = 0;
     await fc.assert(
-      fc.asyncProperty(target, target, fc.array(fc.nat(), { maxLength: 4 }), fc.boolean(), async (from, to, picks, forceLater) => {
-        await nvml.mockControl({ cmd: 'reset', machine: 'h100-80gb' });
-        if (!(await applyLayout(nvml, from)).ok) return;
-        const before = await state();
-        const cis = before.gpuInstances.flatMap((g: any) => g.computeInstances.map((c: any) => ({ gi: g.id, ci: c.id, giPlacement: `${g.placement.start}:${g.placement.size}` })));
-        const busy: Busy[] = [];
-        for (const [i, pick] of picks.entries()) {
-          if (!cis.length) break;
-          const c = cis[pick % cis.length];
-          await nvml.mockControl({ cmd: 'addProcess', gpu: 0, pid: 5000 + i, name: 'train', usedMemoryMiB: 100, gi: c.gi, ci: c.ci });
-          busy.push(c);
-        }
-        if (!before.migCurrent && picks.length) {
-          await nvml.mockControl({ cmd: 'addProcess', gpu: 0, pid: 4000, name: 'whole-gpu', usedMemoryMiB: 100 });
-        }
-        const r = await applyLayout(nvml, to);
-        applies++;
-        if (r.code === 'ERR_LAYOUT_BLOCKED') blocked++;
-        const after = await state();
-        for (const c of busy) {
-          const gi = after.gpuInstances.find((g: any) => g.id === c.gi);
-          expect(gi, `GI ${c.gi} with a process was destroyed without force (${JSON.stringify(from)} → ${JSON.stringify(to)})`).toBeDefined();
-          expect(`${gi.placement.start}:${gi.placement.size}`).toBe(c.giPlacement);
-          expect(gi.computeInstances.some((x: any) => x.id === c.ci), `CI ${c.gi}/${c.ci} with a process was destroyed`).toBe(true);
-          busyKept++;
-        }
-        // A process on the whole GPU: the MIG mode is not switched under it.
-        if (!before.migCurrent && picks.length) expect(after.migCurrent).toBe(false);
-        // With force the apply goes ahead: it reaches the target or reports what stopped it (a
-        // process still holding the GPU or an instance), never throws.
-        if (forceLater && r.code === 'ERR_LAYOUT_BLOCKED') {
-          const forced = await applyLayout(nvml, to, { force: true });
-          forcedOutcomes[forced.ok ? 'ok' : String(forced.code)] = (forcedOutcomes[forced.ok ? 'ok' : String(forced.code)] ?? 0) + 1;
-          // Whatever it left, once the processes are gone a plain re-run converges.
-          if (!forced.ok) {
-            for (const pid of [4000, ...picks.map((_, i) => 5000 + i)]) await nvml.mockControl({ cmd: 'removeProcess', pid }).catch(() => undefined);
-            // A mode change left pending by the busy GPU needs its activation: the reset hook
-            // (without one a Hopper GPU stays pending although SetMigMode would now succeed).
-            const resetHook = async ({ gpu }: { gpu: number }) => {
-              await nvml.mockControl({ cmd: 'gpuReset', gpu });
-            };
-            const rerun = await applyLayout(nvml, to, { resetHook });
-            expect(rerun.ok, `re-run after a forced ${forced.code}: ${rerun.code} ${rerun.message}`).toBe(true);
-            reruns++;
-          }
-        }
-      }),
+      fc.asyncProperty(target, target, fc.array(fc.nat(), { maxLength: 4 }), fc.boolean(), (from, to, picks, forceLater) =>
+        settlesWithin(scenario(from, to, picks, forceLater), 20_000, 'one apply scenario'),
+      ),
       { numRuns: runs(120), seed: seed() },
     );
+    async function scenario(from: GpuTarget, to: GpuTarget, picks: number[], forceLater: boolean): Promise<void> {
+      await nvml.mockControl({ cmd: 'reset', machine: 'h100-80gb' });
+      if (!(await applyLayout(nvml, from)).ok) return;
+      const before = await state();
+      const cis = before.gpuInstances.flatMap((g: any) => g.computeInstances.map((c: any) => ({ gi: g.id, ci: c.id, giPlacement: `${g.placement.start}:${g.placement.size}` })));
+      const busy: Busy[] = [];
+      for (const [i, pick] of picks.entries()) {
+        if (!cis.length) break;
+        const c = cis[pick % cis.length];
+        await nvml.mockControl({ cmd: 'addProcess', gpu: 0, pid: 5000 + i, name: 'train', usedMemoryMiB: 100, gi: c.gi, ci: c.ci });
+        busy.push(c);
+      }
+      if (!before.migCurrent && picks.length) {
+        await nvml.mockControl({ cmd: 'addProcess', gpu: 0, pid: 4000, name: 'whole-gpu', usedMemoryMiB: 100 });
+      }
+      const r = await applyLayout(nvml, to);
+      applies++;
+      if (r.code === 'ERR_LAYOUT_BLOCKED') blocked++;
+      const after = await state();
+      for (const c of busy) {
+        const gi = after.gpuInstances.find((g: any) => g.id === c.gi);
+        expect(gi, `GI ${c.gi} with a process was destroyed without force (${JSON.stringify(from)} → ${JSON.stringify(to)})`).toBeDefined();
+        expect(`${gi.placement.start}:${gi.placement.size}`).toBe(c.giPlacement);
+        expect(gi.computeInstances.some((x: any) => x.id === c.ci), `CI ${c.gi}/${c.ci} with a process was destroyed`).toBe(true);
+        busyKept++;
+      }
+      // A process on the whole GPU: the MIG mode is not switched under it.
+      if (!before.migCurrent && picks.length) expect(after.migCurrent).toBe(false);
+      // With force the apply goes ahead: it reaches the target or reports what stopped it (a
+      // process still holding the GPU or an instance), never throws.
+      if (forceLater && r.code === 'ERR_LAYOUT_BLOCKED') {
+        const forced = await applyLayout(nvml, to, { force: true });
+        forcedOutcomes[forced.ok ? 'ok' : String(forced.code)] = (forcedOutcomes[forced.ok ? 'ok' : String(forced.code)] ?? 0) + 1;
+        // Whatever it left, once the processes are gone a plain re-run converges.
+        if (!forced.ok) {
+          for (const pid of [4000, ...picks.map((_, i) => 5000 + i)]) await nvml.mockControl({ cmd: 'removeProcess', pid }).catch(() => undefined);
+          // A mode change left pending by the busy GPU needs its activation: the reset hook
+          // (without one a Hopper GPU stays pending although SetMigMode would now succeed).
+          const resetHook = async ({ gpu }: { gpu: number }) => {
+            await nvml.mockControl({ cmd: 'gpuReset', gpu });
+          };
+          const rerun = await applyLayout(nvml, to, { resetHook });
+          expect(rerun.ok, `re-run after a forced ${forced.code}: ${rerun.code} ${rerun.message}`).toBe(true);
+          reruns++;
+        }
+      }
+    }
     console.log(`layout-safety: ${applies} applies, ${blocked} refused as blocked, ${busyKept} busy instances checked kept; forced re-applies ${JSON.stringify(forcedOutcomes)}, ${reruns} converging re-runs after them`);
     expect(busyKept).toBeGreaterThan(0);
   }, limit(120_000));
