@@ -100,7 +100,17 @@ export function buildModel(name: string, inputs: GiProfileInput[]): DeviceModel 
 
 // ---- reading the model through the facade -----------------------------------------------------------------
 
-/** What the model reader needs of a GPU instance (the facade's GpuInstance has it). */
+/**
+ * What the model reader needs of a GPU instance (the facade's GpuInstance has it).
+ *
+ * @example
+ * ```ts
+ * import type { GpuInstance } from 'nvml-mig';
+ * import type { GpuInstanceLike } from 'nvml-mig/layout';
+ *
+ * const asSource = (gi: GpuInstance): GpuInstanceLike => gi;
+ * ```
+ */
 export interface GpuInstanceLike {
   readonly id: number;
   readonly profileId: number;
@@ -108,7 +118,20 @@ export interface GpuInstanceLike {
   computeInstancePlacements(profileId: number): Promise<Placement[]>;
 }
 
-/** What the model reader needs of a device (the facade's Device has it). */
+/**
+ * What the model reader needs of a device (the facade's Device has it).
+ *
+ * @example
+ * ```ts
+ * import type { Device } from 'nvml-mig';
+ * import { readDeviceModel, type DeviceModelSource } from 'nvml-mig/layout';
+ *
+ * async function modelOf(device: Device) {
+ *   const source: DeviceModelSource = device;
+ *   return readDeviceModel(source);
+ * }
+ * ```
+ */
 export interface DeviceModelSource {
   name(): Promise<string>;
   gpuInstanceProfiles(): Promise<GpuInstanceProfile[]>;

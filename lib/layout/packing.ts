@@ -29,6 +29,16 @@ export const maskOf = (p: Placement): number => ((1 << p.size) - 1) << p.start;
 
 // ---- compute instances inside GIs -------------------------------------------------------------------------
 
+/**
+ * A GPU instance as `packCis` fills it: its compute slices in use (`mask`) and the CIs it added.
+ *
+ * @example
+ * ```ts
+ * import type { CiBin } from 'nvml-mig/layout';
+ *
+ * const emptyNewGi: CiBin = { gi: -1, mask: 0, added: [] };
+ * ```
+ */
 export interface CiBin {
   /** Existing GI id, or -1 for a GI to create. */
   gi: number;
@@ -118,6 +128,17 @@ export function popcount(x: number): number {
   return n;
 }
 
+/**
+ * Where `placeGis` puts one GPU instance of a profile, and whether it reuses an emptied one.
+ *
+ * @example
+ * ```ts
+ * import type { GiPlacementChoice } from 'nvml-mig/layout';
+ *
+ * const describe = (c: GiPlacementChoice): string =>
+ *   `${c.profile.name} at ${c.placement.start}:${c.placement.size}${c.reuse >= 0 ? ` (GI ${c.reuse} reused)` : ''}`;
+ * ```
+ */
 export interface GiPlacementChoice {
   profile: GiProfileModel;
   placement: Placement;

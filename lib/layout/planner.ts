@@ -182,6 +182,16 @@ function solve(model: DeviceModel, demands: Demand[], anchored: Map<GiState, Set
 
 const busyOf = (gi: GiState): number[] => gi.computeInstances.flatMap((c) => c.processes);
 
+/**
+ * Options of `planGpu`.
+ *
+ * @example
+ * ```ts
+ * import type { PlanOptions } from 'nvml-mig/layout';
+ *
+ * const options: PlanOptions = { source: 'config all-balanced, entry 1' };
+ * ```
+ */
 export interface PlanOptions {
   /** Which layout entry chose the target, for messages. */
   source?: string;
