@@ -70,7 +70,7 @@ struct CreateOp : HandleAnswer<ProfileIdOp> {
     nvmlComputeInstance_t ci = nullptr;
     bool ok = placed ? NVML(nvmlGpuInstanceCreateComputeInstanceWithPlacement, gi(), profileId, &placement, &ci)
                      : NVML(nvmlGpuInstanceCreateComputeInstance, gi(), profileId, &ci);
-    if (ok) id = handles().Register(kComputeInstance, ci, GpuSlot(), GiSlot());
+    if (ok) id = handles().Register(kComputeInstance, ci, GpuSlot(), GiSlot(), nullptr, profileId);
   }
 };
 
@@ -92,11 +92,18 @@ struct ListOp : HandleListAnswer<ProfileIdOp> {
       Check(NVML_ERROR_FUNCTION_NOT_FOUND, "nvmlGpuInstanceGetComputeInstances");
       return;
     }
+    uint64_t since = handles().Mark();
     if (!Check(ReadInstances(lib().nvmlGpuInstanceGetComputeInstances, gi(), profileId, kComputeInstanceListSize,
                              &list),
                "nvmlGpuInstanceGetComputeInstances"))
       return;
-    for (nvmlComputeInstance_t ci : list) ids.push_back(handles().Register(kComputeInstance, ci, GpuSlot(), GiSlot()));
+    std::vector<uint32_t> keep;
+    for (nvmlComputeInstance_t ci : list) {
+      Resolved r;
+      ids.push_back(handles().Register(kComputeInstance, ci, GpuSlot(), GiSlot(), &r, profileId));
+      keep.push_back(r.slot);
+    }
+    handles().Retain(kComputeInstance, GiSlot(), profileId, keep, since);
   }
 };
 

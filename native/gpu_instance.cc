@@ -85,7 +85,7 @@ struct CreateOp : HandleAnswer<ProfileIdOp> {
     nvmlGpuInstance_t gi = nullptr;
     bool ok = placed ? NVML(nvmlDeviceCreateGpuInstanceWithPlacement, dev(), profileId, &placement, &gi)
                      : NVML(nvmlDeviceCreateGpuInstance, dev(), profileId, &gi);
-    if (ok) id = handles().Register(kGpuInstance, gi, GpuSlot());
+    if (ok) id = handles().Register(kGpuInstance, gi, GpuSlot(), 0, nullptr, profileId);
   }
 };
 
@@ -106,10 +106,18 @@ struct ListOp : HandleListAnswer<ProfileIdOp> {
       Check(NVML_ERROR_FUNCTION_NOT_FOUND, "nvmlDeviceGetGpuInstances");
       return;
     }
+    uint64_t since = handles().Mark();
     if (!Check(ReadInstances(lib().nvmlDeviceGetGpuInstances, dev(), profileId, kGpuInstanceListSize, &list),
                "nvmlDeviceGetGpuInstances"))
       return;
-    for (nvmlGpuInstance_t gi : list) ids.push_back(handles().Register(kGpuInstance, gi, GpuSlot()));
+    std::vector<uint32_t> keep;
+    for (nvmlGpuInstance_t gi : list) {
+      Resolved r;
+      ids.push_back(handles().Register(kGpuInstance, gi, GpuSlot(), 0, &r, profileId));
+      keep.push_back(r.slot);
+    }
+    // The driver's whole list of this profile: what it no longer lists was destroyed elsewhere.
+    handles().Retain(kGpuInstance, GpuSlot(), profileId, keep, since);
   }
 };
 

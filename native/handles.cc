@@ -1,5 +1,6 @@
 #include "handles.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace nvmlmig {
@@ -16,7 +17,8 @@ const char* KindName(KindMask kind) {
   }
 }
 
-uint64_t HandleTable::Register(Kind kind, void* ptr, uint32_t gpuSlot, uint32_t giSlot, Resolved* out) {
+uint64_t HandleTable::Register(Kind kind, void* ptr, uint32_t gpuSlot, uint32_t giSlot, Resolved* out,
+                               uint32_t profile) {
   std::lock_guard<std::mutex> lock(mutex_);
   uint32_t slot;
   auto it = byPtr_.find(ptr);
@@ -38,9 +40,12 @@ uint64_t HandleTable::Register(Kind kind, void* ptr, uint32_t gpuSlot, uint32_t 
     e.gpuSlot = gpuSlot ? gpuSlot : slot;
     e.giSlot = kind == kGpuInstance ? slot : giSlot;
     byPtr_[ptr] = slot;
+    e.profile = kUntagged;
     if (e.gpuSlot == slot) e.sync = std::make_shared<GpuSync>();
   }
-  const Entry& e = entries_[slot];
+  Entry& e = entries_[slot];
+  e.seq = ++seq_;
+  if (profile != kUntagged) e.profile = profile;
   if (out)
     *out = Resolved{e.ptr, slot, e.gen, e.gpuSlot, e.kind, kills_.load(std::memory_order_relaxed),
                     entries_[e.gpuSlot].sync.get()};
@@ -121,6 +126,27 @@ void HandleTable::InvalidateMigState(uint32_t gpuSlot) {
 void HandleTable::InvalidateSlot(uint32_t slot) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (slot < entries_.size()) KillLocked(slot);
+}
+
+uint64_t HandleTable::Mark() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return seq_;
+}
+
+void HandleTable::Retain(Kind kind, uint32_t owner, uint32_t profile, const std::vector<uint32_t>& keep,
+                         uint64_t since) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (uint32_t s = 1; s < entries_.size(); s++) {
+    const Entry& e = entries_[s];
+    if (!e.alive || e.kind != kind || e.seq > since) continue;
+    if ((kind == kComputeInstance ? e.giSlot : e.gpuSlot) != owner) continue;
+    if (profile != kUntagged && e.profile != profile) continue;
+    if (std::find(keep.begin(), keep.end(), s) != keep.end()) continue;
+    if (kind == kGpuInstance)
+      for (uint32_t c = 1; c < entries_.size(); c++)
+        if (entries_[c].alive && entries_[c].kind == kComputeInstance && entries_[c].giSlot == s) KillLocked(c);
+    KillLocked(s);
+  }
 }
 
 void HandleTable::Clear() {

@@ -68,7 +68,9 @@ class HandleTable {
 
   // Registers ptr (or finds its live entry) and returns its id. gpuSlot 0 = the entry is its
   // own lock owner (physical GPU, event set). giSlot: the GI a CI belongs to (0 otherwise).
-  uint64_t Register(Kind kind, void* ptr, uint32_t gpuSlot, uint32_t giSlot = 0, Resolved* out = nullptr);
+  // profile: the GI/CI profile id the caller knows the handle has (kUntagged when it does not).
+  uint64_t Register(Kind kind, void* ptr, uint32_t gpuSlot, uint32_t giSlot = 0, Resolved* out = nullptr,
+                    uint32_t profile = kUntagged);
   // One lock round trip per handle: the entry and its GPU's GpuSync. keep (optional) receives a
   // reference that keeps the GpuSync alive past an invalidation (calls that leave the JS thread).
   Lookup Resolve(uint64_t id, KindMask want, Resolved* out, Kind* actual,
@@ -89,8 +91,16 @@ class HandleTable {
   void InvalidateSlot(uint32_t slot);
   // close(): everything.
   void Clear();
+  // A position in the sequence of registrations (take it before a complete listing starts).
+  uint64_t Mark() const;
+  // After a complete listing: entries of `kind` under `owner` (the GPU slot for GIs and MIG devices,
+  // the GI slot for CIs), tagged `profile` (any when kUntagged), that the listing did not return
+  // (`keep`) and that nobody registered since `since`, are gone: destroyed by another process.
+  // Forget them (a GI with its CIs), so the table does not grow while others reconfigure the GPU.
+  void Retain(Kind kind, uint32_t owner, uint32_t profile, const std::vector<uint32_t>& keep, uint64_t since);
   size_t LiveCount() const;
 
+  static constexpr uint32_t kUntagged = 0xFFFFFFFFu;
   static constexpr uint64_t kSlotBits = 21;
   static constexpr uint64_t kSlotLimit = uint64_t(1) << kSlotBits;
 
@@ -100,6 +110,8 @@ class HandleTable {
     uint32_t gen = 1;
     uint32_t gpuSlot = 0;
     uint32_t giSlot = 0;
+    uint32_t profile = kUntagged;
+    uint64_t seq = 0;  // the registration count when this entry was last registered
     Kind kind = kDevice;
     bool alive = false;
     std::shared_ptr<GpuSync> sync;  // lock owners only (physical GPU, event set)
@@ -111,6 +123,7 @@ class HandleTable {
   std::vector<Entry> entries_{1};  // slot 0 is never used
   std::vector<uint32_t> free_;
   std::unordered_map<void*, uint32_t> byPtr_;
+  uint64_t seq_ = 0;  // registrations so far (under mutex_)
   // Grows (under mutex_) with every invalidation: an unchanged count means every handle looked
   // up since is still alive, without taking the mutex.
   std::atomic<uint64_t> kills_{0};

@@ -295,16 +295,24 @@ struct SnapshotOp : Op {
     unsigned int max = 0;
     if (!Ok(d, Raw(lib().nvmlDeviceGetMaxMigDeviceCount, dev, &max), "nvmlDeviceGetMaxMigDeviceCount")) return;
     d.migs.reserve(max);
+    uint64_t since = handles().Mark();
+    std::vector<uint32_t> keep;
+    bool complete = true;
     for (unsigned int i = 0; i < max; i++) {
       nvmlDevice_t mig = nullptr;
       nvmlReturn_t ret = Raw(lib().nvmlDeviceGetMigDeviceHandleByIndex, dev, i, &mig);
       // Sparse indices: an empty index is not an error.
       if (ret == NVML_ERROR_NOT_FOUND || ret == NVML_ERROR_INVALID_ARGUMENT) continue;
-      if (!Ok(d, ret, "nvmlDeviceGetMigDeviceHandleByIndex")) continue;
+      if (!Ok(d, ret, "nvmlDeviceGetMigDeviceHandleByIndex")) {
+        complete = false;
+        continue;
+      }
       d.migs.emplace_back();
       SnapMig& m = d.migs.back();
       m.index = i;
-      m.handle = handles().Register(kMigDevice, mig, gpuSlot);
+      Resolved r;
+      m.handle = handles().Register(kMigDevice, mig, gpuSlot, 0, &r);
+      keep.push_back(r.slot);
       ReadText(d, lib().nvmlDeviceGetUUID, "nvmlDeviceGetUUID", mig, &m.uuid);
       ReadText(d, lib().nvmlDeviceGetName, "nvmlDeviceGetName", mig, &m.name);
       m.hasGi = Ok(d, Raw(lib().nvmlDeviceGetGpuInstanceId, mig, &m.gi), "nvmlDeviceGetGpuInstanceId");
@@ -313,6 +321,8 @@ struct SnapshotOp : Op {
       m.hasAttrs = Ok(d, ReadAttributes(lib(), mig, &m.attrs));
       Ok(d, ReadProcesses(lib(), mig, &m.procs), true);
     }
+    // Every index was read: a MIG device handle of this GPU not among them is gone.
+    if (complete) handles().Retain(kMigDevice, gpuSlot, HandleTable::kUntagged, keep, since);
   }
 
   void ReadDevice(SnapDevice& d, unsigned int index) {
