@@ -240,13 +240,16 @@ export function planGpu(model: DeviceModel | null, state: GpuState, target: GpuT
 
   if (!target.migEnabled) {
     if (state.mig.current) destroyAll('the target disables MIG');
-    if (state.mig.pending) plan.steps.push({ op: 'setMigMode', gpu, enabled: false, reason: 'the target disables MIG', ...blocked(state.processes) });
+    // A resetless GPU (Hopper) left pending by a busy GPU activates on a new request: ask again.
+    if (state.mig.pending || (state.resetlessMig === true && state.mig.current)) {
+      plan.steps.push({ op: 'setMigMode', gpu, enabled: false, reason: state.mig.pending ? 'the target disables MIG' : 'MIG disable is pending; a resetless GPU activates it on a new request', ...blocked(state.processes) });
+    }
     plan.activationNeeded = state.mig.current && state.resetlessMig !== true;
     return plan;
   }
 
-  if (!state.mig.pending) {
-    plan.steps.push({ op: 'setMigMode', gpu, enabled: true, reason: 'the target enables MIG', ...blocked(state.processes) });
+  if (!state.mig.pending || (state.resetlessMig === true && !state.mig.current)) {
+    plan.steps.push({ op: 'setMigMode', gpu, enabled: true, reason: state.mig.pending ? 'MIG enable is pending; a resetless GPU activates it on a new request' : 'the target enables MIG', ...blocked(state.processes) });
   }
   plan.activationNeeded = !state.mig.current && (state.resetlessMig !== true || state.mig.pending);
   if (!model) {
