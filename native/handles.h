@@ -68,7 +68,8 @@ class HandleTable {
 
   // Registers ptr (or finds its live entry) and returns its id. gpuSlot 0 = the entry is its
   // own lock owner (physical GPU, event set). giSlot: the GI a CI belongs to (0 otherwise).
-  // profile: the GI/CI profile id the caller knows the handle has (kUntagged when it does not).
+  // profile: the GI/CI profile id the caller knows the handle has, kByIndex for a MIG device found by
+  // index, kUntagged otherwise.
   uint64_t Register(Kind kind, void* ptr, uint32_t gpuSlot, uint32_t giSlot = 0, Resolved* out = nullptr,
                     uint32_t profile = kUntagged);
   // One lock round trip per handle: the entry and its GPU's GpuSync. keep (optional) receives a
@@ -101,6 +102,10 @@ class HandleTable {
   size_t LiveCount() const;
 
   static constexpr uint32_t kUntagged = 0xFFFFFFFFu;
+  // The tag of MIG device handles found by index (GetMigDeviceHandleByIndex): only those are
+  // forgotten by a complete index walk, since a handle found another way (a CI's info, a UUID)
+  // need not be the same pointer on every driver.
+  static constexpr uint32_t kByIndex = 0xFFFFFFFEu;
   static constexpr uint64_t kSlotBits = 21;
   static constexpr uint64_t kSlotLimit = uint64_t(1) << kSlotBits;
 

@@ -35,7 +35,7 @@ struct ByIndexOp : HandleAnswer<HandleOp<kDevice>> {
   void Run() override {
     nvmlDevice_t mig = nullptr;
     if (NVML(nvmlDeviceGetMigDeviceHandleByIndex, Ptr<nvmlDevice_t>(0), index, &mig))
-      id = handles().Register(kMigDevice, mig, GpuSlot());
+      id = handles().Register(kMigDevice, mig, GpuSlot(), 0, nullptr, HandleTable::kByIndex);
   }
 };
 

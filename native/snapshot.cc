@@ -311,7 +311,7 @@ struct SnapshotOp : Op {
       SnapMig& m = d.migs.back();
       m.index = i;
       Resolved r;
-      m.handle = handles().Register(kMigDevice, mig, gpuSlot, 0, &r);
+      m.handle = handles().Register(kMigDevice, mig, gpuSlot, 0, &r, HandleTable::kByIndex);
       keep.push_back(r.slot);
       ReadText(d, lib().nvmlDeviceGetUUID, "nvmlDeviceGetUUID", mig, &m.uuid);
       ReadText(d, lib().nvmlDeviceGetName, "nvmlDeviceGetName", mig, &m.name);
@@ -322,7 +322,7 @@ struct SnapshotOp : Op {
       Ok(d, ReadProcesses(lib(), mig, &m.procs), true);
     }
     // Every index was read: a MIG device handle of this GPU not among them is gone.
-    if (complete) handles().Retain(kMigDevice, gpuSlot, HandleTable::kUntagged, keep, since);
+    if (complete) handles().Retain(kMigDevice, gpuSlot, HandleTable::kByIndex, keep, since);
   }
 
   void ReadDevice(SnapDevice& d, unsigned int index) {
