@@ -3,7 +3,8 @@
 // name, nvmlReturn, fn, the caller's stack), unless the method documents a soft answer for it;
 // after clearFaults the method works again. The raw-surface matrix is faults.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { init, isNvmlError, NVML_RETURN_CODES, type ComputeInstance, type Device, type GpuInstance, type MigDevice, type Nvml } from '../../dist/index.js';
+import { init, isNvmlError, type ComputeInstance, type Device, type GpuInstance, type MigDevice, type Nvml } from '../../dist/index.js';
+import { NVML_CODE_NAMES } from '../nvml-return-codes';
 import { ALL_RETURN_CODES, MOCK, limit } from './helpers';
 
 let nvml: Nvml;
@@ -103,7 +104,7 @@ describe('every code through every facade method', () => {
         if (err === null) {
           if (code !== 0 && !isField && !(e.soft ?? []).includes(code)) unexpected.push(`${e.method} ← ${code}: resolved`);
           else if (code !== 0) softSeen.push(`${e.method}←${code}`);
-        } else if (!(isNvmlError(err) && err.code === NVML_RETURN_CODES[code] && err.nvmlReturn === code && err.fn === e.fn)) {
+        } else if (!(isNvmlError(err) && err.code === NVML_CODE_NAMES[code] && err.nvmlReturn === code && err.fn === e.fn)) {
           if (code !== 0) unexpected.push(`${e.method} ← ${code}: ${err?.name} ${err?.code} ${err?.nvmlReturn} ${err?.fn}`);
         } else if (!String(err.stack).includes('faults-facade.test')) {
           unexpected.push(`${e.method} ← ${code}: the stack does not name the caller`);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBinding } from '../../dist/binding.js';
 import type { NativeBinding } from '../../dist/native.js';
-import { NVML_RETURN_CODES } from '../../dist/index.js';
+import { NVML_CODE_NAMES } from '../nvml-return-codes';
 import { ALL_RETURN_CODES, LEGACY_MOCK, MOCK, SLOW, limit } from './helpers';
 
 class RawNvmlError extends Error {
@@ -174,7 +174,7 @@ async function matrix(): Promise<{ cases: number; unexpected: string[]; settled:
         await e.call();
         result = 'ok';
       } catch (err: any) {
-        const name = NVML_RETURN_CODES[code];
+        const name = NVML_CODE_NAMES[code];
         if (err instanceof RawNvmlError && err.code === name && err.nvmlReturn === code && err.fn === e.fn) result = 'exact';
         else result = `${err?.constructor?.name} ${err?.code} ${err?.nvmlReturn} ${err?.fn}`;
       }
@@ -256,7 +256,7 @@ describe('every return code into every bound function', () => {
         }
         if (code === 0) {
           // SUCCESS without running: the library may be left uninitialised; it must recover below.
-        } else if (!(err instanceof RawNvmlError && err.code === NVML_RETURN_CODES[code] && err.nvmlReturn === code && err.fn === fn)) {
+        } else if (!(err instanceof RawNvmlError && err.code === NVML_CODE_NAMES[code] && err.nvmlReturn === code && err.fn === fn)) {
           unexpected.push(`${fn} ← ${code}: ${err?.code} ${err?.fn}`);
         }
         await b.close().catch(() => undefined);

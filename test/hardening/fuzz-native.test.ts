@@ -121,7 +121,8 @@ describe('raw native surface under hostile arguments', () => {
       { numRuns: runs(1500), seed: seed() },
     );
     console.log(tally.line('fuzz-native single'));
-    expect(tally.total).toBe(runs(1500));
+    // The cases reached both sides of the contract: calls that answered, and each kind of refusal.
+    for (const kind of ['ok', 'TypeError', 'RangeError', 'NvmlError']) expect(tally.counts[kind] ?? 0, `${kind} outcomes`).toBeGreaterThan(0);
   }, limit());
 
   it('bursts of concurrent hostile calls, then the library still answers', async () => {

@@ -2,6 +2,7 @@
 // from a call (value, TypeError, RangeError, NvmlError), and a settle-or-hang guard.
 import * as path from 'node:path';
 import fc from 'fast-check';
+import { NVML } from '../nvml-return-codes';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const MOCK = path.join(ROOT, 'build', 'Release', 'mock', 'libnvidia-ml.so.1');
@@ -164,5 +165,5 @@ export class Tally {
   }
 }
 
-/** The NVML return codes the hardening suites inject: 0-30 and 999. */
-export const ALL_RETURN_CODES: number[] = [...Array.from({ length: 31 }, (_, i) => i), 999];
+/** The NVML return codes the hardening suites inject: every one NVML defines (0-30 and 999). */
+export const ALL_RETURN_CODES: number[] = Object.values(NVML);

@@ -18,19 +18,30 @@ afterEach(async () => {
 });
 
 describe('watch', () => {
-  it('reports a layout change, from the NVML event where the driver offers it', async () => {
+  it("reports a layout change through the NVML event path (the mock's call log shows the event delivered)", async () => {
     const d1 = await nvml.device(1);
     await d1.setMigMode(true);
-    watcher = watch(nvml, { intervalMs: 20 });
+    await nvml.mockControl({ cmd: 'clearCallLog' });
+    // A long interval: the change lands between two polls, so the poll that sees it drains the event first.
+    watcher = watch(nvml, { intervalMs: 300 });
     await watcher.ready;
+    const registered = (await nvml.mockControl({ cmd: 'callLog' })).calls.filter((c: { fn: string }) => c.fn === 'nvmlDeviceRegisterEvents');
+    expect(registered.length, 'the watcher registers for MIG config change events on every GPU').toBe(2);
+    expect(registered.every((c: { ret: number }) => c.ret === 0)).toBe(true);
+    expect(watcher.nvmlEventsActive).toBe(true);
+    await nextEvent(watcher, 'snapshot');
+    await nvml.mockControl({ cmd: 'clearCallLog' });
     const changed = nextEvent<LayoutChangeEvent>(watcher, 'layout');
     const gi = await d1.createGpuInstance((await d1.gpuInstanceProfile(0)).id);
     const ev = await changed;
     expect(ev.gpu).toBe(1);
     expect(ev.uuid).toBe(await d1.uuid());
-    expect(ev.source).toBe(watcher.nvmlEventsActive ? 'nvml-event' : 'poll');
+    expect(ev.source).toBe('nvml-event');
     expect(ev.before.gpuInstances).toEqual([]);
     expect(ev.after.gpuInstances.map((g) => [g.id, g.profileName])).toEqual([[gi.id, '1g.10gb']]);
+    // The driver handed the event over: one wait answered SUCCESS (a wait with nothing queued answers TIMEOUT).
+    const waits = (await nvml.mockControl({ cmd: 'callLog' })).calls.filter((c: { fn: string }) => c.fn.startsWith('nvmlEventSetWait'));
+    expect(waits.filter((c: { ret: number }) => c.ret === 0).length, JSON.stringify(waits)).toBe(1);
   });
 
   it('falls back to polling when NVML events are not used', async () => {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { expect } from 'vitest';
 import { loadBinding } from '../../dist/binding.js';
 import type { NativeBinding } from '../../dist/native.js';
+import { NVML_CODE_NAMES, nvmlCodeNumber } from '../nvml-return-codes';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const MOCK = path.join(ROOT, 'build', 'Release', 'mock', 'libnvidia-ml.so.1');
@@ -39,7 +40,11 @@ export async function control(req: object): Promise<any> {
   return res;
 }
 
-/** Awaits a rejection and checks its class and code (and nvmlReturn for NVML codes). */
+/**
+ * Awaits a rejection and checks its class and code. An NVML code's nvmlReturn must be that code's
+ * number in NVML's enum (the tests' own list; `nvmlReturn`, when given, must agree with it), or n
+ * for NVML_ERROR_UNKNOWN_<n>; a library code (ERR_*) has none.
+ */
 export async function rejects(p: Promise<unknown>, code: string, nvmlReturn: number | null = null): Promise<TestNvmlError> {
   let err: unknown;
   try {
@@ -50,8 +55,16 @@ export async function rejects(p: Promise<unknown>, code: string, nvmlReturn: num
   expect(err, `expected a rejection with ${code}`).toBeInstanceOf(TestNvmlError);
   const e = err as TestNvmlError;
   expect(e.code).toBe(code);
-  if (code.startsWith('NVML_')) expect(e.nvmlReturn).toBe(nvmlReturn ?? e.nvmlReturn);
-  else expect(e.nvmlReturn).toBeNull();
+  if (code.startsWith('NVML_')) {
+    // NVML_ERROR_UNKNOWN_<n>: the addon's name for a number NVML does not define.
+    const undefinedCode = /^NVML_ERROR_UNKNOWN_(\d+)$/.exec(code);
+    const number = undefinedCode ? Number(undefinedCode[1]) : nvmlCodeNumber(code);
+    if (undefinedCode) expect(NVML_CODE_NAMES[number], `${number} is an NVML code`).toBeUndefined();
+    if (nvmlReturn !== null) expect(nvmlReturn, `the test's own number for ${code}`).toBe(number);
+    expect(e.nvmlReturn, `nvmlReturn of ${code}`).toBe(number);
+  } else {
+    expect(e.nvmlReturn).toBeNull();
+  }
   return e;
 }
 

@@ -64,8 +64,21 @@ describe('before open()', () => {
   });
 
   it("CUDA's stub library is refused without loading it", async () => {
-    const e = await rejects(b.open('/usr/local/cuda/lib64/stubs/libnvidia-ml.so', 0, false), 'ERR_NVML_LOAD_FAILED');
-    expect(e.message).toMatch(/stub/);
+    // A loadable NVML (a copy of the mock) under a stubs/ directory: only the refusal keeps it out.
+    const stubs = path.join(ROOT, 'build', 'test-fixtures', 'cuda', 'lib64', 'stubs');
+    const stub = path.join(stubs, 'libnvidia-ml.so');
+    fs.mkdirSync(stubs, { recursive: true });
+    fs.copyFileSync(MOCK, stub);
+    const refusal = (p: string) => `cannot load the NVML library '${p}': refusing a CUDA stub library (stubs/)`;
+    const e = await rejects(b.open(stub, 0, false), 'ERR_NVML_LOAD_FAILED');
+    expect(e.message).toBe(refusal(stub));
+    expect(e.fn).toBeNull();
+    expect(b.isOpen()).toBe(false);
+    expect(b.functions()).toEqual({});
+    expect(fs.readFileSync('/proc/self/maps', 'utf8')).not.toContain(stubs);
+    // CUDA's usual install path, present or not: the same refusal, before any dlopen error.
+    const cuda = '/usr/local/cuda/lib64/stubs/libnvidia-ml.so';
+    expect((await rejects(b.open(cuda, 0, false), 'ERR_NVML_LOAD_FAILED')).message).toBe(refusal(cuda));
   });
 });
 

@@ -53,15 +53,18 @@ describe('system', () => {
     expect(b.deviceGetComputeRunningProcessesSync(d)).toEqual(procs);
   });
 
-  it('field values 184 and 199 (MIG reset / query capability)', async () => {
+  it('field values 184 and 199 (MIG reset / query capability): both 1 on Hopper, as the real H100 and H200 answered', async () => {
     const d = await b.deviceGetHandleByIndex(0);
     const values = await b.deviceGetFieldValues(d, [184, 199]);
-    expect(values.map((v) => v.fieldId)).toEqual([184, 199]);
-    for (const v of values) {
-      expect(v.nvmlReturn).toBe(0);
-      expect(v.value === 0 || v.value === 1 || v.value === 0n || v.value === 1n).toBe(true);
-    }
+    expect(values.map((v) => [v.fieldId, v.nvmlReturn, Number(v.value)])).toEqual([[184, 0, 1], [199, 0, 1]]);
     expect(await b.deviceGetFieldValues(d, [])).toEqual([]);
+  });
+
+  it('field 184 is 0 on Ampere, 199 still 1 (inferred: Ampere needs a GPU reset to switch MIG; never captured on an A100)', async () => {
+    await control({ cmd: 'reset', machine: 'a100-40gb' });
+    const d = await b.deviceGetHandleByIndex(0);
+    const values = await b.deviceGetFieldValues(d, [184, 199]);
+    expect(values.map((v) => [v.fieldId, v.nvmlReturn, Number(v.value)])).toEqual([[184, 0, 0], [199, 0, 1]]);
   });
 });
 

@@ -7,8 +7,10 @@ import * as pkg from '../../dist/index.js';
 
 const require_ = createRequire(__filename);
 const { runChecks, print } = require_('../../scripts/device/real-readonly.js');
+// The one suite CI lets skip (.ci/check-skips.js): it needs a GPU.
+const { REAL_GPU_SUITE } = require_('../../.ci/check-skips.js');
 
-describe.skipIf(process.env.NVML_REAL !== '1')('real NVML, read-only', () => {
+describe.skipIf(process.env.NVML_REAL !== '1')(REAL_GPU_SUITE, () => {
   it('answers as the reference H100 did, and the interlock is on', async () => {
     const report = await runChecks(pkg);
     console.log(print(report));
