@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The README demo (`npm run demo`): a whole nvidia-smi-style MIG session of the `nvml-mig` CLI on
-// the bundled simulated H100, with a temporary state file so the commands see one GPU. Prints each
-// command and what it printed. Needs `npm run build` first (addon, mock and dist/).
+// The README demo (`npm run demo [machine]`): a whole nvidia-smi-style MIG session of the `nvml-mig`
+// CLI on the bundled simulated H100 (or another machine: a100-40gb, a30), with a temporary state
+// file so the commands see one GPU, and the simulator's own commands (`-r`, `sim add-process`) for
+// the reset and the busy instance. Prints each command and what it printed. Needs `npm run build` first (addon, mock and dist/).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { existsSync, mkdtempSync, rmSync } = require('node:fs');
@@ -37,19 +38,6 @@ function nvmlMig(...args) {
   return r;
 }
 
-/** The simulator's control channel, through the library itself: here, a process appears on a MIG device. */
-async function mockControl(request) {
-  const { init } = require(join(root, 'dist', 'index.js'));
-  process.env.NVML_MOCK_MACHINE = machine;
-  process.env.NVML_MOCK_STATE = state;
-  const nvml = await init({ libraryPath: join(root, 'build', 'Release', 'mock', 'libnvidia-ml.so.1') });
-  try {
-    return await nvml.mockControl(request);
-  } finally {
-    await nvml.shutdown();
-  }
-}
-
 function note(text) {
   process.stdout.write(`\n# ${text}\n`);
 }
@@ -58,6 +46,8 @@ async function main_() {
   console.log(`nvml-mig demo on a simulated ${machine} (state file ${state})`);
   nvmlMig('-L');
   nvmlMig('-i', '0', '-mig', '1');
+  // Ampere keeps the change pending until a reset: the simulator's is nvidia-smi's -r.
+  if (spawnCli(['--json', 'status']).stdout.includes('"changePending": true')) nvmlMig('-i', '0', '-r');
   nvmlMig('mig', '-lgip');
   nvmlMig('mig', '-lgipp');
   nvmlMig('mig', '-cgi', '19,14,9', '-C');
@@ -68,8 +58,8 @@ async function main_() {
   // The largest GPU instance (listed last), read quietly through --json.
   const gis = JSON.parse(spawnCli(['list-gi', '--json']).stdout).gpus[0].gpuInstances;
   const gi = gis[gis.length - 1].id;
-  note(`a CUDA process (pid 4242, python) starts on GPU instance ${gi}, compute instance 0`);
-  await mockControl({ cmd: 'addProcess', gpu: 0, pid: 4242, name: 'python', usedMemoryMiB: 1024, gi, ci: 0 });
+  note(`a CUDA process (pid 4242, python) starts on GPU instance ${gi}, compute instance 0 (a simulated one)`);
+  nvmlMig('sim', 'add-process', '4242', '--name', 'python', '--memory', '1024', '-gi', String(gi), '-ci', '0');
   nvmlMig('status');
   nvmlMig('mig', '-dci', '-gi', String(gi));
   nvmlMig('mig', '-dgi', '-gi', String(gi));
@@ -78,7 +68,7 @@ async function main_() {
   nvmlMig('export');
 
   note('the process exits; now the instances can go');
-  await mockControl({ cmd: 'removeProcess', pid: 4242 });
+  nvmlMig('sim', 'remove-process', '4242');
   nvmlMig('mig', '-dci');
   nvmlMig('mig', '-dgi');
 

@@ -41,13 +41,14 @@ async function migModeOrNull(device: Device): Promise<MigMode | null> {
 }
 
 /** What to do when a GPU's MIG mode is pending: a reset, which nvml-mig never does itself. */
-export function resetAdvice(index: number, busId: string): string {
+export function resetAdvice(index: number, busId: string, sim: string | null = null): string {
+  if (sim !== null) return `a GPU reset is needed to make it effective: on the simulator, run '${sim} -r -i ${index}' once no simulated process uses the GPU`;
   return `a GPU reset is needed to make it effective: stop every process using GPU ${busId}, then run 'sudo nvidia-smi -r -i ${index}' or reboot (nvml-mig never resets a GPU itself)`;
 }
 
-function disabledReason(g: Gpu): string {
+function disabledReason(g: Gpu, sim: string | null): string {
   if (g.mode === null) return `GPU ${g.index} (${g.busId}) does not support MIG`;
-  if (g.mode.pending && !g.mode.current) return `MIG mode is pending enable on GPU ${g.index} (${g.busId}): ${resetAdvice(g.index, g.busId)}`;
+  if (g.mode.pending && !g.mode.current) return `MIG mode is pending enable on GPU ${g.index} (${g.busId}): ${resetAdvice(g.index, g.busId, sim)}`;
   return `MIG mode is disabled on GPU ${g.index} (${g.busId}): enable it first with 'nvml-mig -i ${g.index} -mig 1'`;
 }
 
@@ -60,11 +61,11 @@ async function migGpus(ctx: Context, change: boolean): Promise<Gpu[]> {
   const on = gpus.filter((g) => g.mode?.current);
   const off = gpus.filter((g) => !g.mode?.current);
   if (change && ctx.global.gpus !== null) {
-    for (const g of off) ctx.fail(disabledReason(g), new CliError('MIG_DISABLED', '', EXIT.REFUSED), { gpu: g.index });
+    for (const g of off) ctx.fail(disabledReason(g, ctx.simPrefix), new CliError('MIG_DISABLED', '', EXIT.REFUSED), { gpu: g.index });
   }
   if (on.length === 0) {
     if (change && (ctx.global.gpus === null || off.length === 0)) {
-      const line = off.length ? `${lines.noMigDevices.replace(/\.$/, '')}: ${off.map(disabledReason).join('; ')}` : lines.noMigDevices;
+      const line = off.length ? `${lines.noMigDevices.replace(/\.$/, '')}: ${off.map((g) => disabledReason(g, ctx.simPrefix)).join('; ')}` : lines.noMigDevices;
       ctx.fail(line, new CliError('MIG_DISABLED', '', EXIT.REFUSED));
     } else if (!change) {
       ctx.print(lines.noMigDevices);
@@ -468,7 +469,7 @@ export async function setMode(ctx: Context, enable: boolean): Promise<JsonData> 
       const busy = r.activationStatus === 'NVML_ERROR_IN_USE';
       const why = r.activationStatus === 'NVML_SUCCESS' ? 'Reset Required' : codeText(r.activationStatus);
       ctx.warn(lines.modePending(enable, g.busId, why));
-      let advice = resetAdvice(g.index, g.busId);
+      let advice = resetAdvice(g.index, g.busId, ctx.simPrefix);
       if (busy) {
         const holders: string[] = [];
         const procs = await ctx.processesOn(device);

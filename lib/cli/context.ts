@@ -52,6 +52,14 @@ export class Context {
     readonly global: GlobalOptions,
   ) {}
 
+  /** How a command line that reaches the same simulated machine starts, or null on a real driver. */
+  get simPrefix(): string | null {
+    const g = this.global;
+    if (g.mock === null) return null;
+    const quote = (t: string) => (/^[\w.,:/=@+-]+$/.test(t) ? t : `'${t.replace(/'/g, "'\\''")}'`);
+    return `nvml-mig --mock ${quote(g.mock)}${g.mockState ? ` --mock-state ${quote(g.mockState)}` : ''}`;
+  }
+
   get json(): boolean {
     return this.global.json;
   }

@@ -2,22 +2,34 @@
 
 import { isNvmlError } from '../errors.js';
 
-export const EXIT = Object.freeze({
-  OK: 0,
+/**
+ * The exit codes, each named and explained once: `EXIT.BUSY` in code, the help text's list and
+ * docs/cli.md come from this table.
+ */
+export const EXIT_CODES = [
+  { name: 'OK', code: 0, meaning: 'ok' },
   /** Accepted but not (all) in effect: a pending MIG mode, a layout that does not match. */
-  PARTIAL: 1,
-  USAGE: 2,
+  { name: 'PARTIAL', code: 1, meaning: 'partial (pending mode, layout mismatch)' },
+  { name: 'USAGE', code: 2, meaning: 'usage (bad command line or input file)' },
   /** NVML refused the request (no room, not found, not supported, MIG disabled, ...). */
-  REFUSED: 3,
+  { name: 'REFUSED', code: 3, meaning: 'refused by NVML (or no such GPU/instance)' },
   /** NVML_ERROR_NO_PERMISSION: the change needs root. */
-  PERMISSION: 4,
+  { name: 'PERMISSION', code: 4, meaning: 'needs root' },
   /** NVML_ERROR_IN_USE: processes or compute instances hold the GPU or instance. */
-  BUSY: 5,
+  { name: 'BUSY', code: 5, meaning: 'busy (in use)' },
   /** libnvidia-ml.so.1 (or the native addon) cannot be loaded. */
-  NO_LIBRARY: 6,
+  { name: 'NO_LIBRARY', code: 6, meaning: 'NVML library not loadable' },
   /** The read-only interlock (--read-only, NVML_MIG_READONLY=1) refused a change. */
-  READ_ONLY: 7,
-});
+  { name: 'READ_ONLY', code: 7, meaning: 'refused by --read-only' },
+  /** A state file of the simulator that cannot be used (corrupt, another machine's). */
+  { name: 'BAD_STATE', code: 8, meaning: 'simulator state file unusable' },
+] as const;
+
+type ExitName = (typeof EXIT_CODES)[number]['name'];
+
+export const EXIT: Readonly<Record<ExitName, number>> = Object.freeze(
+  Object.fromEntries(EXIT_CODES.map((e) => [e.name, e.code])) as Record<ExitName, number>,
+);
 
 /** Bad command line: printed with a pointer to --help, exit 2. */
 export class UsageError extends Error {}

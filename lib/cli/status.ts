@@ -64,21 +64,21 @@ function processNode(p: NamedProcess): Node {
   return { label: `process ${p.pid} ${p.name ?? '(unknown)'}${mem}` };
 }
 
-function modeLabel(g: StatusGpu): string {
+function modeLabel(g: StatusGpu, sim: string | null): string {
   const m = g.migMode;
   if (m === null) return 'MIG mode: not supported';
   const word = (on: boolean) => (on ? 'Enabled' : 'Disabled');
   if (!m.changePending) return `MIG mode: ${word(m.current)}`;
-  return `MIG mode: ${word(m.current)}, pending ${word(m.pending)} (${resetAdvice(g.index, g.pciBusId)})`;
+  return `MIG mode: ${word(m.current)}, pending ${word(m.pending)} (${resetAdvice(g.index, g.pciBusId, sim)})`;
 }
 
 /** The human tree of `status`. */
-export function formatStatus(gpus: StatusGpu[]): string {
+export function formatStatus(gpus: StatusGpu[], sim: string | null = null): string {
   const out: string[] = [];
   for (const g of gpus) {
     const children: Node[] = [
       { label: `PCI bus id: ${g.pciBusId}` },
-      { label: modeLabel(g) },
+      { label: modeLabel(g, sim) },
       { label: `Memory: ${gib(g.memoryUsedMiB)} / ${gib(g.memoryTotalMiB)} GiB used` },
     ];
     if (g.migMode?.current) {
@@ -153,6 +153,6 @@ export async function status(ctx: Context): Promise<JsonData> {
       gpuInstances, processes,
     });
   }
-  ctx.print(formatStatus(gpus));
+  ctx.print(formatStatus(gpus, ctx.simPrefix));
   return { gpus };
 }

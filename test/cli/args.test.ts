@@ -27,7 +27,7 @@ describe('argument parsing', () => {
     const a = parseArgs(['mig', '-lgi', '-i', '0,1', '--json', '--mock', 'a100-40gb:2', '--mock-state', '/tmp/s.json']);
     const b = parseArgs(['--json', '-i', '0,1', '--mock=a100-40gb:2', '--mock-state=/tmp/s.json', 'mig', '-lgi']);
     expect(a).toEqual(b);
-    expect(a.global).toEqual({ gpus: ['0', '1'], mock: 'a100-40gb:2', mockState: '/tmp/s.json', json: true, debug: false, readOnly: false });
+    expect(a.global).toEqual({ gpus: ['0', '1'], mock: 'a100-40gb:2', mockState: '/tmp/s.json', mockMachineGiven: true, json: true, debug: false, readOnly: false });
     // --mock without a machine does not swallow the command word.
     expect(parseArgs(['--mock', 'mig', '-lgip']).global.mock).toBe('h100-80gb');
     expect(parseArgs(['--mock', 'status']).command).toEqual({ kind: 'status' });
@@ -43,14 +43,18 @@ describe('argument parsing', () => {
     expect(c).toMatchObject({ kind: 'create-gi', profiles: [{ name: '1g.10gb' }, { name: 'MIG 3g.40gb' }] });
   });
 
-  it('routes help and the delegated commands', () => {
+  it('routes help, the layout commands and the exporter through the same registry', () => {
     expect(cmd()).toEqual({ kind: 'status' });
     expect(cmd('--help')).toEqual({ kind: 'help', topic: null });
     expect(cmd('create-gi', '--help')).toEqual({ kind: 'help', topic: 'create-gi' });
     expect(cmd('mig', '-cgi', '--help')).toEqual({ kind: 'help', topic: 'create-gi' });
     expect(cmd('-mig', '--help')).toEqual({ kind: 'help', topic: 'mode' });
-    expect(cmd('apply', '-f', 'x.yaml', '--dry-run')).toEqual({ kind: 'delegate', target: 'apply', argv: ['-f', 'x.yaml', '--dry-run'] });
-    expect(cmd('exporter', '--port', '0')).toEqual({ kind: 'delegate', target: 'exporter', argv: ['--port', '0'] });
+    expect(cmd('apply', '-f', 'x.yaml', '--dry-run')).toMatchObject({ kind: 'apply', file: 'x.yaml', dryRun: true, force: false });
+    expect(cmd('exporter', '--port', '0')).toEqual({ kind: 'exporter', port: 0, host: '127.0.0.1', intervalMs: 1000 });
+    expect(cmd('exporter', '--help')).toEqual({ kind: 'help', topic: 'exporter' });
+    expect(cmd('sim', 'add-process', '--help')).toEqual({ kind: 'help', topic: 'sim add-process' });
+    expect(cmd('-r')).toEqual({ kind: 'gpu-reset', force: false });
+    expect(cmd('sim', 'add-process', '42', '-gi', '1', '-ci', '0', '--name', 'python')).toEqual({ kind: 'sim add-process', pid: 42, name: 'python', memory: 0, gi: 1, ci: 0 });
   });
 
   it('refuses bad command lines with a UsageError naming the problem', () => {
@@ -67,6 +71,13 @@ describe('argument parsing', () => {
       [['mig', '-cgi', 'MIG'], /invalid profile/],
       [['-i'], /-i needs/],
       [['list', 'extra'], /unexpected 'extra'/],
+      [['apply', 'x.yaml', '-f', 'y.yaml'], /unexpected 'x.yaml'/],
+      [['apply'], /apply needs -f <file>/],
+      [['exporter', '--port', 'x'], /--port needs a whole number/],
+      [['status', '--port', '1'], /unknown option '--port' for status/],
+      [['sim'], /sim needs a command: show, reset, add-process/],
+      [['sim', 'fault', 'nvmlDeviceGetCount', 'NOPE'], /unknown NVML return code 'NOPE'/],
+      [['-r=1'], /-r takes no value|unknown option/],
     ];
     for (const [argv, re] of bad) {
       expect(() => parseArgs(argv), argv.join(' ')).toThrow(UsageError);

@@ -21,7 +21,7 @@ describe('pending MIG mode on Ampere (simulated A100)', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
       'Warning: MIG mode is in pending enable state for GPU 00000000:07:00.0:GPU requires reset\n' +
-        "MIG mode enable is pending on GPU 0 (00000000:07:00.0): a GPU reset is needed to make it effective: stop every process using GPU 00000000:07:00.0, then run 'sudo nvidia-smi -r -i 0' or reboot (nvml-mig never resets a GPU itself)\n",
+        `MIG mode enable is pending on GPU 0 (00000000:07:00.0): a GPU reset is needed to make it effective: on the simulator, run 'nvml-mig --mock a100-40gb --mock-state ${sim.state} -r -i 0' once no simulated process uses the GPU\n`,
     );
     const { code, doc } = sim.json('-mig', '1');
     expect(code).toBe(1);
@@ -36,7 +36,7 @@ describe('pending MIG mode on Ampere (simulated A100)', () => {
     const r = sim.run('mig', '-cgi', '19');
     expect(r.code).toBe(3);
     expect(lineCount(r.stderr)).toBe(1);
-    expect(r.stderr).toMatch(/^No MIG-enabled devices found: MIG mode is pending enable on GPU 0 .*'sudo nvidia-smi -r -i 0' or reboot/);
+    expect(r.stderr).toMatch(/^No MIG-enabled devices found: MIG mode is pending enable on GPU 0 .*on the simulator, run 'nvml-mig --mock a100-40gb --mock-state \S+ -r -i 0'/);
     expect(sim.run('mig', '-lgi')).toEqual({ code: 0, stdout: 'No MIG-enabled devices found.\n', stderr: '' });
     expect(sim.run('status').stdout).toContain('MIG mode: Disabled, pending Enabled (a GPU reset is needed');
     expect(sim.json('status').doc.gpus[0].migMode).toEqual({ current: false, pending: true, changePending: true });

@@ -231,8 +231,9 @@ describe('nvml-mig exporter command', () => {
       expect(await done).toBe(0);
     }
     const { out, io: streams } = io();
-    expect(await runExporterCommand(['--port', '0', '-i', '0,7'], streams)).toBe(2);
-    expect(out.stderr).toBe('nvml-mig exporter: no GPU matches "7"\n');
+    // The CLI's one GPU selector: a GPU that does not exist is refused (exit 3) before serving.
+    expect(await runExporterCommand(['--port', '0', '-i', '0,7'], streams)).toBe(3);
+    expect(out.stderr).toBe('nvml-mig: No GPU with index 7: this machine has 2 GPUs (0-1)\n');
   });
 
   it('runs as `nvml-mig exporter` in its own process and stops on SIGTERM', async () => {
