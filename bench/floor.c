@@ -16,13 +16,13 @@
 
 #include "nvml_abi.h"
 
-static void *lib;
+static void* lib;
 static nvmlDevice_t dev0;
 static unsigned int giProfileIds[NVML_GPU_INSTANCE_PROFILE_COUNT];
 static unsigned int giProfileCount;
 
-static void *sym(const char *name) {
-  void *p = dlsym(lib, name);
+static void* sym(const char* name) {
+  void* p = dlsym(lib, name);
   if (!p) {
     fprintf(stderr, "floor: missing symbol %s\n", name);
     exit(2);
@@ -30,7 +30,7 @@ static void *sym(const char *name) {
   return p;
 }
 
-static void check(nvmlReturn_t r, const char *what) {
+static void check(nvmlReturn_t r, const char* what) {
   if (r != NVML_SUCCESS) {
     fprintf(stderr, "floor: %s returned %d\n", what, r);
     exit(3);
@@ -50,11 +50,20 @@ NVML_FUNCTIONS(FN)
 // ---- the measured operations: one call each (snapshot: a whole walk) ----
 static char buf[256];
 
-static void opCount(void) { unsigned int n; check(p_nvmlDeviceGetCount_v2(&n), "count"); }
-static void opHandle(void) { nvmlDevice_t d; check(p_nvmlDeviceGetHandleByIndex_v2(0, &d), "handle"); }
+static void opCount(void) {
+  unsigned int n;
+  check(p_nvmlDeviceGetCount_v2(&n), "count");
+}
+static void opHandle(void) {
+  nvmlDevice_t d;
+  check(p_nvmlDeviceGetHandleByIndex_v2(0, &d), "handle");
+}
 static void opName(void) { check(p_nvmlDeviceGetName(dev0, buf, NVML_DEVICE_NAME_V2_BUFFER_SIZE), "name"); }
 static void opUuid(void) { check(p_nvmlDeviceGetUUID(dev0, buf, NVML_DEVICE_UUID_V2_BUFFER_SIZE), "uuid"); }
-static void opMemory(void) { nvmlMemory_t m; check(p_nvmlDeviceGetMemoryInfo(dev0, &m), "memory"); }
+static void opMemory(void) {
+  nvmlMemory_t m;
+  check(p_nvmlDeviceGetMemoryInfo(dev0, &m), "memory");
+}
 static void opMemoryV2(void) {
   nvmlMemory_v2_t m;
   m.version = nvmlMemory_v2;
@@ -88,8 +97,8 @@ typedef struct {
 } CiProfiles;
 static CiProfiles ciCache[64];
 
-static const CiProfiles *ciProfilesOf(nvmlGpuInstance_t gi, unsigned int giProfileId) {
-  CiProfiles *c = &ciCache[giProfileId % 64];
+static const CiProfiles* ciProfilesOf(nvmlGpuInstance_t gi, unsigned int giProfileId) {
+  CiProfiles* c = &ciCache[giProfileId % 64];
   if (c->known && c->giProfileId == giProfileId) return c;
   c->known = 1;
   c->giProfileId = giProfileId;
@@ -134,7 +143,7 @@ static void opSnapshot(void) {
         nvmlGpuInstanceInfo_t gInfo;
         p_nvmlGpuInstanceGetInfo(gis[g], &gInfo);
         snapshotCalls++;
-        const CiProfiles *cp = ciProfilesOf(gis[g], gInfo.profileId);
+        const CiProfiles* cp = ciProfilesOf(gis[g], gInfo.profileId);
         for (unsigned int k = 0; k < cp->count; k++) {
           nvmlComputeInstance_t cis[8];
           unsigned int nCi = 8;
@@ -192,8 +201,8 @@ static void setupMig(unsigned int perGpu) {
   }
 }
 
-static int cmpLL(const void *a, const void *b) {
-  long long x = *(const long long *)a, y = *(const long long *)b;
+static int cmpLL(const void* a, const void* b) {
+  long long x = *(const long long*)a, y = *(const long long*)b;
   return x < y ? -1 : x > y;
 }
 
@@ -212,7 +221,7 @@ static void gapPause(void) {
   }
 }
 
-static void measure(const char *op, const char *symbol, void (*fn)(void), int samples) {
+static void measure(const char* op, const char* symbol, void (*fn)(void), int samples) {
   // Warm up and size the batch so one sample lasts at least 20 us.
   long long t0 = nowNs();
   int warm = 0;
@@ -224,7 +233,7 @@ static void measure(const char *op, const char *symbol, void (*fn)(void), int sa
   double perCall = (double)(nowNs() - t0) / warm;
   int batch = perCall >= 20000 ? 1 : (int)(20000 / perCall) + 1;
   if (batch > 1000) batch = 1000;
-  double *per = malloc(sizeof(double) * samples);
+  double* per = malloc(sizeof(double) * samples);
   long long total = 0;
   for (int s = 0; s < samples; s++) {
     long long a = nowNs();
@@ -234,23 +243,25 @@ static void measure(const char *op, const char *symbol, void (*fn)(void), int sa
     per[s] = (double)d / batch;
     gapPause();
   }
-  long long *sorted = malloc(sizeof(long long) * samples);
+  long long* sorted = malloc(sizeof(long long) * samples);
   for (int s = 0; s < samples; s++) sorted[s] = (long long)(per[s] * 1000);  // picoseconds
   qsort(sorted, samples, sizeof(long long), cmpLL);
   int p99 = (int)(samples * 0.99);
   if (p99 >= samples) p99 = samples - 1;
-  printf("{\"peer\":\"c-floor\",\"op\":\"%s\",\"symbol\":\"%s\",\"medianNs\":%.1f,\"p99Ns\":%.1f,"
-         "\"meanNs\":%.1f,\"batch\":%d,\"samples\":%d}\n",
-         op, symbol, sorted[samples / 2] / 1000.0, sorted[p99] / 1000.0, (double)total / batch / samples, batch,
-         samples);
+  printf(
+      "{\"peer\":\"c-floor\",\"op\":\"%s\",\"symbol\":\"%s\",\"medianNs\":%.1f,\"p99Ns\":%.1f,"
+      "\"meanNs\":%.1f,\"batch\":%d,\"samples\":%d}\n",
+      op, symbol, sorted[samples / 2] / 1000.0, sorted[p99] / 1000.0, (double)total / batch / samples, batch, samples);
   fflush(stdout);
   free(per);
   free(sorted);
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: floor <libnvidia-ml.so.1> [--samples N] [--setup-mig N] [--gap-spin-ns N] [--gap-sleep-ns N] op...\n");
+    fprintf(
+        stderr,
+        "usage: floor <libnvidia-ml.so.1> [--samples N] [--setup-mig N] [--gap-spin-ns N] [--gap-sleep-ns N] op...\n");
     return 1;
   }
   lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -266,28 +277,42 @@ int main(int argc, char **argv) {
   int a = 2;
   for (; a < argc && strncmp(argv[a], "--", 2) == 0; a += 2) {
     if (a + 1 >= argc) return 1;
-    if (strcmp(argv[a], "--samples") == 0) samples = atoi(argv[a + 1]);
-    else if (strcmp(argv[a], "--setup-mig") == 0) setupMig((unsigned int)atoi(argv[a + 1]));
-    else if (strcmp(argv[a], "--gap-spin-ns") == 0) gapSpinNs = atoll(argv[a + 1]);
-    else if (strcmp(argv[a], "--gap-sleep-ns") == 0) gapSleepNs = atoll(argv[a + 1]);
+    if (strcmp(argv[a], "--samples") == 0)
+      samples = atoi(argv[a + 1]);
+    else if (strcmp(argv[a], "--setup-mig") == 0)
+      setupMig((unsigned int)atoi(argv[a + 1]));
+    else if (strcmp(argv[a], "--gap-spin-ns") == 0)
+      gapSpinNs = atoll(argv[a + 1]);
+    else if (strcmp(argv[a], "--gap-sleep-ns") == 0)
+      gapSleepNs = atoll(argv[a + 1]);
   }
   check(p_nvmlDeviceGetHandleByIndex_v2(0, &dev0), "handle 0");
   for (unsigned int idx = 0; p_nvmlDeviceGetGpuInstanceProfileInfo && idx < NVML_GPU_INSTANCE_PROFILE_COUNT; idx++) {
     nvmlGpuInstanceProfileInfo_t info;
-    if (p_nvmlDeviceGetGpuInstanceProfileInfo(dev0, idx, &info) == NVML_SUCCESS) giProfileIds[giProfileCount++] = info.id;
+    if (p_nvmlDeviceGetGpuInstanceProfileInfo(dev0, idx, &info) == NVML_SUCCESS)
+      giProfileIds[giProfileCount++] = info.id;
   }
   for (; a < argc; a++) {
-    const char *op = argv[a];
-    if (!strcmp(op, "count")) measure(op, "nvmlDeviceGetCount_v2", opCount, samples);
-    else if (!strcmp(op, "handle")) measure(op, "nvmlDeviceGetHandleByIndex_v2", opHandle, samples);
-    else if (!strcmp(op, "name")) measure(op, "nvmlDeviceGetName", opName, samples);
-    else if (!strcmp(op, "uuid")) measure(op, "nvmlDeviceGetUUID", opUuid, samples);
+    const char* op = argv[a];
+    if (!strcmp(op, "count"))
+      measure(op, "nvmlDeviceGetCount_v2", opCount, samples);
+    else if (!strcmp(op, "handle"))
+      measure(op, "nvmlDeviceGetHandleByIndex_v2", opHandle, samples);
+    else if (!strcmp(op, "name"))
+      measure(op, "nvmlDeviceGetName", opName, samples);
+    else if (!strcmp(op, "uuid"))
+      measure(op, "nvmlDeviceGetUUID", opUuid, samples);
     else if (!strcmp(op, "memory")) {
-      if (p_nvmlDeviceGetMemoryInfo_v2) measure(op, "nvmlDeviceGetMemoryInfo_v2", opMemoryV2, samples);
-      else measure(op, "nvmlDeviceGetMemoryInfo", opMemory, samples);
-    } else if (!strcmp(op, "migMode")) measure(op, "nvmlDeviceGetMigMode", opMigMode, samples);
-    else if (!strcmp(op, "giProfile")) measure(op, "nvmlDeviceGetGpuInstanceProfileInfo", opGiProfile, samples);
-    else if (!strcmp(op, "processes")) measure(op, "nvmlDeviceGetComputeRunningProcesses_v3", opProcesses, samples);
+      if (p_nvmlDeviceGetMemoryInfo_v2)
+        measure(op, "nvmlDeviceGetMemoryInfo_v2", opMemoryV2, samples);
+      else
+        measure(op, "nvmlDeviceGetMemoryInfo", opMemory, samples);
+    } else if (!strcmp(op, "migMode"))
+      measure(op, "nvmlDeviceGetMigMode", opMigMode, samples);
+    else if (!strcmp(op, "giProfile"))
+      measure(op, "nvmlDeviceGetGpuInstanceProfileInfo", opGiProfile, samples);
+    else if (!strcmp(op, "processes"))
+      measure(op, "nvmlDeviceGetComputeRunningProcesses_v3", opProcesses, samples);
     else if (!strcmp(op, "snapshot")) {
       snapshotCalls = 0;
       opSnapshot();

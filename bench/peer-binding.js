@@ -105,7 +105,7 @@ async function snapshot(nvml, b) {
     nvmlCalls = (await nvml.mockControl({ cmd: 'callLog' })).calls.filter((c) => c.fn !== 'nvmlMockControl').length;
   }
   // The native read alone (NVML calls + copying into C++ structs), as the addon times it.
-  let readNs = [];
+  const readNs = [];
   const rawSync = measureSync(() => {
     const r = b.snapshotSync();
     readNs.push(Number(r.finishedNs - r.startedNs));

@@ -14,13 +14,14 @@ const samples = Number(samplesArg);
 const concurrency = Number(concurrencyArg);
 const lib = koffi.load(libPath);
 
-const Device = koffi.pointer('nvmlDevice_t', koffi.opaque());
+// Named types, declared for the signature strings below.
+koffi.pointer('nvmlDevice_t', koffi.opaque());
 // Declared for the signature string of the v1 call below.
 koffi.struct('nvmlMemory_t', { total: 'uint64_t', free: 'uint64_t', used: 'uint64_t' });
 const MemoryV2 = koffi.struct('nvmlMemory_v2_t', {
   version: 'uint32_t', total: 'uint64_t', reserved: 'uint64_t', free: 'uint64_t', used: 'uint64_t',
 });
-const GiProfileInfo = koffi.struct('nvmlGpuInstanceProfileInfo_t', {
+koffi.struct('nvmlGpuInstanceProfileInfo_t', {
   id: 'uint32_t', isP2pSupported: 'uint32_t', sliceCount: 'uint32_t', instanceCount: 'uint32_t',
   multiprocessorCount: 'uint32_t', copyEngineCount: 'uint32_t', decoderCount: 'uint32_t',
   encoderCount: 'uint32_t', jpegCount: 'uint32_t', ofaCount: 'uint32_t', memorySizeMB: 'uint64_t',

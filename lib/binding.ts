@@ -27,6 +27,9 @@ function isAddon(m: unknown): m is Addon {
   return !!b && typeof b.open === 'function' && typeof b.setErrorClass === 'function' && typeof b.snapshotJson === 'function';
 }
 
+// The snapshot's positional JSON: each array's layout is the C++ writer's (native/snapshot.cc), and the
+// decoders below name its positions; test/native/snapshot.test.ts compares the result with the getters'.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON arrays, read by position
 type Wire = any[];
 
 function memory(w: Wire | null): RawMemory | null {
@@ -118,14 +121,14 @@ export function loadBinding(): NativeBinding {
   if (cached) return cached;
   const tried: string[] = [];
   const builds = ['Release', 'Debug'].map((t) => path.join(PACKAGE_ROOT, 'build', t, 'nvml_mig.node'));
-  let reason = '';
+  let reason: string;
   for (const file of builds) {
     if (!fs.existsSync(file)) {
       tried.push(`  ${file} (missing)`);
       continue;
     }
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a .node file at a path found at run time
       const m: unknown = require(file);
       if (isAddon(m)) return (cached = bind(m));
       reason = `${file} is not the nvml-mig addon`;
@@ -137,7 +140,7 @@ export function loadBinding(): NativeBinding {
   const prebuilds = path.join(PACKAGE_ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
   if (fs.existsSync(prebuilds)) {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a prebuild directory exists
       const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
       const m = nodeGypBuild(PACKAGE_ROOT);
       if (isAddon(m)) return (cached = bind(m));

@@ -205,11 +205,12 @@ export class Nvml {
    * NVML_ERROR_FUNCTION_NOT_FOUND on a real driver. Any request other than a read ('state',
    * 'callLog', 'clearCallLog') may change the simulated hardware, so cached static answers are dropped.
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the response's fields depend on the command sent
   mockControl(request: object): Promise<any> {
     return this.run(async (b) => {
       const json = JSON.stringify(checkObject('request', request));
       const cmd = (request as { cmd?: unknown }).cmd;
-      let response: any;
+      let response: { ok?: unknown; error?: unknown } | null;
       try {
         response = JSON.parse(await b.mockControl(json));
       } finally {

@@ -10,27 +10,27 @@ namespace {
 
 const unsigned long long kMiB = 1024ull * 1024ull;
 
-const GiProfile &giProfileOf(const DeviceRef &r) { return *r.gpu->model->byId(r.gi->profileId); }
-const CiProfile &ciProfileOf(const DeviceRef &r) { return *ciProfileById(giProfileOf(r), r.ci->profileId); }
+const GiProfile& giProfileOf(const DeviceRef& r) { return *r.gpu->model->byId(r.gi->profileId); }
+const CiProfile& ciProfileOf(const DeviceRef& r) { return *ciProfileById(giProfileOf(r), r.ci->profileId); }
 
 // Processes visible through a handle: all of the GPU's, or those of one MIG device.
-std::vector<const ProcessState *> processesOf(const DeviceRef &r) {
-  std::vector<const ProcessState *> out;
-  for (const ProcessState &p : r.gpu->processes)
+std::vector<const ProcessState*> processesOf(const DeviceRef& r) {
+  std::vector<const ProcessState*> out;
+  for (const ProcessState& p : r.gpu->processes)
     if (!r.isMig() || (p.onMig && p.gi == r.gi->id && p.ci == r.ci->id)) out.push_back(&p);
   return out;
 }
 
 // Memory: a GPU's board memory, or a MIG device's GPU instance (shared by the GI's CIs).
-void memoryOf(const DeviceRef &r, unsigned long long *total, unsigned long long *used) {
+void memoryOf(const DeviceRef& r, unsigned long long* total, unsigned long long* used) {
   *total = (r.isMig() ? giProfileOf(r).memoryMiB : r.gpu->model->memoryMiB) * kMiB;
   *used = 0;
-  for (const ProcessState &p : r.gpu->processes)
+  for (const ProcessState& p : r.gpu->processes)
     if (!r.isMig() || (p.onMig && p.gi == r.gi->id)) *used += p.usedMiB * kMiB;
   if (*used > *total) *used = *total;
 }
 
-int migIndexOf(const DeviceRef &r) {
+int migIndexOf(const DeviceRef& r) {
   std::vector<MigDeviceRef> all = migDevices(*r.gpu);
   for (size_t i = 0; i < all.size(); i++)
     if (all[i].ci == r.ci) return static_cast<int>(i);
@@ -39,9 +39,9 @@ int migIndexOf(const DeviceRef &r) {
 
 }  // namespace
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetName(nvmlDevice_t device, char *name, unsigned int length) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetName(nvmlDevice_t device, char* name, unsigned int length) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
-    return onDevice(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onDevice(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       // [inferred] "<board> MIG <CI profile>", the form CUDA shows ("NVIDIA H200 MIG 1g.18gb").
       std::string value = r.isMig() ? r.gpu->name + " MIG " + ciProfileOf(r).name.substr(4) : r.gpu->name;
       return copyString(value, name, length);
@@ -49,40 +49,40 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetName(nvmlDevice_t device, char *name, unsi
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetUUID(nvmlDevice_t device, char *uuid, unsigned int length) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetUUID(nvmlDevice_t device, char* uuid, unsigned int length) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
-    return onDevice(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onDevice(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       return copyString(r.isMig() ? migUuid(*r.gpu, r.gi->id, r.ci->id) : r.gpu->uuid, uuid, length);
     });
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetIndex(nvmlDevice_t device, unsigned int *index) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetIndex(nvmlDevice_t device, unsigned int* index) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!index) return NVML_ERROR_INVALID_ARGUMENT;
-    return onDevice(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onDevice(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       *index = r.isMig() ? static_cast<unsigned>(migIndexOf(r)) : r.gpuIndex;
       return NVML_SUCCESS;
     });
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMinorNumber(nvmlDevice_t device, unsigned int *minor) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMinorNumber(nvmlDevice_t device, unsigned int* minor) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!minor) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGpu(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       *minor = r.gpu->minor;
       return NVML_SUCCESS;
     });
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetPciInfo_v3(nvmlDevice_t device, nvmlPciInfo_t *pci) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetPciInfo_v3(nvmlDevice_t device, nvmlPciInfo_t* pci) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!pci) return NVML_ERROR_INVALID_ARGUMENT;
-    return onDevice(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onDevice(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       std::memset(pci, 0, sizeof *pci);
-      const std::string &id = r.gpu->busId;  // "00000000:07:00.0"
+      const std::string& id = r.gpu->busId;  // "00000000:07:00.0"
       std::snprintf(pci->busId, sizeof pci->busId, "%s", id.c_str());
       std::snprintf(pci->busIdLegacy, sizeof pci->busIdLegacy, "%s", id.substr(4).c_str());
       pci->domain = static_cast<unsigned>(std::strtoul(id.substr(0, 8).c_str(), nullptr, 16));
@@ -95,10 +95,10 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetPciInfo_v3(nvmlDevice_t device, nvmlPciInf
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory_t *memory) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory_t* memory) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!memory) return NVML_ERROR_INVALID_ARGUMENT;
-    return onDevice(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onDevice(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       memoryOf(r, &memory->total, &memory->used);
       memory->free = memory->total - memory->used;
       return NVML_SUCCESS;
@@ -107,11 +107,11 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory
 }
 
 #ifndef NVML_MOCK_LEGACY
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t device, nvmlMemory_v2_t *memory) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t device, nvmlMemory_v2_t* memory) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!memory) return NVML_ERROR_INVALID_ARGUMENT;
     if (memory->version != nvmlMemory_v2) return NVML_ERROR_ARGUMENT_VERSION_MISMATCH;
-    return onDevice(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onDevice(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       memoryOf(r, &memory->total, &memory->used);
       memory->reserved = 0;  // the mock reserves nothing for the driver
       memory->free = memory->total - memory->used;
@@ -121,10 +121,10 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t device, nvmlMem
 }
 #endif
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t device, nvmlUtilization_t *utilization) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t device, nvmlUtilization_t* utilization) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!utilization) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGpu(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       // "On MIG-enabled GPUs, querying device utilization rates is not currently supported."
       if (r.gpu->migCurrent) return NVML_ERROR_NOT_SUPPORTED;
       unsigned long long total, used;
@@ -137,11 +137,11 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t device, nvml
   });
 }
 
-static nvmlReturn_t runningProcesses(nvmlDevice_t device, unsigned *count, nvmlProcessInfo_t *infos) {
-  return onDevice(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
-    std::vector<const ProcessState *> list = processesOf(r);
-    return fillList(list.size(), infos, count, [&](size_t i, nvmlProcessInfo_t &out) {
-      const ProcessState &p = *list[i];
+static nvmlReturn_t runningProcesses(nvmlDevice_t device, unsigned* count, nvmlProcessInfo_t* infos) {
+  return onDevice(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
+    std::vector<const ProcessState*> list = processesOf(r);
+    return fillList(list.size(), infos, count, [&](size_t i, nvmlProcessInfo_t& out) {
+      const ProcessState& p = *list[i];
       out.pid = p.pid;
       out.usedGpuMemory = p.usedMiB * kMiB;
       out.gpuInstanceId = r.gpu->migCurrent && p.onMig ? p.gi : 0xFFFFFFFFu;
@@ -149,44 +149,46 @@ static nvmlReturn_t runningProcesses(nvmlDevice_t device, unsigned *count, nvmlP
     });
   });
 }
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device, unsigned int *infoCount,
-                                                                 nvmlProcessInfo_t *infos) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device, unsigned int* infoCount,
+                                                                 nvmlProcessInfo_t* infos) {
   return call(__func__, true, [&]() -> nvmlReturn_t { return runningProcesses(device, infoCount, infos); });
 }
 // The _v2 struct has the same four fields.
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v2(nvmlDevice_t device, unsigned int *infoCount,
-                                                                 nvmlProcessInfo_t *infos) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v2(nvmlDevice_t device, unsigned int* infoCount,
+                                                                 nvmlProcessInfo_t* infos) {
   return call(__func__, true, [&]() -> nvmlReturn_t { return runningProcesses(device, infoCount, infos); });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t device, int valuesCount, nvmlFieldValue_t *values) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t device, int valuesCount, nvmlFieldValue_t* values) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (valuesCount <= 0 || !values) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGpu(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
-      long long now = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+    return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
+      long long now =
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
       for (int i = 0; i < valuesCount; i++) {
-        nvmlFieldValue_t &v = values[i];
+        nvmlFieldValue_t& v = values[i];
         v.timestamp = now;
         v.latencyUsec = 0;
         v.valueType = NVML_VALUE_TYPE_UNSIGNED_INT;
         std::memset(&v.value, 0, sizeof v.value);
         v.nvmlReturn = NVML_SUCCESS;
-        if (v.fieldId == NVML_FI_DEV_IS_RESETLESS_MIG_SUPPORTED) v.value.uiVal = r.gpu->model->migNeedsReset ? 0 : 1;
+        if (v.fieldId == NVML_FI_DEV_IS_RESETLESS_MIG_SUPPORTED)
+          v.value.uiVal = r.gpu->model->migNeedsReset ? 0 : 1;
         else if (v.fieldId == NVML_FI_DEV_IS_MIG_MODE_INDEPENDENT_MIG_QUERY_CAPABLE)
           v.value.uiVal = r.gpu->model->migQueryWhenDisabled;
-        else v.nvmlReturn = NVML_ERROR_NOT_SUPPORTED;
+        else
+          v.nvmlReturn = NVML_ERROR_NOT_SUPPORTED;
       }
       return NVML_SUCCESS;
     });
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceSetMigMode(nvmlDevice_t device, unsigned int mode, nvmlReturn_t *activationStatus) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceSetMigMode(nvmlDevice_t device, unsigned int mode, nvmlReturn_t* activationStatus) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!activationStatus || mode > NVML_DEVICE_MIG_ENABLE) return NVML_ERROR_INVALID_ARGUMENT;
-    return mutate(resolveDevice, device, [&](MachineState &m, const DeviceRef &r) -> nvmlReturn_t {
+    return mutate(resolveDevice, device, [&](MachineState& m, const DeviceRef& r) -> nvmlReturn_t {
       if (r.isMig()) return NVML_ERROR_NOT_SUPPORTED;
       *activationStatus = setMigMode(m.gpus[r.gpuIndex], mode == NVML_DEVICE_MIG_ENABLE);
       return NVML_SUCCESS;
@@ -194,10 +196,11 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceSetMigMode(nvmlDevice_t device, unsigned int 
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMigMode(nvmlDevice_t device, unsigned int *currentMode, unsigned int *pendingMode) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMigMode(nvmlDevice_t device, unsigned int* currentMode,
+                                              unsigned int* pendingMode) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!currentMode || !pendingMode) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGpu(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       *currentMode = r.gpu->migCurrent ? 1 : 0;
       *pendingMode = r.gpu->migPending ? 1 : 0;
       return NVML_SUCCESS;
@@ -207,10 +210,10 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMigMode(nvmlDevice_t device, unsigned int 
 
 // ---- MIG device handles ----
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceIsMigDeviceHandle(nvmlDevice_t device, unsigned int *isMigDevice) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceIsMigDeviceHandle(nvmlDevice_t device, unsigned int* isMigDevice) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!isMigDevice) return NVML_ERROR_INVALID_ARGUMENT;
-    return onDevice(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onDevice(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       *isMigDevice = r.isMig() ? 1 : 0;
       return NVML_SUCCESS;
     });
@@ -221,36 +224,36 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceIsMigDeviceHandle(nvmlDevice_t device, unsign
 // "not supported by the device"].
 template <class F>
 static nvmlReturn_t onMig(nvmlDevice_t device, F f) {
-  return onDevice(device, [&](const MachineState &m, const DeviceRef &r) -> nvmlReturn_t {
+  return onDevice(device, [&](const MachineState& m, const DeviceRef& r) -> nvmlReturn_t {
     if (!r.isMig()) return NVML_ERROR_NOT_SUPPORTED;
     return f(m, r);
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetGpuInstanceId(nvmlDevice_t device, unsigned int *id) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetGpuInstanceId(nvmlDevice_t device, unsigned int* id) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!id) return NVML_ERROR_INVALID_ARGUMENT;
-    return onMig(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onMig(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       *id = r.gi->id;
       return NVML_SUCCESS;
     });
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetComputeInstanceId(nvmlDevice_t device, unsigned int *id) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetComputeInstanceId(nvmlDevice_t device, unsigned int* id) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!id) return NVML_ERROR_INVALID_ARGUMENT;
-    return onMig(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onMig(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       *id = r.ci->id;
       return NVML_SUCCESS;
     });
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMaxMigDeviceCount(nvmlDevice_t device, unsigned int *count) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMaxMigDeviceCount(nvmlDevice_t device, unsigned int* count) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!count) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGpu(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       *count = r.gpu->migCurrent ? r.gpu->model->maxMigDevices : 0;  // zero while MIG is disabled
       return NVML_SUCCESS;
     });
@@ -258,10 +261,10 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMaxMigDeviceCount(nvmlDevice_t device, uns
 }
 
 MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMigDeviceHandleByIndex(nvmlDevice_t device, unsigned int index,
-                                                             nvmlDevice_t *migDevice) {
+                                                             nvmlDevice_t* migDevice) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!migDevice) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGpu(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       if (!r.gpu->migCurrent) return NVML_ERROR_NOT_SUPPORTED;
       if (index >= r.gpu->model->maxMigDevices) return NVML_ERROR_INVALID_ARGUMENT;
       std::vector<MigDeviceRef> all = migDevices(*r.gpu);
@@ -272,10 +275,10 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMigDeviceHandleByIndex(nvmlDevice_t device
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetDeviceHandleFromMigDeviceHandle(nvmlDevice_t migDevice, nvmlDevice_t *device) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetDeviceHandleFromMigDeviceHandle(nvmlDevice_t migDevice, nvmlDevice_t* device) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!device) return NVML_ERROR_INVALID_ARGUMENT;
-    return onMig(migDevice, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onMig(migDevice, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       *device = static_cast<nvmlDevice_t>(makeHandle(Kind::Device, r.gpuIndex, 0));
       return NVML_SUCCESS;
     });
@@ -283,13 +286,13 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetDeviceHandleFromMigDeviceHandle(nvmlDevice
 }
 
 #ifndef NVML_MOCK_LEGACY
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetAttributes_v2(nvmlDevice_t device, nvmlDeviceAttributes_t *attributes) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetAttributes_v2(nvmlDevice_t device, nvmlDeviceAttributes_t* attributes) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!attributes) return NVML_ERROR_INVALID_ARGUMENT;
     // "currently only supported for MIG device handles"
-    return onMig(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
-      const GiProfile &gi = giProfileOf(r);
-      const CiProfile &ci = ciProfileOf(r);
+    return onMig(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
+      const GiProfile& gi = giProfileOf(r);
+      const CiProfile& ci = ciProfileOf(r);
       attributes->multiprocessorCount = ci.sms;
       attributes->sharedCopyEngineCount = gi.ce;
       attributes->sharedDecoderCount = gi.dec;
@@ -307,20 +310,20 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetAttributes_v2(nvmlDevice_t device, nvmlDev
 
 // ---- cheap identity queries that nvidia-smi and monitoring tools ask for ----
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetArchitecture(nvmlDevice_t device, unsigned int *arch) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetArchitecture(nvmlDevice_t device, unsigned int* arch) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!arch) return NVML_ERROR_INVALID_ARGUMENT;
-    return onDevice(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onDevice(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       *arch = r.gpu->model->architecture == "hopper" ? 9 : 7;  // NVML_DEVICE_ARCH_HOPPER / _AMPERE
       return NVML_SUCCESS;
     });
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetCudaComputeCapability(nvmlDevice_t device, int *major, int *minor) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetCudaComputeCapability(nvmlDevice_t device, int* major, int* minor) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!major || !minor) return NVML_ERROR_INVALID_ARGUMENT;
-    return onDevice(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onDevice(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       *major = r.gpu->model->architecture == "hopper" ? 9 : 8;
       *minor = 0;
       return NVML_SUCCESS;

@@ -28,24 +28,24 @@ uint64_t g_nextSet = 1;
 
 const unsigned long long kSupportedEvents = NVML_EVENT_TYPE_MIG_CONFIG_CHANGE;
 
-bool lookupSet(nvmlEventSet_t set, uint64_t *id) {
+bool lookupSet(nvmlEventSet_t set, uint64_t* id) {
   unsigned gpu;
   return decodeHandle(set, Kind::EventSet, &gpu, id) && g_sets.count(*id);
 }
 
 }  // namespace
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetSupportedEventTypes(nvmlDevice_t device, unsigned long long *eventTypes) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetSupportedEventTypes(nvmlDevice_t device, unsigned long long* eventTypes) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!eventTypes) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGpu(device, [&](const MachineState &, const DeviceRef &) -> nvmlReturn_t {
+    return onGpu(device, [&](const MachineState&, const DeviceRef&) -> nvmlReturn_t {
       *eventTypes = kSupportedEvents;
       return NVML_SUCCESS;
     });
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlEventSetCreate(nvmlEventSet_t *set) {
+MOCK_EXPORT nvmlReturn_t nvmlEventSetCreate(nvmlEventSet_t* set) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!set) return NVML_ERROR_INVALID_ARGUMENT;
     std::lock_guard<std::mutex> lock(g_setsMu);
@@ -56,15 +56,16 @@ MOCK_EXPORT nvmlReturn_t nvmlEventSetCreate(nvmlEventSet_t *set) {
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlDeviceRegisterEvents(nvmlDevice_t device, unsigned long long eventTypes, nvmlEventSet_t set) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceRegisterEvents(nvmlDevice_t device, unsigned long long eventTypes,
+                                                  nvmlEventSet_t set) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     // Events cannot be registered on MIG device handles.
-    return onGpu(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       std::lock_guard<std::mutex> lock(g_setsMu);
       uint64_t id;
       if (!lookupSet(set, &id)) return NVML_ERROR_INVALID_ARGUMENT;
       if (eventTypes == 0 || (eventTypes & ~kSupportedEvents)) return NVML_ERROR_NOT_SUPPORTED;
-      for (Registration &reg : g_sets[id].regs)
+      for (Registration& reg : g_sets[id].regs)
         if (reg.gpu == r.gpuIndex) {
           reg.types |= eventTypes;
           return NVML_SUCCESS;
@@ -75,18 +76,18 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceRegisterEvents(nvmlDevice_t device, unsigned 
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlEventSetWait_v2(nvmlEventSet_t set, nvmlEventData_t *data, unsigned int timeoutms) {
+MOCK_EXPORT nvmlReturn_t nvmlEventSetWait_v2(nvmlEventSet_t set, nvmlEventData_t* data, unsigned int timeoutms) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!data) return NVML_ERROR_INVALID_ARGUMENT;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutms);
     while (true) {
-      nvmlReturn_t ret = readState([&](const MachineState &m) -> nvmlReturn_t {
+      nvmlReturn_t ret = readState([&](const MachineState& m) -> nvmlReturn_t {
         std::lock_guard<std::mutex> lock(g_setsMu);
         uint64_t id;
         if (!lookupSet(set, &id)) return NVML_ERROR_INVALID_ARGUMENT;
-        for (Registration &reg : g_sets[id].regs) {
+        for (Registration& reg : g_sets[id].regs) {
           if (reg.gpu >= m.gpus.size()) continue;
-          for (const ConfigEvent &e : m.gpus[reg.gpu].recentEvents) {
+          for (const ConfigEvent& e : m.gpus[reg.gpu].recentEvents) {
             if (e.seq <= reg.seenSeq) continue;
             reg.seenSeq = e.seq;
             data->device = static_cast<nvmlDevice_t>(makeHandle(Kind::Device, reg.gpu, 0));

@@ -8,7 +8,7 @@ using namespace mock;
 namespace {
 
 template <class Info>
-void fillGiCommon(const GiProfile &p, Info *info) {
+void fillGiCommon(const GiProfile& p, Info* info) {
   info->id = p.id;
   info->sliceCount = p.slices;
   info->instanceCount = p.instances;
@@ -27,7 +27,7 @@ void fillGiCommon(const GiProfile &p, Info *info) {
 // one less than the newest header's NVML_GPU_INSTANCE_PROFILE_COUNT).
 const unsigned kDriverGiProfileCount = 0x11;
 
-nvmlReturn_t giProfileByIndex(const DeviceRef &r, unsigned index, const GiProfile **out) {
+nvmlReturn_t giProfileByIndex(const DeviceRef& r, unsigned index, const GiProfile** out) {
   if (index >= kDriverGiProfileCount) return NVML_ERROR_INVALID_ARGUMENT;
   *out = r.gpu->model->byIndex(index);
   return *out ? NVML_SUCCESS : NVML_ERROR_NOT_SUPPORTED;
@@ -35,17 +35,17 @@ nvmlReturn_t giProfileByIndex(const DeviceRef &r, unsigned index, const GiProfil
 
 #ifndef NVML_MOCK_LEGACY
 // Fills a v2 or v3 struct, chosen by its version word (same size, different layouts).
-nvmlReturn_t fillGiVersioned(const GiProfile &p, nvmlGpuInstanceProfileInfo_v2_t *info) {
+nvmlReturn_t fillGiVersioned(const GiProfile& p, nvmlGpuInstanceProfileInfo_v2_t* info) {
   if (info->version == nvmlGpuInstanceProfileInfo_v2) {
-    std::memset(reinterpret_cast<char *>(info) + sizeof(unsigned), 0, sizeof *info - sizeof(unsigned));
+    std::memset(reinterpret_cast<char*>(info) + sizeof(unsigned), 0, sizeof *info - sizeof(unsigned));
     fillGiCommon(p, info);
     info->isP2pSupported = 0;  // "No" on every capture
     std::snprintf(info->name, sizeof info->name, "%s", p.name.c_str());
     return NVML_SUCCESS;
   }
   if (info->version == nvmlGpuInstanceProfileInfo_v3) {
-    auto *v3 = reinterpret_cast<nvmlGpuInstanceProfileInfo_v3_t *>(info);
-    std::memset(reinterpret_cast<char *>(v3) + sizeof(unsigned), 0, sizeof *v3 - sizeof(unsigned));
+    auto* v3 = reinterpret_cast<nvmlGpuInstanceProfileInfo_v3_t*>(info);
+    std::memset(reinterpret_cast<char*>(v3) + sizeof(unsigned), 0, sizeof *v3 - sizeof(unsigned));
     fillGiCommon(p, v3);
     // The real H100 (driver 580.159.04) fills every number of the v3 struct but leaves its name
     // empty; the v2 struct carries the name.
@@ -56,51 +56,52 @@ nvmlReturn_t fillGiVersioned(const GiProfile &p, nvmlGpuInstanceProfileInfo_v2_t
 }
 #endif
 
-const GiProfile *giProfileById(const DeviceRef &r, unsigned id) { return r.gpu->model->byId(id); }
+const GiProfile* giProfileById(const DeviceRef& r, unsigned id) { return r.gpu->model->byId(id); }
 
 // NVML documents *count as output only ("must be large enough" for the buffer): a zero count with a
 // buffer is taken as that contract; a non-zero count too small for the list is INSUFFICIENT_SIZE
 // rather than a write past the caller's buffer.
-nvmlReturn_t placements(const std::vector<Slot> &list, nvmlGpuInstancePlacement_t *out, unsigned *count) {
+nvmlReturn_t placements(const std::vector<Slot>& list, nvmlGpuInstancePlacement_t* out, unsigned* count) {
   if (!count) return NVML_ERROR_INVALID_ARGUMENT;
   if (!out) {  // placements == NULL asks for the count
     *count = static_cast<unsigned>(list.size());
     return NVML_SUCCESS;
   }
   if (*count == 0) *count = static_cast<unsigned>(list.size());
-  return fillList(list.size(), out, count, [&](size_t i, nvmlGpuInstancePlacement_t &p) {
+  return fillList(list.size(), out, count, [&](size_t i, nvmlGpuInstancePlacement_t& p) {
     p.start = list[i].start;
     p.size = list[i].size;
   });
 }
 
-nvmlReturn_t gpuInstancePlacements(nvmlDevice_t device, unsigned profileId, nvmlGpuInstancePlacement_t *out,
-                                   unsigned *count) {
+nvmlReturn_t gpuInstancePlacements(nvmlDevice_t device, unsigned profileId, nvmlGpuInstancePlacement_t* out,
+                                   unsigned* count) {
   // Answers "regardless of whether MIG is enabled".
-  return onGpu(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
-    const GiProfile *p = giProfileById(r, profileId);
+  return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
+    const GiProfile* p = giProfileById(r, profileId);
     if (!p) return NVML_ERROR_INVALID_ARGUMENT;
     return placements(p->placements, out, count);
   });
 }
 
-nvmlReturn_t createGpuInstance(nvmlDevice_t device, unsigned profileId, const nvmlGpuInstancePlacement_t *placement,
-                               nvmlGpuInstance_t *gpuInstance, bool withPlacement) {
+nvmlReturn_t createGpuInstance(nvmlDevice_t device, unsigned profileId, const nvmlGpuInstancePlacement_t* placement,
+                               nvmlGpuInstance_t* gpuInstance, bool withPlacement) {
   if (!gpuInstance || (withPlacement && !placement)) return NVML_ERROR_INVALID_ARGUMENT;
-  return mutate(resolveDevice, device, [&](MachineState &m, const DeviceRef &r) -> nvmlReturn_t {
+  return mutate(resolveDevice, device, [&](MachineState& m, const DeviceRef& r) -> nvmlReturn_t {
     if (r.isMig()) return NVML_ERROR_NOT_SUPPORTED;
     if (!r.gpu->migCurrent) return NVML_ERROR_NOT_SUPPORTED;
     Slot where{0, 0};
     if (placement) where = {placement->start, placement->size};
     uint64_t serial = 0;
     nvmlReturn_t ret = createGi(m, r.gpuIndex, profileId, placement ? &where : nullptr, &serial);
-    if (ret == NVML_SUCCESS) *gpuInstance = static_cast<nvmlGpuInstance_t>(makeHandle(Kind::GpuInstance, r.gpuIndex, serial));
+    if (ret == NVML_SUCCESS)
+      *gpuInstance = static_cast<nvmlGpuInstance_t>(makeHandle(Kind::GpuInstance, r.gpuIndex, serial));
     return ret;
   });
 }
 
 template <class Info>
-void fillCiCommon(const CiProfile &p, const GiProfile &gi, Info *info) {
+void fillCiCommon(const CiProfile& p, const GiProfile& gi, Info* info) {
   info->id = p.id;
   info->sliceCount = p.slices;
   info->instanceCount = p.instances;
@@ -112,16 +113,16 @@ void fillCiCommon(const CiProfile &p, const GiProfile &gi, Info *info) {
   info->sharedOfaCount = gi.ofa;
 }
 
-nvmlReturn_t ciProfileByIndex(const DeviceRef &r, unsigned index, unsigned engProfile, const CiProfile **out) {
+nvmlReturn_t ciProfileByIndex(const DeviceRef& r, unsigned index, unsigned engProfile, const CiProfile** out) {
   if (index >= NVML_COMPUTE_INSTANCE_PROFILE_COUNT || engProfile != NVML_COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED)
     return NVML_ERROR_INVALID_ARGUMENT;
   *out = ciProfileById(*r.gpu->model->byId(r.gi->profileId), index);  // CI profile id == index
   return *out ? NVML_SUCCESS : NVML_ERROR_NOT_SUPPORTED;
 }
 
-nvmlReturn_t computeInstanceInfo(nvmlComputeInstance_t ci, nvmlComputeInstanceInfo_t *info) {
+nvmlReturn_t computeInstanceInfo(nvmlComputeInstance_t ci, nvmlComputeInstanceInfo_t* info) {
   if (!info) return NVML_ERROR_INVALID_ARGUMENT;
-  return readState([&](const MachineState &m) -> nvmlReturn_t {
+  return readState([&](const MachineState& m) -> nvmlReturn_t {
     DeviceRef r;
     if (!resolveCi(m, ci, &r)) return NVML_ERROR_INVALID_ARGUMENT;
     info->device = static_cast<nvmlDevice_t>(makeHandle(Kind::MigDevice, r.gpuIndex, r.ci->serial));
@@ -134,15 +135,16 @@ nvmlReturn_t computeInstanceInfo(nvmlComputeInstance_t ci, nvmlComputeInstanceIn
 }
 
 nvmlReturn_t createComputeInstance(nvmlGpuInstance_t gi, unsigned profileId,
-                                   const nvmlComputeInstancePlacement_t *placement, nvmlComputeInstance_t *ci,
+                                   const nvmlComputeInstancePlacement_t* placement, nvmlComputeInstance_t* ci,
                                    bool withPlacement) {
   if (!ci || (withPlacement && !placement)) return NVML_ERROR_INVALID_ARGUMENT;
-  return mutate(resolveGi, gi, [&](MachineState &m, const DeviceRef &r) -> nvmlReturn_t {
+  return mutate(resolveGi, gi, [&](MachineState& m, const DeviceRef& r) -> nvmlReturn_t {
     Slot where{0, 0};
     if (placement) where = {placement->start, placement->size};
     uint64_t serial = 0;
     nvmlReturn_t ret = createCi(m, r.gpuIndex, r.gi->serial, profileId, placement ? &where : nullptr, &serial);
-    if (ret == NVML_SUCCESS) *ci = static_cast<nvmlComputeInstance_t>(makeHandle(Kind::ComputeInstance, r.gpuIndex, serial));
+    if (ret == NVML_SUCCESS)
+      *ci = static_cast<nvmlComputeInstance_t>(makeHandle(Kind::ComputeInstance, r.gpuIndex, serial));
     return ret;
   });
 }
@@ -152,11 +154,11 @@ nvmlReturn_t createComputeInstance(nvmlGpuInstance_t gi, unsigned profileId,
 // ---------------------------------------------------------------- GPU instance profiles
 
 MOCK_EXPORT nvmlReturn_t nvmlDeviceGetGpuInstanceProfileInfo(nvmlDevice_t device, unsigned int profile,
-                                                             nvmlGpuInstanceProfileInfo_t *info) {
+                                                             nvmlGpuInstanceProfileInfo_t* info) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!info) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGpu(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
-      const GiProfile *p = nullptr;
+    return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
+      const GiProfile* p = nullptr;
       nvmlReturn_t ret = giProfileByIndex(r, profile, &p);
       if (ret != NVML_SUCCESS) return ret;
       std::memset(info, 0, sizeof *info);
@@ -168,11 +170,11 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetGpuInstanceProfileInfo(nvmlDevice_t device
 
 #ifndef NVML_MOCK_LEGACY
 MOCK_EXPORT nvmlReturn_t nvmlDeviceGetGpuInstanceProfileInfoV(nvmlDevice_t device, unsigned int profile,
-                                                              nvmlGpuInstanceProfileInfo_v2_t *info) {
+                                                              nvmlGpuInstanceProfileInfo_v2_t* info) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!info) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGpu(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
-      const GiProfile *p = nullptr;
+    return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
+      const GiProfile* p = nullptr;
       nvmlReturn_t ret = giProfileByIndex(r, profile, &p);
       return ret != NVML_SUCCESS ? ret : fillGiVersioned(*p, info);
     });
@@ -180,35 +182,36 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetGpuInstanceProfileInfoV(nvmlDevice_t devic
 }
 
 MOCK_EXPORT nvmlReturn_t nvmlDeviceGetGpuInstanceProfileInfoByIdV(nvmlDevice_t device, unsigned int profileId,
-                                                                  nvmlGpuInstanceProfileInfo_v2_t *info) {
+                                                                  nvmlGpuInstanceProfileInfo_v2_t* info) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!info) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGpu(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
-      const GiProfile *p = giProfileById(r, profileId);
+    return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
+      const GiProfile* p = giProfileById(r, profileId);
       return p ? fillGiVersioned(*p, info) : NVML_ERROR_NOT_SUPPORTED;
     });
   });
 }
 
 MOCK_EXPORT nvmlReturn_t nvmlDeviceGetGpuInstancePossiblePlacements_v2(nvmlDevice_t device, unsigned int profileId,
-                                                                       nvmlGpuInstancePlacement_t *out,
-                                                                       unsigned int *count) {
+                                                                       nvmlGpuInstancePlacement_t* out,
+                                                                       unsigned int* count) {
   return call(__func__, true, [&]() -> nvmlReturn_t { return gpuInstancePlacements(device, profileId, out, count); });
 }
 #endif
 
 MOCK_EXPORT nvmlReturn_t nvmlDeviceGetGpuInstancePossiblePlacements(nvmlDevice_t device, unsigned int profileId,
-                                                                    nvmlGpuInstancePlacement_t *out, unsigned int *count) {
+                                                                    nvmlGpuInstancePlacement_t* out,
+                                                                    unsigned int* count) {
   return call(__func__, true, [&]() -> nvmlReturn_t { return gpuInstancePlacements(device, profileId, out, count); });
 }
 
 MOCK_EXPORT nvmlReturn_t nvmlDeviceGetGpuInstanceRemainingCapacity(nvmlDevice_t device, unsigned int profileId,
-                                                                   unsigned int *count) {
+                                                                   unsigned int* count) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!count) return NVML_ERROR_INVALID_ARGUMENT;
     // Answers with MIG disabled too (the real H100 did): the full, empty grid.
-    return onGpu(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
-      const GiProfile *p = giProfileById(r, profileId);
+    return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
+      const GiProfile* p = giProfileById(r, profileId);
       if (!p) return NVML_ERROR_INVALID_ARGUMENT;
       *count = giRemainingCapacity(*r.gpu, *p);
       return NVML_SUCCESS;
@@ -219,36 +222,38 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetGpuInstanceRemainingCapacity(nvmlDevice_t 
 // ---------------------------------------------------------------- GPU instances
 
 MOCK_EXPORT nvmlReturn_t nvmlDeviceCreateGpuInstance(nvmlDevice_t device, unsigned int profileId,
-                                                     nvmlGpuInstance_t *gpuInstance) {
-  return call(__func__, true, [&]() -> nvmlReturn_t { return createGpuInstance(device, profileId, nullptr, gpuInstance, false); });
+                                                     nvmlGpuInstance_t* gpuInstance) {
+  return call(__func__, true,
+              [&]() -> nvmlReturn_t { return createGpuInstance(device, profileId, nullptr, gpuInstance, false); });
 }
 
 #ifndef NVML_MOCK_LEGACY
 MOCK_EXPORT nvmlReturn_t nvmlDeviceCreateGpuInstanceWithPlacement(nvmlDevice_t device, unsigned int profileId,
-                                                                  const nvmlGpuInstancePlacement_t *placement,
-                                                                  nvmlGpuInstance_t *gpuInstance) {
-  return call(__func__, true, [&]() -> nvmlReturn_t { return createGpuInstance(device, profileId, placement, gpuInstance, true); });
+                                                                  const nvmlGpuInstancePlacement_t* placement,
+                                                                  nvmlGpuInstance_t* gpuInstance) {
+  return call(__func__, true,
+              [&]() -> nvmlReturn_t { return createGpuInstance(device, profileId, placement, gpuInstance, true); });
 }
 #endif
 
 MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceDestroy(nvmlGpuInstance_t gpuInstance) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
-    return mutate(resolveGi, gpuInstance, [&](MachineState &m, const DeviceRef &r) -> nvmlReturn_t {
+    return mutate(resolveGi, gpuInstance, [&](MachineState& m, const DeviceRef& r) -> nvmlReturn_t {
       return destroyGi(m, r.gpuIndex, r.gi->serial);
     });
   });
 }
 
 MOCK_EXPORT nvmlReturn_t nvmlDeviceGetGpuInstances(nvmlDevice_t device, unsigned int profileId,
-                                                   nvmlGpuInstance_t *gpuInstances, unsigned int *count) {
+                                                   nvmlGpuInstance_t* gpuInstances, unsigned int* count) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!count || !gpuInstances) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGpu(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       if (!r.gpu->migCurrent) return NVML_ERROR_NOT_SUPPORTED;
       if (!giProfileById(r, profileId)) return NVML_ERROR_INVALID_ARGUMENT;
       // As in NVML, *count is output only: the buffer holds the profile's instanceCount entries.
       unsigned n = 0;
-      for (const GiState &gi : r.gpu->gis)
+      for (const GiState& gi : r.gpu->gis)
         if (gi.profileId == profileId)
           gpuInstances[n++] = static_cast<nvmlGpuInstance_t>(makeHandle(Kind::GpuInstance, r.gpuIndex, gi.serial));
       *count = n;
@@ -258,12 +263,12 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetGpuInstances(nvmlDevice_t device, unsigned
 }
 
 MOCK_EXPORT nvmlReturn_t nvmlDeviceGetGpuInstanceById(nvmlDevice_t device, unsigned int id,
-                                                      nvmlGpuInstance_t *gpuInstance) {
+                                                      nvmlGpuInstance_t* gpuInstance) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!gpuInstance) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGpu(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       if (!r.gpu->migCurrent) return NVML_ERROR_NOT_SUPPORTED;
-      for (const GiState &gi : r.gpu->gis)
+      for (const GiState& gi : r.gpu->gis)
         if (gi.id == id) {
           *gpuInstance = static_cast<nvmlGpuInstance_t>(makeHandle(Kind::GpuInstance, r.gpuIndex, gi.serial));
           return NVML_SUCCESS;
@@ -273,10 +278,10 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetGpuInstanceById(nvmlDevice_t device, unsig
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceGetInfo(nvmlGpuInstance_t gpuInstance, nvmlGpuInstanceInfo_t *info) {
+MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceGetInfo(nvmlGpuInstance_t gpuInstance, nvmlGpuInstanceInfo_t* info) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!info) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGi(gpuInstance, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onGi(gpuInstance, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       info->device = static_cast<nvmlDevice_t>(makeHandle(Kind::Device, r.gpuIndex, 0));
       info->id = r.gi->id;
       info->profileId = r.gi->profileId;
@@ -288,13 +293,13 @@ MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceGetInfo(nvmlGpuInstance_t gpuInstance, n
 
 // ---------------------------------------------------------------- compute instance profiles
 
-MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceGetComputeInstanceProfileInfo(nvmlGpuInstance_t gpuInstance, unsigned int profile,
-                                                                      unsigned int engProfile,
-                                                                      nvmlComputeInstanceProfileInfo_t *info) {
+MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceGetComputeInstanceProfileInfo(nvmlGpuInstance_t gpuInstance,
+                                                                      unsigned int profile, unsigned int engProfile,
+                                                                      nvmlComputeInstanceProfileInfo_t* info) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!info) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGi(gpuInstance, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
-      const CiProfile *p = nullptr;
+    return onGi(gpuInstance, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
+      const CiProfile* p = nullptr;
       nvmlReturn_t ret = ciProfileByIndex(r, profile, engProfile, &p);
       if (ret != NVML_SUCCESS) return ret;
       std::memset(info, 0, sizeof *info);
@@ -307,20 +312,20 @@ MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceGetComputeInstanceProfileInfo(nvmlGpuIns
 #ifndef NVML_MOCK_LEGACY
 MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceGetComputeInstanceProfileInfoV(nvmlGpuInstance_t gpuInstance,
                                                                        unsigned int profile, unsigned int engProfile,
-                                                                       nvmlComputeInstanceProfileInfo_v2_t *info) {
+                                                                       nvmlComputeInstanceProfileInfo_v2_t* info) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!info) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGi(gpuInstance, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
-      const CiProfile *p = nullptr;
+    return onGi(gpuInstance, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
+      const CiProfile* p = nullptr;
       nvmlReturn_t ret = ciProfileByIndex(r, profile, engProfile, &p);
       if (ret != NVML_SUCCESS) return ret;
-      const GiProfile &gi = *r.gpu->model->byId(r.gi->profileId);
+      const GiProfile& gi = *r.gpu->model->byId(r.gi->profileId);
       // v3 = v2 + capabilities at the end: both share the prefix, so one fill serves both.
       if (info->version == nvmlComputeInstanceProfileInfo_v3) {
-        auto *v3 = reinterpret_cast<nvmlComputeInstanceProfileInfo_v3_t *>(info);
-        std::memset(reinterpret_cast<char *>(v3) + sizeof(unsigned), 0, sizeof *v3 - sizeof(unsigned));
+        auto* v3 = reinterpret_cast<nvmlComputeInstanceProfileInfo_v3_t*>(info);
+        std::memset(reinterpret_cast<char*>(v3) + sizeof(unsigned), 0, sizeof *v3 - sizeof(unsigned));
       } else if (info->version == nvmlComputeInstanceProfileInfo_v2) {
-        std::memset(reinterpret_cast<char *>(info) + sizeof(unsigned), 0, sizeof *info - sizeof(unsigned));
+        std::memset(reinterpret_cast<char*>(info) + sizeof(unsigned), 0, sizeof *info - sizeof(unsigned));
       } else {
         return NVML_ERROR_INVALID_ARGUMENT;
       }
@@ -333,11 +338,12 @@ MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceGetComputeInstanceProfileInfoV(nvmlGpuIn
 #endif
 
 MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceGetComputeInstanceRemainingCapacity(nvmlGpuInstance_t gpuInstance,
-                                                                            unsigned int profileId, unsigned int *count) {
+                                                                            unsigned int profileId,
+                                                                            unsigned int* count) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!count) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGi(gpuInstance, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
-      const CiProfile *p = ciProfileById(*r.gpu->model->byId(r.gi->profileId), profileId);
+    return onGi(gpuInstance, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
+      const CiProfile* p = ciProfileById(*r.gpu->model->byId(r.gi->profileId), profileId);
       if (!p) return NVML_ERROR_INVALID_ARGUMENT;
       *count = ciRemainingCapacity(*r.gi, *p);
       return NVML_SUCCESS;
@@ -347,14 +353,14 @@ MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceGetComputeInstanceRemainingCapacity(nvml
 
 MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceGetComputeInstancePossiblePlacements(nvmlGpuInstance_t gpuInstance,
                                                                              unsigned int profileId,
-                                                                             nvmlComputeInstancePlacement_t *out,
-                                                                             unsigned int *count) {
+                                                                             nvmlComputeInstancePlacement_t* out,
+                                                                             unsigned int* count) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
-    return onGi(gpuInstance, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
-      const CiProfile *p = ciProfileById(*r.gpu->model->byId(r.gi->profileId), profileId);
+    return onGi(gpuInstance, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
+      const CiProfile* p = ciProfileById(*r.gpu->model->byId(r.gi->profileId), profileId);
       if (!p) return NVML_ERROR_INVALID_ARGUMENT;
       static_assert(sizeof(nvmlComputeInstancePlacement_t) == sizeof(nvmlGpuInstancePlacement_t), "same layout");
-      return placements(p->placements, reinterpret_cast<nvmlGpuInstancePlacement_t *>(out), count);
+      return placements(p->placements, reinterpret_cast<nvmlGpuInstancePlacement_t*>(out), count);
     });
   });
 }
@@ -362,36 +368,42 @@ MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceGetComputeInstancePossiblePlacements(nvm
 // ---------------------------------------------------------------- compute instances
 
 MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceCreateComputeInstance(nvmlGpuInstance_t gpuInstance, unsigned int profileId,
-                                                              nvmlComputeInstance_t *computeInstance) {
-  return call(__func__, true, [&]() -> nvmlReturn_t { return createComputeInstance(gpuInstance, profileId, nullptr, computeInstance, false); });
+                                                              nvmlComputeInstance_t* computeInstance) {
+  return call(__func__, true, [&]() -> nvmlReturn_t {
+    return createComputeInstance(gpuInstance, profileId, nullptr, computeInstance, false);
+  });
 }
 
 #ifndef NVML_MOCK_LEGACY
 MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceCreateComputeInstanceWithPlacement(
-    nvmlGpuInstance_t gpuInstance, unsigned int profileId, const nvmlComputeInstancePlacement_t *placement,
-    nvmlComputeInstance_t *computeInstance) {
-  return call(__func__, true, [&]() -> nvmlReturn_t { return createComputeInstance(gpuInstance, profileId, placement, computeInstance, true); });
+    nvmlGpuInstance_t gpuInstance, unsigned int profileId, const nvmlComputeInstancePlacement_t* placement,
+    nvmlComputeInstance_t* computeInstance) {
+  return call(__func__, true, [&]() -> nvmlReturn_t {
+    return createComputeInstance(gpuInstance, profileId, placement, computeInstance, true);
+  });
 }
 #endif
 
 MOCK_EXPORT nvmlReturn_t nvmlComputeInstanceDestroy(nvmlComputeInstance_t computeInstance) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
-    return mutate(resolveCi, computeInstance, [&](MachineState &m, const DeviceRef &r) -> nvmlReturn_t {
+    return mutate(resolveCi, computeInstance, [&](MachineState& m, const DeviceRef& r) -> nvmlReturn_t {
       return destroyCi(m, r.gpuIndex, r.ci->serial);
     });
   });
 }
 
 MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceGetComputeInstances(nvmlGpuInstance_t gpuInstance, unsigned int profileId,
-                                                            nvmlComputeInstance_t *computeInstances, unsigned int *count) {
+                                                            nvmlComputeInstance_t* computeInstances,
+                                                            unsigned int* count) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!count || !computeInstances) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGi(gpuInstance, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onGi(gpuInstance, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       if (!ciProfileById(*r.gpu->model->byId(r.gi->profileId), profileId)) return NVML_ERROR_INVALID_ARGUMENT;
       unsigned n = 0;  // *count is output only, as for GPU instances
-      for (const CiState &ci : r.gi->cis)
+      for (const CiState& ci : r.gi->cis)
         if (ci.profileId == profileId)
-          computeInstances[n++] = static_cast<nvmlComputeInstance_t>(makeHandle(Kind::ComputeInstance, r.gpuIndex, ci.serial));
+          computeInstances[n++] =
+              static_cast<nvmlComputeInstance_t>(makeHandle(Kind::ComputeInstance, r.gpuIndex, ci.serial));
       *count = n;
       return NVML_SUCCESS;
     });
@@ -399,13 +411,14 @@ MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceGetComputeInstances(nvmlGpuInstance_t gp
 }
 
 MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceGetComputeInstanceById(nvmlGpuInstance_t gpuInstance, unsigned int id,
-                                                               nvmlComputeInstance_t *computeInstance) {
+                                                               nvmlComputeInstance_t* computeInstance) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!computeInstance) return NVML_ERROR_INVALID_ARGUMENT;
-    return onGi(gpuInstance, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
-      for (const CiState &ci : r.gi->cis)
+    return onGi(gpuInstance, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
+      for (const CiState& ci : r.gi->cis)
         if (ci.id == id) {
-          *computeInstance = static_cast<nvmlComputeInstance_t>(makeHandle(Kind::ComputeInstance, r.gpuIndex, ci.serial));
+          *computeInstance =
+              static_cast<nvmlComputeInstance_t>(makeHandle(Kind::ComputeInstance, r.gpuIndex, ci.serial));
           return NVML_SUCCESS;
         }
       return NVML_ERROR_NOT_FOUND;
@@ -414,11 +427,11 @@ MOCK_EXPORT nvmlReturn_t nvmlGpuInstanceGetComputeInstanceById(nvmlGpuInstance_t
 }
 
 #ifndef NVML_MOCK_LEGACY
-MOCK_EXPORT nvmlReturn_t nvmlComputeInstanceGetInfo_v2(nvmlComputeInstance_t ci, nvmlComputeInstanceInfo_t *info) {
+MOCK_EXPORT nvmlReturn_t nvmlComputeInstanceGetInfo_v2(nvmlComputeInstance_t ci, nvmlComputeInstanceInfo_t* info) {
   return call(__func__, true, [&]() -> nvmlReturn_t { return computeInstanceInfo(ci, info); });
 }
 #endif
 
-MOCK_EXPORT nvmlReturn_t nvmlComputeInstanceGetInfo(nvmlComputeInstance_t ci, nvmlComputeInstanceInfo_t *info) {
+MOCK_EXPORT nvmlReturn_t nvmlComputeInstanceGetInfo(nvmlComputeInstance_t ci, nvmlComputeInstanceInfo_t* info) {
   return call(__func__, true, [&]() -> nvmlReturn_t { return computeInstanceInfo(ci, info); });
 }

@@ -20,24 +20,25 @@ Json ok() {
   return j;
 }
 
-unsigned uintArg(const Json &req, const char *key, bool required, unsigned dflt = 0) {
-  const Json &v = req[key];
+unsigned uintArg(const Json& req, const char* key, bool required, unsigned dflt = 0) {
+  const Json& v = req[key];
   if (v.isNull()) {
     if (required) throw ControlError(std::string("'") + key + "' is required");
     return dflt;
   }
-  if (!v.isNumber() || v.asNumber() < 0 || v.asNumber() > 4294967295.0 || v.asNumber() != static_cast<unsigned>(v.asNumber()))
+  if (!v.isNumber() || v.asNumber() < 0 || v.asNumber() > 4294967295.0 ||
+      v.asNumber() != static_cast<unsigned>(v.asNumber()))
     throw ControlError(std::string("'") + key + "' must be a non-negative integer");
   return static_cast<unsigned>(v.asNumber());
 }
 
 // Runs a change of the shared state; a refused change throws with its message.
-void change(const std::function<void(MachineState &)> &fn) {
+void change(const std::function<void(MachineState&)>& fn) {
   std::string error;
-  nvmlReturn_t r = writeState([&](MachineState &m) -> nvmlReturn_t {
+  nvmlReturn_t r = writeState([&](MachineState& m) -> nvmlReturn_t {
     try {
       fn(m);
-    } catch (const std::exception &e) {
+    } catch (const std::exception& e) {
       error = e.what();
       return NVML_ERROR_INVALID_ARGUMENT;
     }
@@ -47,13 +48,13 @@ void change(const std::function<void(MachineState &)> &fn) {
   if (r != NVML_SUCCESS) throw ControlError(std::string("state update failed: ") + nvmlErrorString(r));
 }
 
-GpuState &gpuArg(MachineState &m, const Json &req) {
+GpuState& gpuArg(MachineState& m, const Json& req) {
   unsigned gpu = uintArg(req, "gpu", true);
   if (gpu >= m.gpus.size()) throw ControlError("no GPU " + std::to_string(gpu));
   return m.gpus[gpu];
 }
 
-Json handle(const Json &req) {
+Json handle(const Json& req) {
   std::string cmd = req.str("cmd", "");
   if (cmd == "reset") {
     std::string error;
@@ -63,7 +64,7 @@ Json handle(const Json &req) {
   }
   if (cmd == "state") {
     Json out = ok();
-    nvmlReturn_t r = readState([&](const MachineState &m) -> nvmlReturn_t {
+    nvmlReturn_t r = readState([&](const MachineState& m) -> nvmlReturn_t {
       Json s = m.toJson();
       s.set("privilegedNow", privileged(m));
       out.set("state", s);
@@ -74,18 +75,19 @@ Json handle(const Json &req) {
     return out;
   }
   if (cmd == "gpuReset") {
-    change([&](MachineState &m) {
-      GpuState &g = gpuArg(m, req);
+    change([&](MachineState& m) {
+      GpuState& g = gpuArg(m, req);
       if (!g.processes.empty() && !req.flag("force", false))
-        throw ControlError("GPU " + std::to_string(uintArg(req, "gpu", true)) +
-                           " has processes: the reset would fail (In use by another client); pass force:true to end them");
+        throw ControlError(
+            "GPU " + std::to_string(uintArg(req, "gpu", true)) +
+            " has processes: the reset would fail (In use by another client); pass force:true to end them");
       applyGpuReset(g);
     });
     return ok();
   }
   if (cmd == "addProcess") {
-    change([&](MachineState &m) {
-      GpuState &g = gpuArg(m, req);
+    change([&](MachineState& m) {
+      GpuState& g = gpuArg(m, req);
       ProcessState p;
       p.pid = uintArg(req, "pid", true);
       if (p.pid == 0) throw ControlError("'pid' must be positive");
@@ -99,12 +101,14 @@ Json handle(const Json &req) {
         p.gi = uintArg(req, "gi", true);
         p.ci = uintArg(req, "ci", true);
         bool found = false;
-        for (const MigDeviceRef &d : migDevices(g)) found |= d.gi->id == p.gi && d.ci->id == p.ci;
-        if (!found) throw ControlError("no compute instance " + std::to_string(p.ci) + " in GPU instance " + std::to_string(p.gi));
+        for (const MigDeviceRef& d : migDevices(g)) found |= d.gi->id == p.gi && d.ci->id == p.ci;
+        if (!found)
+          throw ControlError("no compute instance " + std::to_string(p.ci) + " in GPU instance " +
+                             std::to_string(p.gi));
       } else if (g.migCurrent) {
         throw ControlError("MIG is enabled: a process runs on a MIG device, give 'gi' and 'ci'");
       }
-      for (const ProcessState &q : g.processes)
+      for (const ProcessState& q : g.processes)
         if (q.pid == p.pid && q.onMig == p.onMig && q.gi == p.gi && q.ci == p.ci)
           throw ControlError("process " + std::to_string(p.pid) + " is already there");
       g.processes.push_back(p);
@@ -114,12 +118,12 @@ Json handle(const Json &req) {
   if (cmd == "removeProcess") {
     unsigned pid = uintArg(req, "pid", true);
     unsigned removed = 0;
-    change([&](MachineState &m) {
-      for (GpuState &g : m.gpus) {
+    change([&](MachineState& m) {
+      for (GpuState& g : m.gpus) {
         size_t before = g.processes.size();
-        g.processes.erase(std::remove_if(g.processes.begin(), g.processes.end(),
-                                         [&](const ProcessState &p) { return p.pid == pid; }),
-                          g.processes.end());
+        g.processes.erase(
+            std::remove_if(g.processes.begin(), g.processes.end(), [&](const ProcessState& p) { return p.pid == pid; }),
+            g.processes.end());
         removed += static_cast<unsigned>(before - g.processes.size());
       }
       if (!removed) throw ControlError("no process with pid " + std::to_string(pid));
@@ -140,9 +144,9 @@ Json handle(const Json &req) {
     f.seed = uintArg(req, "seed", false, 0);
     if (f.probability < 0 || f.probability > 1) throw ControlError("'probability' must be in (0, 1]");
     if (!f.nth && f.probability == 0) f.always = true;
-    change([&](MachineState &m) {
+    change([&](MachineState& m) {
       f.generation = m.nextSerial++;  // a fresh per-process call counter for this fault
-      m.faults.erase(std::remove_if(m.faults.begin(), m.faults.end(), [&](const FaultSpec &x) { return x.fn == f.fn; }),
+      m.faults.erase(std::remove_if(m.faults.begin(), m.faults.end(), [&](const FaultSpec& x) { return x.fn == f.fn; }),
                      m.faults.end());
       m.faults.push_back(f);
     });
@@ -150,9 +154,9 @@ Json handle(const Json &req) {
   }
   if (cmd == "clearFaults") {
     std::string fn = req.str("fn", "");
-    change([&](MachineState &m) {
+    change([&](MachineState& m) {
       m.faults.erase(std::remove_if(m.faults.begin(), m.faults.end(),
-                                    [&](const FaultSpec &x) { return fn.empty() || x.fn == fn; }),
+                                    [&](const FaultSpec& x) { return fn.empty() || x.fn == fn; }),
                      m.faults.end());
     });
     return ok();
@@ -162,16 +166,18 @@ Json handle(const Json &req) {
     if (fn.empty()) throw ControlError("'fn' is required ('*' for every function)");
     unsigned us = uintArg(req, "us", true);
     if (us > 10000000) throw ControlError("'us' must be at most 10000000");
-    change([&](MachineState &m) {
-      if (us) m.latencyUs[fn] = us;
-      else m.latencyUs.erase(fn);
+    change([&](MachineState& m) {
+      if (us)
+        m.latencyUs[fn] = us;
+      else
+        m.latencyUs.erase(fn);
     });
     return ok();
   }
   if (cmd == "setPrivileged") {
     if (!req["value"].isBool()) throw ControlError("'value' must be a boolean");
     bool value = req["value"].asBool();
-    change([&](MachineState &m) {
+    change([&](MachineState& m) {
       m.hasPrivilegeSetting = true;
       m.unprivileged = !value;
     });
@@ -190,7 +196,7 @@ Json handle(const Json &req) {
   if (cmd == "models") {
     Json out = ok();
     Json list = Json::array();
-    for (const GpuModel *m : allModels()) list.push(m->key);
+    for (const GpuModel* m : allModels()) list.push(m->key);
     out.set("models", list);
     return out;
   }
@@ -204,7 +210,7 @@ std::string g_pendingRequest, g_pendingResponse;
 
 }  // namespace
 
-MOCK_EXPORT nvmlReturn_t nvmlMockControl(const char *request, char *response, unsigned int *responseLength) {
+MOCK_EXPORT nvmlReturn_t nvmlMockControl(const char* request, char* response, unsigned int* responseLength) {
   if (!request || !responseLength) return NVML_ERROR_INVALID_ARGUMENT;
   std::string text;
   {
@@ -220,7 +226,7 @@ MOCK_EXPORT nvmlReturn_t nvmlMockControl(const char *request, char *response, un
       Json req = Json::parse(request);
       if (!req.isObject()) throw ControlError("the request must be a JSON object");
       out = handle(req);
-    } catch (const std::exception &e) {
+    } catch (const std::exception& e) {
       out = Json::object();
       out.set("ok", false);
       out.set("error", e.what());

@@ -12,7 +12,7 @@ const Json kNull;
 
 class Parser {
  public:
-  explicit Parser(const std::string &s) : s_(s) {}
+  explicit Parser(const std::string& s) : s_(s) {}
 
   Json parseDocument() {
     Json v = value();
@@ -22,7 +22,7 @@ class Parser {
   }
 
  private:
-  [[noreturn]] void fail(const char *what) {
+  [[noreturn]] void fail(const char* what) {
     throw std::runtime_error(std::string("JSON: ") + what + " at offset " + std::to_string(pos_));
   }
   void skipWs() {
@@ -30,13 +30,21 @@ class Parser {
   }
   bool consume(char c) {
     skipWs();
-    if (pos_ < s_.size() && s_[pos_] == c) { pos_++; return true; }
+    if (pos_ < s_.size() && s_[pos_] == c) {
+      pos_++;
+      return true;
+    }
     return false;
   }
-  void expect(char c) { if (!consume(c)) fail("unexpected character"); }
-  bool literal(const char *word) {
+  void expect(char c) {
+    if (!consume(c)) fail("unexpected character");
+  }
+  bool literal(const char* word) {
     size_t n = std::char_traits<char>::length(word);
-    if (s_.compare(pos_, n, word) == 0) { pos_ += n; return true; }
+    if (s_.compare(pos_, n, word) == 0) {
+      pos_ += n;
+      return true;
+    }
     return false;
   }
 
@@ -63,7 +71,9 @@ class Parser {
       pos_++;
       out = Json::array();
       if (!consume(']')) {
-        do { out.push(value()); } while (consume(','));
+        do {
+          out.push(value());
+        } while (consume(','));
         expect(']');
       }
     } else if (c == '"') {
@@ -75,8 +85,8 @@ class Parser {
     } else if (literal("null")) {
       out = Json();
     } else if (c == '-' || (c >= '0' && c <= '9')) {
-      const char *begin = s_.c_str() + pos_;
-      char *end = nullptr;
+      const char* begin = s_.c_str() + pos_;
+      char* end = nullptr;
       double d = std::strtod(begin, &end);
       if (end == begin) fail("bad number");
       pos_ += static_cast<size_t>(end - begin);
@@ -95,7 +105,10 @@ class Parser {
       if (pos_ >= s_.size()) fail("unterminated string");
       char c = s_[pos_++];
       if (c == '"') return out;
-      if (c != '\\') { out += c; continue; }
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
       if (pos_ >= s_.size()) fail("bad escape");
       char e = s_[pos_++];
       switch (e) {
@@ -129,14 +142,14 @@ class Parser {
     }
   }
 
-  const std::string &s_;
+  const std::string& s_;
   size_t pos_ = 0;
   int depth_ = 0;
 };
 
 }  // namespace
 
-Json Json::parse(const std::string &text) { return Parser(text).parseDocument(); }
+Json Json::parse(const std::string& text) { return Parser(text).parseDocument(); }
 
 bool Json::asBool() const {
   if (type_ != Type::Bool) throw std::runtime_error("expected a boolean");
@@ -146,27 +159,27 @@ double Json::asNumber() const {
   if (type_ != Type::Number) throw std::runtime_error("expected a number");
   return num_;
 }
-const std::string &Json::asString() const {
+const std::string& Json::asString() const {
   if (type_ != Type::String) throw std::runtime_error("expected a string");
   return str_;
 }
-const std::vector<Json> &Json::items() const {
+const std::vector<Json>& Json::items() const {
   if (type_ != Type::Array) throw std::runtime_error("expected an array");
   return arr_;
 }
-const std::map<std::string, Json> &Json::members() const {
+const std::map<std::string, Json>& Json::members() const {
   if (type_ != Type::Object) throw std::runtime_error("expected an object");
   return obj_;
 }
-bool Json::has(const std::string &key) const {
+bool Json::has(const std::string& key) const {
   return type_ == Type::Object && obj_.count(key) > 0 && !obj_.at(key).isNull();
 }
-const Json &Json::operator[](const std::string &key) const {
+const Json& Json::operator[](const std::string& key) const {
   if (type_ != Type::Object) return kNull;
   auto it = obj_.find(key);
   return it == obj_.end() ? kNull : it->second;
 }
-Json &Json::set(const std::string &key, Json value) {
+Json& Json::set(const std::string& key, Json value) {
   if (type_ != Type::Object) throw std::runtime_error("not an object");
   return obj_[key] = std::move(value);
 }
@@ -175,20 +188,20 @@ void Json::push(Json value) {
   arr_.push_back(std::move(value));
 }
 
-double Json::num(const std::string &key, double dflt) const {
-  const Json &v = (*this)[key];
+double Json::num(const std::string& key, double dflt) const {
+  const Json& v = (*this)[key];
   if (v.isNull()) return dflt;
   if (!v.isNumber()) throw std::runtime_error("'" + key + "' must be a number");
   return v.num_;
 }
-std::string Json::str(const std::string &key, const std::string &dflt) const {
-  const Json &v = (*this)[key];
+std::string Json::str(const std::string& key, const std::string& dflt) const {
+  const Json& v = (*this)[key];
   if (v.isNull()) return dflt;
   if (!v.isString()) throw std::runtime_error("'" + key + "' must be a string");
   return v.str_;
 }
-bool Json::flag(const std::string &key, bool dflt) const {
-  const Json &v = (*this)[key];
+bool Json::flag(const std::string& key, bool dflt) const {
+  const Json& v = (*this)[key];
   if (v.isNull()) return dflt;
   if (!v.isBool()) throw std::runtime_error("'" + key + "' must be a boolean");
   return v.bool_;
@@ -200,7 +213,7 @@ std::string Json::dump() const {
   return out;
 }
 
-void Json::dumpTo(std::string &out) const {
+void Json::dumpTo(std::string& out) const {
   switch (type_) {
     case Type::Null: out += "null"; break;
     case Type::Bool: out += bool_ ? "true" : "false"; break;
@@ -219,14 +232,18 @@ void Json::dumpTo(std::string &out) const {
     case Type::String: {
       out += '"';
       for (unsigned char c : str_) {
-        if (c == '"') out += "\\\"";
-        else if (c == '\\') out += "\\\\";
-        else if (c == '\n') out += "\\n";
+        if (c == '"')
+          out += "\\\"";
+        else if (c == '\\')
+          out += "\\\\";
+        else if (c == '\n')
+          out += "\\n";
         else if (c < 0x20) {
           char buf[8];
           std::snprintf(buf, sizeof buf, "\\u%04x", c);
           out += buf;
-        } else out += static_cast<char>(c);
+        } else
+          out += static_cast<char>(c);
       }
       out += '"';
       break;
@@ -243,7 +260,7 @@ void Json::dumpTo(std::string &out) const {
     case Type::Object: {
       out += '{';
       bool first = true;
-      for (const auto &kv : obj_) {
+      for (const auto& kv : obj_) {
         if (!first) out += ',';
         first = false;
         Json(kv.first).dumpTo(out);

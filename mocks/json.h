@@ -22,12 +22,20 @@ class Json {
   Json(unsigned n) : type_(Type::Number), num_(n) {}
   Json(long long n) : type_(Type::Number), num_(static_cast<double>(n)) {}
   Json(unsigned long long n) : type_(Type::Number), num_(static_cast<double>(n)) {}
-  Json(const char *s) : type_(Type::String), str_(s) {}
+  Json(const char* s) : type_(Type::String), str_(s) {}
   Json(std::string s) : type_(Type::String), str_(std::move(s)) {}
 
-  static Json array() { Json j; j.type_ = Type::Array; return j; }
-  static Json object() { Json j; j.type_ = Type::Object; return j; }
-  static Json parse(const std::string &text);  // throws std::runtime_error
+  static Json array() {
+    Json j;
+    j.type_ = Type::Array;
+    return j;
+  }
+  static Json object() {
+    Json j;
+    j.type_ = Type::Object;
+    return j;
+  }
+  static Json parse(const std::string& text);  // throws std::runtime_error
 
   Type type() const { return type_; }
   bool isNull() const { return type_ == Type::Null; }
@@ -39,24 +47,24 @@ class Json {
 
   bool asBool() const;
   double asNumber() const;
-  const std::string &asString() const;
-  const std::vector<Json> &items() const;
-  const std::map<std::string, Json> &members() const;
+  const std::string& asString() const;
+  const std::vector<Json>& items() const;
+  const std::map<std::string, Json>& members() const;
 
-  bool has(const std::string &key) const;
-  const Json &operator[](const std::string &key) const;  // Null when absent
-  Json &set(const std::string &key, Json value);
+  bool has(const std::string& key) const;
+  const Json& operator[](const std::string& key) const;  // Null when absent
+  Json& set(const std::string& key, Json value);
   void push(Json value);
 
   // Typed member access with defaults; throw std::runtime_error on a present value of the wrong type.
-  double num(const std::string &key, double dflt) const;
-  std::string str(const std::string &key, const std::string &dflt) const;
-  bool flag(const std::string &key, bool dflt) const;
+  double num(const std::string& key, double dflt) const;
+  std::string str(const std::string& key, const std::string& dflt) const;
+  bool flag(const std::string& key, bool dflt) const;
 
   std::string dump() const;
 
  private:
-  void dumpTo(std::string &out) const;
+  void dumpTo(std::string& out) const;
   Type type_ = Type::Null;
   bool bool_ = false;
   double num_ = 0;

@@ -55,12 +55,12 @@ struct FaultCounter {
 };
 std::map<std::string, FaultCounter> g_faultCounters;
 
-const char *envOr(const char *name, const char *dflt) {
-  const char *v = std::getenv(name);
+const char* envOr(const char* name, const char* dflt) {
+  const char* v = std::getenv(name);
   return v && *v ? v : dflt;
 }
 
-void warn(const std::string &msg) { std::fprintf(stderr, "nvml-mock: %s\n", msg.c_str()); }
+void warn(const std::string& msg) { std::fprintf(stderr, "nvml-mock: %s\n", msg.c_str()); }
 
 void loadConfig() {
   Config c;
@@ -91,7 +91,7 @@ uint64_t freshSerialBase() {
 // ---- the state file ----
 std::string g_lastFileError;
 
-bool readFile(const std::string &path, std::string *text, int *err) {
+bool readFile(const std::string& path, std::string* text, int* err) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     *err = errno;
@@ -108,20 +108,20 @@ bool readFile(const std::string &path, std::string *text, int *err) {
 // Every write holds the state file's lock, so no other writer is midway: a temporary file next
 // to the state is from a writer killed before its rename, and is removed (else each such kill
 // would leave one behind for good).
-void removeOrphanTemps(const std::string &path) {
+void removeOrphanTemps(const std::string& path) {
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp.";
-  DIR *d = ::opendir(dir.c_str());
+  DIR* d = ::opendir(dir.c_str());
   if (!d) return;
-  while (struct dirent *e = ::readdir(d))
+  while (struct dirent* e = ::readdir(d))
     if (std::strncmp(e->d_name, prefix.c_str(), prefix.size()) == 0) ::unlinkat(::dirfd(d), e->d_name, 0);
   ::closedir(d);
 }
 
 // Writes to a temporary file and renames it over the state: readers see the old or the new
 // file, never a torn one, and a writer killed midway leaves the old file intact.
-bool writeFileAtomic(const std::string &path, const std::string &text) {
+bool writeFileAtomic(const std::string& path, const std::string& text) {
   removeOrphanTemps(path);
   std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(::syscall(SYS_gettid));
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -146,7 +146,7 @@ bool writeFileAtomic(const std::string &path, const std::string &text) {
 
 // Loads the state file; creates it from NVML_MOCK_MACHINE when missing (the caller holds the
 // exclusive file lock when `mayCreate`).
-nvmlReturn_t loadStateFile(MachineState *out, bool mayCreate) {
+nvmlReturn_t loadStateFile(MachineState* out, bool mayCreate) {
   std::string text;
   int err = 0;
   if (!readFile(g_cfg.statePath, &text, &err)) {
@@ -156,7 +156,7 @@ nvmlReturn_t loadStateFile(MachineState *out, bool mayCreate) {
     }
     try {
       *out = buildMachine(g_cfg.machineSpec, freshSerialBase());
-    } catch (const std::exception &e) {
+    } catch (const std::exception& e) {
       g_lastFileError = e.what();
       return NVML_ERROR_UNKNOWN;
     }
@@ -168,7 +168,7 @@ nvmlReturn_t loadStateFile(MachineState *out, bool mayCreate) {
   }
   try {
     *out = MachineState::fromJson(Json::parse(text));
-  } catch (const std::exception &e) {
+  } catch (const std::exception& e) {
     g_lastFileError = g_cfg.statePath + ": " + e.what();
     return NVML_ERROR_UNKNOWN;
   }
@@ -177,7 +177,7 @@ nvmlReturn_t loadStateFile(MachineState *out, bool mayCreate) {
 
 class FileLock {
  public:
-  explicit FileLock(const std::string &statePath) {
+  explicit FileLock(const std::string& statePath) {
     fd_ = ::open((statePath + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ >= 0) {
       while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
@@ -197,7 +197,7 @@ nvmlReturn_t ensureMemoryState() {
   if (g_mem) return NVML_SUCCESS;
   try {
     g_mem.reset(new MachineState(buildMachine(g_cfg.machineSpec, freshSerialBase())));
-  } catch (const std::exception &e) {
+  } catch (const std::exception& e) {
     warn(e.what());
     return NVML_ERROR_UNKNOWN;
   }
@@ -206,17 +206,17 @@ nvmlReturn_t ensureMemoryState() {
 
 // Fault and latency lookups need the shared settings; when the state cannot be read they fall
 // back to the environment's alone.
-void sharedSettings(std::vector<FaultSpec> *faults, std::map<std::string, unsigned> *latency) {
+void sharedSettings(std::vector<FaultSpec>* faults, std::map<std::string, unsigned>* latency) {
   if (!g_cfg.loaded) return;
-  readState([&](const MachineState &m) -> nvmlReturn_t {
+  readState([&](const MachineState& m) -> nvmlReturn_t {
     *faults = m.faults;
     *latency = m.latencyUs;
     return NVML_SUCCESS;
   });
 }
 
-bool fires(const std::string &key, const FaultSpec &f) {
-  FaultCounter &c = g_faultCounters[key];
+bool fires(const std::string& key, const FaultSpec& f) {
+  FaultCounter& c = g_faultCounters[key];
   if (c.calls == 0) c.rng.seed(f.seed);
   c.calls++;
   if (f.always) return true;
@@ -229,7 +229,7 @@ bool fires(const std::string &key, const FaultSpec &f) {
 
 // ---------------------------------------------------------------- state access
 
-nvmlReturn_t readState(const std::function<nvmlReturn_t(const MachineState &)> &fn) {
+nvmlReturn_t readState(const std::function<nvmlReturn_t(const MachineState&)>& fn) {
   std::lock_guard<std::recursive_mutex> lock(g_mu);
   ensureConfig();
   if (g_cfg.statePath.empty()) {
@@ -249,7 +249,7 @@ nvmlReturn_t readState(const std::function<nvmlReturn_t(const MachineState &)> &
   return fn(m);
 }
 
-nvmlReturn_t writeState(const std::function<nvmlReturn_t(MachineState &)> &fn) {
+nvmlReturn_t writeState(const std::function<nvmlReturn_t(MachineState&)>& fn) {
   std::lock_guard<std::recursive_mutex> lock(g_mu);
   ensureConfig();
   nvmlReturn_t r;
@@ -300,7 +300,7 @@ nvmlReturn_t initLibrary() {
     loadConfig();
     // In-process state lives across shutdown/init, like a GPU; another machine spec replaces it.
     if (g_mem && g_mem->machineSpec != g_cfg.machineSpec) g_mem.reset();
-    nvmlReturn_t r = readState([](const MachineState &) { return NVML_SUCCESS; });
+    nvmlReturn_t r = readState([](const MachineState&) { return NVML_SUCCESS; });
     if (r != NVML_SUCCESS) return r;
   }
   g_initCount++;
@@ -314,7 +314,7 @@ nvmlReturn_t shutdownLibrary() {
   return NVML_SUCCESS;
 }
 
-bool privileged(const MachineState &m) {
+bool privileged(const MachineState& m) {
   std::lock_guard<std::recursive_mutex> lock(g_mu);
   if (g_privOverride >= 0) return g_privOverride == 1;
   if (g_cfg.envUnprivileged) return false;
@@ -332,18 +332,18 @@ void setPrivilegeOverride(bool value) {
   g_privOverride = value ? 1 : 0;
 }
 
-nvmlReturn_t resetState(const std::string &machine, std::string *error) {
+nvmlReturn_t resetState(const std::string& machine, std::string* error) {
   std::lock_guard<std::recursive_mutex> lock(g_mu);
   ensureConfig();
-  return writeState([&](MachineState &m) -> nvmlReturn_t {
+  return writeState([&](MachineState& m) -> nvmlReturn_t {
     std::string spec = machine.empty() ? m.machineSpec : machine;
     try {
       m = buildMachine(spec, m.nextSerial);  // serials continue: old handles stay stale
-    } catch (const std::exception &e) {
+    } catch (const std::exception& e) {
       *error = e.what();
       return NVML_ERROR_INVALID_ARGUMENT;
     }
-    for (GpuState &g : m.gpus) recordConfigChange(g, NVML_INVALID_GPU_INSTANCE_ID, NVML_INVALID_GPU_INSTANCE_ID);
+    for (GpuState& g : m.gpus) recordConfigChange(g, NVML_INVALID_GPU_INSTANCE_ID, NVML_INVALID_GPU_INSTANCE_ID);
     g_faultCounters.clear();
     g_privOverride = -1;
     return NVML_SUCCESS;
@@ -352,7 +352,7 @@ nvmlReturn_t resetState(const std::string &machine, std::string *error) {
 
 // ---------------------------------------------------------------- faults, latency, log
 
-std::vector<FaultSpec> parseFaultList(const std::string &text, std::string *error) {
+std::vector<FaultSpec> parseFaultList(const std::string& text, std::string* error) {
   // fn=code[@N | @always | @pP[:seedS]], comma-separated; no '@' means always.
   std::vector<FaultSpec> out;
   std::stringstream ss(text);
@@ -373,7 +373,7 @@ std::vector<FaultSpec> parseFaultList(const std::string &text, std::string *erro
       when = rest.substr(at + 1);
       rest = rest.substr(0, at);
     }
-    char *end = nullptr;
+    char* end = nullptr;
     f.code = static_cast<int>(std::strtol(rest.c_str(), &end, 10));
     if (rest.empty() || *end) {
       *error = "bad return code in '" + item + "'";
@@ -407,14 +407,14 @@ std::vector<FaultSpec> parseFaultList(const std::string &text, std::string *erro
   return out;
 }
 
-bool parseLatencyList(const std::string &text, std::map<std::string, unsigned> *out, std::string *error) {
+bool parseLatencyList(const std::string& text, std::map<std::string, unsigned>* out, std::string* error) {
   std::stringstream ss(text);
   std::string item;
   bool ok = true;
   while (std::getline(ss, item, ',')) {
     if (item.find_first_not_of(" \t") == std::string::npos) continue;
     size_t eq = item.find('=');
-    char *end = nullptr;
+    char* end = nullptr;
     unsigned long us = eq == std::string::npos ? 0 : std::strtoul(item.c_str() + eq + 1, &end, 10);
     if (eq == std::string::npos || eq == 0 || !end || *end || us > 10000000) {
       *error = "expected fn=microseconds in '" + item + "'";
@@ -426,7 +426,7 @@ bool parseLatencyList(const std::string &text, std::map<std::string, unsigned> *
   return ok;
 }
 
-nvmlReturn_t call(const char *fn, bool needsInit, const std::function<nvmlReturn_t()> &body) {
+nvmlReturn_t call(const char* fn, bool needsInit, const std::function<nvmlReturn_t()>& body) {
   nvmlReturn_t injected = NVML_SUCCESS;
   bool faulted = false;
   unsigned delayUs = 0;
@@ -436,16 +436,16 @@ nvmlReturn_t call(const char *fn, bool needsInit, const std::function<nvmlReturn
     std::vector<FaultSpec> shared;
     std::map<std::string, unsigned> sharedLatency;
     sharedSettings(&shared, &sharedLatency);
-    for (const FaultSpec &f : g_cfg.envFaults)
+    for (const FaultSpec& f : g_cfg.envFaults)
       if (!faulted && f.fn == fn && fires(std::string(fn) + "#env", f)) faulted = true, injected = f.code;
-    for (const FaultSpec &f : shared)
+    for (const FaultSpec& f : shared)
       if (!faulted && f.fn == fn && fires(std::string(fn) + "#" + std::to_string(f.generation), f))
         faulted = true, injected = f.code;
     // The control channel's setting wins over the environment's; a function's own over '*'.
-    const std::map<std::string, unsigned> *sources[] = {&sharedLatency, &g_cfg.envLatency};
+    const std::map<std::string, unsigned>* sources[] = {&sharedLatency, &g_cfg.envLatency};
     bool found = false;
-    for (const auto *src : sources) {
-      for (const char *key : {fn, "*"}) {
+    for (const auto* src : sources) {
+      for (const char* key : {fn, "*"}) {
         auto it = src->find(key);
         if (!found && it != src->end()) delayUs = it->second, found = true;
       }
@@ -453,9 +453,12 @@ nvmlReturn_t call(const char *fn, bool needsInit, const std::function<nvmlReturn
   }
   if (delayUs) std::this_thread::sleep_for(std::chrono::microseconds(delayUs));
   nvmlReturn_t ret;
-  if (faulted) ret = injected;
-  else if (needsInit && !isInitialized()) ret = NVML_ERROR_UNINITIALIZED;
-  else ret = body();
+  if (faulted)
+    ret = injected;
+  else if (needsInit && !isInitialized())
+    ret = NVML_ERROR_UNINITIALIZED;
+  else
+    ret = body();
   std::lock_guard<std::recursive_mutex> lock(g_mu);
   if (g_log.size() < kMaxLog) g_log.push_back({fn, ret});
   if (g_cfg.trace) std::fprintf(stderr, "nvml-mock: %s -> %d\n", fn, ret);
@@ -465,7 +468,7 @@ nvmlReturn_t call(const char *fn, bool needsInit, const std::function<nvmlReturn
 Json callLog() {
   std::lock_guard<std::recursive_mutex> lock(g_mu);
   Json calls = Json::array();
-  for (const LogEntry &e : g_log) {
+  for (const LogEntry& e : g_log) {
     Json x = Json::object();
     x.set("fn", e.fn);
     x.set("ret", e.ret);
@@ -481,13 +484,13 @@ void clearCallLog() {
 
 // ---------------------------------------------------------------- handles
 
-void *makeHandle(Kind kind, unsigned gpu, uint64_t serial) {
-  uint64_t v = 0xA000000000000000ull | (static_cast<uint64_t>(kind) << 52) | (static_cast<uint64_t>(gpu & 0xFFF) << 40) |
-               (serial & 0xFFFFFFFFFFull);
-  return reinterpret_cast<void *>(static_cast<uintptr_t>(v));
+void* makeHandle(Kind kind, unsigned gpu, uint64_t serial) {
+  uint64_t v = 0xA000000000000000ull | (static_cast<uint64_t>(kind) << 52) |
+               (static_cast<uint64_t>(gpu & 0xFFF) << 40) | (serial & 0xFFFFFFFFFFull);
+  return reinterpret_cast<void*>(static_cast<uintptr_t>(v));
 }
 
-bool decodeHandle(const void *handle, Kind kind, unsigned *gpu, uint64_t *serial) {
+bool decodeHandle(const void* handle, Kind kind, unsigned* gpu, uint64_t* serial) {
   uint64_t v = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(handle));
   if ((v >> 60) != 0xA || ((v >> 52) & 0xFF) != static_cast<uint64_t>(kind)) return false;
   *gpu = static_cast<unsigned>((v >> 40) & 0xFFF);
@@ -496,9 +499,9 @@ bool decodeHandle(const void *handle, Kind kind, unsigned *gpu, uint64_t *serial
 }
 
 namespace {
-bool findCi(const GpuState &g, uint64_t serial, DeviceRef *out) {
-  for (const GiState &gi : g.gis)
-    for (const CiState &ci : gi.cis)
+bool findCi(const GpuState& g, uint64_t serial, DeviceRef* out) {
+  for (const GiState& gi : g.gis)
+    for (const CiState& ci : gi.cis)
       if (ci.serial == serial) {
         out->gi = &gi;
         out->ci = &ci;
@@ -508,7 +511,7 @@ bool findCi(const GpuState &g, uint64_t serial, DeviceRef *out) {
 }
 }  // namespace
 
-bool resolveDevice(const MachineState &m, nvmlDevice_t handle, DeviceRef *out) {
+bool resolveDevice(const MachineState& m, nvmlDevice_t handle, DeviceRef* out) {
   unsigned gpu;
   uint64_t serial;
   *out = DeviceRef();
@@ -527,12 +530,12 @@ bool resolveDevice(const MachineState &m, nvmlDevice_t handle, DeviceRef *out) {
   return false;
 }
 
-bool resolveGi(const MachineState &m, nvmlGpuInstance_t handle, DeviceRef *out) {
+bool resolveGi(const MachineState& m, nvmlGpuInstance_t handle, DeviceRef* out) {
   unsigned gpu;
   uint64_t serial;
   *out = DeviceRef();
   if (!decodeHandle(handle, Kind::GpuInstance, &gpu, &serial) || gpu >= m.gpus.size()) return false;
-  for (const GiState &gi : m.gpus[gpu].gis)
+  for (const GiState& gi : m.gpus[gpu].gis)
     if (gi.serial == serial) {
       out->gpu = &m.gpus[gpu];
       out->gpuIndex = gpu;
@@ -542,7 +545,7 @@ bool resolveGi(const MachineState &m, nvmlGpuInstance_t handle, DeviceRef *out) 
   return false;
 }
 
-bool resolveCi(const MachineState &m, nvmlComputeInstance_t handle, DeviceRef *out) {
+bool resolveCi(const MachineState& m, nvmlComputeInstance_t handle, DeviceRef* out) {
   unsigned gpu;
   uint64_t serial;
   *out = DeviceRef();
@@ -552,7 +555,7 @@ bool resolveCi(const MachineState &m, nvmlComputeInstance_t handle, DeviceRef *o
   return findCi(m.gpus[gpu], serial, out);
 }
 
-nvmlReturn_t copyString(const std::string &value, char *out, unsigned length) {
+nvmlReturn_t copyString(const std::string& value, char* out, unsigned length) {
   if (!out) return NVML_ERROR_INVALID_ARGUMENT;
   if (value.size() + 1 > length) return NVML_ERROR_INSUFFICIENT_SIZE;
   std::memcpy(out, value.c_str(), value.size() + 1);

@@ -19,7 +19,7 @@ struct ProcessState {
   unsigned pid = 0;
   std::string name;
   unsigned long long usedMiB = 0;
-  bool onMig = false;   // gi/ci valid
+  bool onMig = false;  // gi/ci valid
   unsigned gi = 0, ci = 0;
 };
 
@@ -44,8 +44,8 @@ struct ConfigEvent {
 };
 
 struct GpuState {
-  const GpuModel *model = nullptr;
-  std::string name;   // board name (a machine file may override it)
+  const GpuModel* model = nullptr;
+  std::string name;  // board name (a machine file may override it)
   std::string uuid;
   std::string busId;  // "00000000:07:00.0"
   unsigned minor = 0;
@@ -53,16 +53,16 @@ struct GpuState {
   bool migPending = false;
   std::vector<GiState> gis;  // sorted by id
   std::vector<ProcessState> processes;
-  uint64_t configSeq = 0;               // bumps on every GI/CI change and mode switch
+  uint64_t configSeq = 0;                 // bumps on every GI/CI change and mode switch
   std::vector<ConfigEvent> recentEvents;  // the last few MIG config changes, for event sets
 };
 
 struct FaultSpec {
   std::string fn;
   int code = 0;
-  unsigned nth = 0;         // fire on the nth call only (1-based); 0 = not nth-based
+  unsigned nth = 0;  // fire on the nth call only (1-based); 0 = not nth-based
   bool always = false;
-  double probability = 0;   // 0 < p <= 1
+  double probability = 0;  // 0 < p <= 1
   uint64_t seed = 0;
   uint64_t generation = 0;  // distinguishes re-set faults so per-process counters restart
 };
@@ -78,36 +78,36 @@ struct MachineState {
   bool hasPrivilegeSetting = false;
 
   Json toJson() const;
-  static MachineState fromJson(const Json &j);  // throws std::runtime_error
+  static MachineState fromJson(const Json& j);  // throws std::runtime_error
 };
 
 // Builds a fresh machine from a spec: "h100-80gb", "h100-80gb:8", "a100-40gb:2,a30:1", or a path
 // to a JSON machine file. Throws std::runtime_error with a readable message.
-MachineState buildMachine(const std::string &spec, uint64_t firstSerial);
+MachineState buildMachine(const std::string& spec, uint64_t firstSerial);
 
 // ---- MIG rules ----
 struct MigDeviceRef {
-  const GiState *gi;
-  const CiState *ci;
+  const GiState* gi;
+  const CiState* ci;
 };
-std::vector<MigDeviceRef> migDevices(const GpuState &gpu);  // in (GI id, CI id) order
-std::string migUuid(const GpuState &gpu, unsigned giId, unsigned ciId);
+std::vector<MigDeviceRef> migDevices(const GpuState& gpu);  // in (GI id, CI id) order
+std::string migUuid(const GpuState& gpu, unsigned giId, unsigned ciId);
 
-unsigned giRemainingCapacity(const GpuState &gpu, const GiProfile &profile);
-nvmlReturn_t createGi(MachineState &m, unsigned gpuIndex, unsigned profileId, const Slot *placement,
-                      uint64_t *serialOut);
-nvmlReturn_t destroyGi(MachineState &m, unsigned gpuIndex, uint64_t serial);
+unsigned giRemainingCapacity(const GpuState& gpu, const GiProfile& profile);
+nvmlReturn_t createGi(MachineState& m, unsigned gpuIndex, unsigned profileId, const Slot* placement,
+                      uint64_t* serialOut);
+nvmlReturn_t destroyGi(MachineState& m, unsigned gpuIndex, uint64_t serial);
 
-const CiProfile *ciProfileById(const GiProfile &gi, unsigned ciProfileId);
-unsigned ciRemainingCapacity(const GiState &gi, const CiProfile &profile);
-nvmlReturn_t createCi(MachineState &m, unsigned gpuIndex, uint64_t giSerial, unsigned profileId,
-                      const Slot *placement, uint64_t *serialOut);
-nvmlReturn_t destroyCi(MachineState &m, unsigned gpuIndex, uint64_t ciSerial);
+const CiProfile* ciProfileById(const GiProfile& gi, unsigned ciProfileId);
+unsigned ciRemainingCapacity(const GiState& gi, const CiProfile& profile);
+nvmlReturn_t createCi(MachineState& m, unsigned gpuIndex, uint64_t giSerial, unsigned profileId, const Slot* placement,
+                      uint64_t* serialOut);
+nvmlReturn_t destroyCi(MachineState& m, unsigned gpuIndex, uint64_t ciSerial);
 
 // SetMigMode: returns the activation status (the request itself has already been validated).
-nvmlReturn_t setMigMode(GpuState &gpu, bool enable);
-void applyGpuReset(GpuState &gpu);  // pending mode takes effect; GIs/CIs and processes are gone
+nvmlReturn_t setMigMode(GpuState& gpu, bool enable);
+void applyGpuReset(GpuState& gpu);  // pending mode takes effect; GIs/CIs and processes are gone
 
-void recordConfigChange(GpuState &gpu, unsigned gi, unsigned ci);
+void recordConfigChange(GpuState& gpu, unsigned gi, unsigned ci);
 
 }  // namespace mock

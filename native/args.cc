@@ -51,7 +51,8 @@ std::string ArgString(const Napi::CallbackInfo& info, size_t i, const char* name
   std::string s = v.As<Napi::String>().Utf8Value();
   if (s.find('\0') != std::string::npos) TypeErr(info.Env(), name, "a string without NUL characters");
   if (s.size() > maxLength)
-    throw Napi::RangeError::New(info.Env(), std::string(name) + " is longer than " + std::to_string(maxLength) + " bytes");
+    throw Napi::RangeError::New(info.Env(),
+                                std::string(name) + " is longer than " + std::to_string(maxLength) + " bytes");
   return s;
 }
 
@@ -76,7 +77,8 @@ std::vector<unsigned int> ArgU32Array(const Napi::CallbackInfo& info, size_t i, 
   Napi::Array a = v.As<Napi::Array>();
   uint32_t n = a.Length();
   if (n > maxLength)
-    throw Napi::RangeError::New(info.Env(), std::string(name) + " has more than " + std::to_string(maxLength) + " entries");
+    throw Napi::RangeError::New(info.Env(),
+                                std::string(name) + " has more than " + std::to_string(maxLength) + " entries");
   std::vector<unsigned int> out;
   out.reserve(n);
   for (uint32_t k = 0; k < n; k++) out.push_back(ToU32(info.Env(), a.Get(k), name));

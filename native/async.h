@@ -78,7 +78,9 @@ class Op {
     r.name = name;
   }
   template <class T>
-  T Ptr(int i) const { return static_cast<T>(refs[i].r.ptr); }
+  T Ptr(int i) const {
+    return static_cast<T>(refs[i].r.ptr);
+  }
   const Library& lib() const { return addon->lib; }
   HandleTable& handles() const { return addon->handles; }
   // The GPU slot of the first handle (what registered children belong to).
@@ -125,9 +127,9 @@ Napi::Value Sync(const Napi::CallbackInfo& info) {
 
 // The argument name of a handle of these kinds.
 constexpr const char* HandleArgName(KindMask want) {
-  return want == kMigDevice ? "migDevice"
-         : (want & kAnyDevice) ? "device"
-         : want == kGpuInstance ? "gpuInstance"
+  return want == kMigDevice         ? "migDevice"
+         : (want & kAnyDevice)      ? "device"
+         : want == kGpuInstance     ? "gpuInstance"
          : want == kComputeInstance ? "computeInstance"
                                     : "set";
 }

@@ -93,9 +93,9 @@ struct ListOp : HandleListAnswer<ProfileIdOp> {
       return;
     }
     uint64_t since = handles().Mark();
-    if (!Check(ReadInstances(lib().nvmlGpuInstanceGetComputeInstances, gi(), profileId, kComputeInstanceListSize,
-                             &list),
-               "nvmlGpuInstanceGetComputeInstances"))
+    if (!Check(
+            ReadInstances(lib().nvmlGpuInstanceGetComputeInstances, gi(), profileId, kComputeInstanceListSize, &list),
+            "nvmlGpuInstanceGetComputeInstances"))
       return;
     std::vector<uint32_t> keep;
     for (nvmlComputeInstance_t ci : list) {

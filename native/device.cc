@@ -45,7 +45,8 @@ Status ReadProcesses(const Library& lib, nvmlDevice_t dev, std::vector<nvmlProce
 Status ReadAttributes(const Library& lib, nvmlDevice_t dev, nvmlDeviceAttributes_t* out) {
   *out = nvmlDeviceAttributes_t{};
   const char* fn = "nvmlDeviceGetAttributes_v2";
-  return {lib.nvmlDeviceGetAttributes_v2 ? lib.nvmlDeviceGetAttributes_v2(dev, out) : NVML_ERROR_FUNCTION_NOT_FOUND, fn};
+  return {lib.nvmlDeviceGetAttributes_v2 ? lib.nvmlDeviceGetAttributes_v2(dev, out) : NVML_ERROR_FUNCTION_NOT_FOUND,
+          fn};
 }
 
 static Napi::Value Bytes(Napi::Env env, unsigned long long v) { return Napi::Number::New(env, static_cast<double>(v)); }
@@ -196,8 +197,12 @@ struct FieldValuesOp : DeviceOp {
           case NVML_VALUE_TYPE_SIGNED_INT: v = Napi::Number::New(env, f.value.siVal); break;
           case NVML_VALUE_TYPE_UNSIGNED_SHORT: v = Napi::Number::New(env, f.value.usVal); break;
           case NVML_VALUE_TYPE_UNSIGNED_LONG: v = Napi::BigInt::New(env, static_cast<uint64_t>(f.value.ulVal)); break;
-          case NVML_VALUE_TYPE_UNSIGNED_LONG_LONG: v = Napi::BigInt::New(env, static_cast<uint64_t>(f.value.ullVal)); break;
-          case NVML_VALUE_TYPE_SIGNED_LONG_LONG: v = Napi::BigInt::New(env, static_cast<int64_t>(f.value.sllVal)); break;
+          case NVML_VALUE_TYPE_UNSIGNED_LONG_LONG:
+            v = Napi::BigInt::New(env, static_cast<uint64_t>(f.value.ullVal));
+            break;
+          case NVML_VALUE_TYPE_SIGNED_LONG_LONG:
+            v = Napi::BigInt::New(env, static_cast<int64_t>(f.value.sllVal));
+            break;
           default: break;
         }
       }

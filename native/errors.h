@@ -31,7 +31,7 @@ struct Status {
 // Why an operation failed, as plain C++ values (built on a worker, turned into JS later).
 struct Failure {
   bool failed = false;
-  bool isNvml = false;       // true: code is an NVML return code, ret/fn are set
+  bool isNvml = false;  // true: code is an NVML return code, ret/fn are set
   nvmlReturn_t ret = NVML_SUCCESS;
   std::string code;
   std::string fn;

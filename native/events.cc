@@ -29,9 +29,7 @@ struct RegisterOp : Op {
     AddRef(info, 0, kDevice, "device");
     types = ArgU64(info, 1, "eventTypes");
   }
-  void Run() override {
-    NVML(nvmlDeviceRegisterEvents, Ptr<nvmlDevice_t>(1), types, Ptr<nvmlEventSet_t>(0));
-  }
+  void Run() override { NVML(nvmlDeviceRegisterEvents, Ptr<nvmlDevice_t>(1), types, Ptr<nvmlEventSet_t>(0)); }
 };
 
 struct WaitOp : HandleOp<kEventSet> {

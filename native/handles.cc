@@ -47,8 +47,8 @@ uint64_t HandleTable::Register(Kind kind, void* ptr, uint32_t gpuSlot, uint32_t 
   e.seq = ++seq_;
   if (profile != kUntagged) e.profile = profile;
   if (out)
-    *out = Resolved{e.ptr, slot, e.gen, e.gpuSlot, e.kind, kills_.load(std::memory_order_relaxed),
-                    entries_[e.gpuSlot].sync.get()};
+    *out = Resolved{
+        e.ptr, slot, e.gen, e.gpuSlot, e.kind, kills_.load(std::memory_order_relaxed), entries_[e.gpuSlot].sync.get()};
   return uint64_t(e.gen) * kSlotLimit + slot;
 }
 
@@ -99,8 +99,7 @@ void HandleTable::InvalidateGpuInstance(uint32_t giSlot) {
   for (uint32_t s = 1; s < entries_.size(); s++) {
     const Entry& e = entries_[s];
     if (!e.alive) continue;
-    if (s == giSlot || (e.kind == kComputeInstance && e.giSlot == giSlot) ||
-        (e.kind == kMigDevice && e.gpuSlot == gpu))
+    if (s == giSlot || (e.kind == kComputeInstance && e.giSlot == giSlot) || (e.kind == kMigDevice && e.gpuSlot == gpu))
       KillLocked(s);
   }
 }
@@ -118,8 +117,7 @@ void HandleTable::InvalidateMigState(uint32_t gpuSlot) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (uint32_t s = 1; s < entries_.size(); s++) {
     const Entry& e = entries_[s];
-    if (e.alive && e.gpuSlot == gpuSlot && (e.kind & (kMigDevice | kGpuInstance | kComputeInstance)))
-      KillLocked(s);
+    if (e.alive && e.gpuSlot == gpuSlot && (e.kind & (kMigDevice | kGpuInstance | kComputeInstance))) KillLocked(s);
   }
 }
 

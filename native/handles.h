@@ -22,8 +22,8 @@
 namespace nvmlmig {
 
 enum Kind : uint8_t {
-  kDevice = 1,           // a physical GPU
-  kMigDevice = 2,        // a MIG device handle
+  kDevice = 1,     // a physical GPU
+  kMigDevice = 2,  // a MIG device handle
   kGpuInstance = 4,
   kComputeInstance = 8,
   kEventSet = 16,
@@ -58,8 +58,8 @@ struct Resolved {
   uint32_t gen = 0;
   uint32_t gpuSlot = 0;  // the physical GPU (or event set) whose lock guards this handle
   Kind kind = kDevice;
-  uint64_t kills = 0;          // the table's invalidation count when this was looked up
-  GpuSync* sync = nullptr;     // the lock owner's GpuSync (owned by the table entry)
+  uint64_t kills = 0;       // the table's invalidation count when this was looked up
+  GpuSync* sync = nullptr;  // the lock owner's GpuSync (owned by the table entry)
 };
 
 class HandleTable {

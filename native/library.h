@@ -13,7 +13,7 @@ enum FnIndex {
 #define NVML_FN_INDEX(name, params) kFn_##name,
   NVML_FUNCTIONS(NVML_FN_INDEX)
 #undef NVML_FN_INDEX
-  kFnCount
+      kFnCount
 };
 
 struct Library {

@@ -112,8 +112,9 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
     return answer(false, MakeError(env, LibraryFailure(kErrLoadFailed, "cannot load the NVML library: empty path")));
   // CUDA's link-time stub library answers every call with an error: never load it.
   if (op->path.find("/stubs/") != std::string::npos)
-    return answer(false, MakeError(env, LibraryFailure(kErrLoadFailed, "cannot load the NVML library '" + op->path +
-                                                                           "': refusing a CUDA stub library (stubs/)")));
+    return answer(false,
+                  MakeError(env, LibraryFailure(kErrLoadFailed, "cannot load the NVML library '" + op->path +
+                                                                    "': refusing a CUDA stub library (stubs/)")));
   switch (a.phase) {
     case Phase::kOpen:
       if (a.lib.path == op->path) return answer(true, OpenResult(env, a.lib));
@@ -126,8 +127,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
                                                          a.phase == Phase::kOpening
                                                              ? "open() is already in progress"
                                                              : "close() is in progress; open() after it settled")));
-    case Phase::kClosed:
-      break;
+    case Phase::kClosed: break;
   }
   a.phase = Phase::kOpening;
   return QueueLifecycle(env, std::move(op));

@@ -47,10 +47,10 @@ enum {
   NVML_ERROR_UNKNOWN = 999
 };
 
-typedef struct nvmlDevice_st *nvmlDevice_t;
-typedef struct nvmlGpuInstance_st *nvmlGpuInstance_t;
-typedef struct nvmlComputeInstance_st *nvmlComputeInstance_t;
-typedef struct nvmlEventSet_st *nvmlEventSet_t;
+typedef struct nvmlDevice_st* nvmlDevice_t;
+typedef struct nvmlGpuInstance_st* nvmlGpuInstance_t;
+typedef struct nvmlComputeInstance_st* nvmlComputeInstance_t;
+typedef struct nvmlEventSet_st* nvmlEventSet_t;
 
 #define NVML_STRUCT_VERSION_WORD(type, ver) ((unsigned int)(sizeof(type) | ((ver) << 24U)))
 
@@ -121,7 +121,7 @@ typedef struct {
   unsigned int domain;
   unsigned int bus;
   unsigned int device;
-  unsigned int pciDeviceId;     // device id in the high 16 bits, vendor id in the low 16 bits
+  unsigned int pciDeviceId;  // device id in the high 16 bits, vendor id in the low 16 bits
   unsigned int pciSubSystemId;
   char busId[NVML_DEVICE_PCI_BUS_ID_BUFFER_SIZE];
 } nvmlPciInfo_t;
@@ -324,6 +324,8 @@ typedef struct {
 // ---- function types: one typedef per bound function (name of the typedef = fn name + _fn) ----
 // The X-macro lists (C name, return, parameter list). The addon builds its symbol table from it,
 // the mock implements each entry; both therefore agree on every signature.
+// A table, one entry a line, aligned by hand:
+// clang-format off
 #define NVML_FUNCTIONS(X)                                                                                  \
   X(nvmlInit_v2, (void))                                                                                    \
   X(nvmlInitWithFlags, (unsigned int flags))                                                                \
@@ -411,6 +413,7 @@ typedef struct {
   X(nvmlEventSetWait_v2, (nvmlEventSet_t set, nvmlEventData_t *data, unsigned int timeoutms))               \
   X(nvmlEventSetFree, (nvmlEventSet_t set))                                                                 \
   X(nvmlMockControl, (const char *request, char *response, unsigned int *responseLength))
+// clang-format on
 
 // nvmlMockControl is the mock library's own test-control entry point (JSON request in, JSON
 // response out); the real library does not have it, so it resolves to "function not found" there.
@@ -419,7 +422,7 @@ typedef struct {
 NVML_FUNCTIONS(NVML_DECLARE_FN_TYPE)
 #undef NVML_DECLARE_FN_TYPE
 
-typedef const char *(*nvmlErrorString_fn)(nvmlReturn_t result);
+typedef const char* (*nvmlErrorString_fn)(nvmlReturn_t result);
 
 #ifdef __cplusplus
 }  // extern "C"

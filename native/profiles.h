@@ -14,9 +14,8 @@ namespace nvmlmig {
 
 struct ProfileValue {
   int structVersion = 1;
-  unsigned int id = 0, isP2pSupported = 0, capabilities = 0, sliceCount = 0, instanceCount = 0,
-               multiprocessorCount = 0, copyEngineCount = 0, decoderCount = 0, encoderCount = 0, jpegCount = 0,
-               ofaCount = 0;
+  unsigned int id = 0, isP2pSupported = 0, capabilities = 0, sliceCount = 0, instanceCount = 0, multiprocessorCount = 0,
+               copyEngineCount = 0, decoderCount = 0, encoderCount = 0, jpegCount = 0, ofaCount = 0;
   unsigned long long memorySizeMB = 0;
   bool hasName = false;
   char name[NVML_DEVICE_NAME_V2_BUFFER_SIZE] = {};

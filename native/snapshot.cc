@@ -8,9 +8,9 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <string>
 #include <mutex>
 #include <shared_mutex>
+#include <string>
 
 #include "async.h"
 #include "device.h"
@@ -190,8 +190,8 @@ struct SnapshotOp : Op {
     return f ? f(args...) : NVML_ERROR_FUNCTION_NOT_FOUND;
   }
 
-  void ReadText(SnapDevice& d, nvmlReturn_t (*f)(nvmlDevice_t, char*, unsigned int), const char* fn,
-                nvmlDevice_t dev, Text* out) {
+  void ReadText(SnapDevice& d, nvmlReturn_t (*f)(nvmlDevice_t, char*, unsigned int), const char* fn, nvmlDevice_t dev,
+                Text* out) {
     out->ok = Ok(d, Raw(f, dev, out->buf, static_cast<unsigned int>(sizeof out->buf - 1)), fn);
   }
 
@@ -208,7 +208,8 @@ struct SnapshotOp : Op {
     for (unsigned int index = 0; index < kMaxGiProfileIndex; index++) {
       ProfileValue p;
       // Only the id is needed: the v1 struct gives it in one driver call.
-      Status st = ReadGpuInstanceProfile(lib(), dev, index, lib().nvmlDeviceGetGpuInstanceProfileInfo ? 1 : 0, false, &p);
+      Status st =
+          ReadGpuInstanceProfile(lib(), dev, index, lib().nvmlDeviceGetGpuInstanceProfileInfo ? 1 : 0, false, &p);
       if (st.ret == NVML_ERROR_INVALID_ARGUMENT) break;
       if (st.ret == NVML_ERROR_NOT_SUPPORTED) continue;
       if (!Ok(d, st)) return false;

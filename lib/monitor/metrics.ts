@@ -9,7 +9,7 @@ import type { GpuInstanceSnapshot, GpuSnapshot, Snapshot } from './types';
 // Loaded on first use, so that requiring the package does not load prom-client for programs that
 // never export metrics.
 let prom: typeof import('prom-client') | undefined;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load; `import` would load it at start
 const promClient = (): typeof import('prom-client') => (prom ??= require('prom-client') as typeof import('prom-client'));
 
 /**

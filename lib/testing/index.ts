@@ -291,7 +291,7 @@ export interface AddProcessRequest {
 export class MockControl {
   constructor(readonly nvml: Nvml) {}
 
-  private async send(request: object): Promise<any> {
+  private async send(request: object): Promise<Record<string, unknown>> {
     return this.nvml.mockControl(request);
   }
 

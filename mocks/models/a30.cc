@@ -11,20 +11,20 @@ const GpuModel kModel{
     "ampere",
     0x20B710DE,
     0x153210DE,  // [inferred] subsystem id
-    24576,  // [inferred] total MiB as nvidia-smi shows for this board
-    true,  // Ampere: MIG mode changes stay pending until a GPU reset
+    24576,       // [inferred] total MiB as nvidia-smi shows for this board
+    true,        // Ampere: MIG mode changes stay pending until a GPU reset
     4,
     4,
     4,
     1,  // field 199 [inferred: the 580 driver answers MIG queries with MIG disabled]
     buildProfiles(
         {
-        // index id  name  slices instances SMs CE DEC ENC JPEG OFA MiB placements
-        {0x0, 14, "MIG 1g.6gb", 1, 4, 14, 1, 1, 0, 0, 0, 5952, grid(1, {0, 1, 2, 3})},
-        {0x1, 5, "MIG 2g.12gb", 2, 2, 28, 2, 2, 0, 0, 0, 11968, grid(2, {0, 2})},
-        {0x3, 0, "MIG 4g.24gb", 4, 1, 56, 4, 4, 0, 1, 1, 24000, grid(4, {0})},
-        {0x7, 21, "MIG 1g.6gb+me", 1, 1, 14, 1, 1, 0, 1, 1, 5952, grid(1, {0, 1, 2, 3})},
-        {0x8, 6, "MIG 2g.12gb+me", 2, 1, 28, 2, 2, 0, 1, 1, 11968, grid(2, {0, 2})},
+            // index id  name  slices instances SMs CE DEC ENC JPEG OFA MiB placements
+            {0x0, 14, "MIG 1g.6gb", 1, 4, 14, 1, 1, 0, 0, 0, 5952, grid(1, {0, 1, 2, 3})},
+            {0x1, 5, "MIG 2g.12gb", 2, 2, 28, 2, 2, 0, 0, 0, 11968, grid(2, {0, 2})},
+            {0x3, 0, "MIG 4g.24gb", 4, 1, 56, 4, 4, 0, 1, 1, 24000, grid(4, {0})},
+            {0x7, 21, "MIG 1g.6gb+me", 1, 1, 14, 1, 1, 0, 1, 1, 5952, grid(1, {0, 1, 2, 3})},
+            {0x8, 6, "MIG 2g.12gb+me", 2, 1, 28, 2, 2, 0, 1, 1, 11968, grid(2, {0, 2})},
         },
         14),  // real A30 SMs per compute slice (14)
     // GI id pools on 4-slot GPUs: full 0, 2-slot {1,2}, 1-slot {3..6} (mig-facts 1.0); id = first + start/size.

@@ -20,14 +20,14 @@ const GpuModel kModel{
     1,  // field 199: the real H100 answered profiles/placements with MIG disabled
     buildProfiles(
         {
-        // index id  name  slices instances SMs CE DEC ENC JPEG OFA MiB placements
-        {0x0, 19, "MIG 1g.10gb", 1, 7, 16, 1, 1, 0, 1, 0, 9984, grid(1, {0, 1, 2, 3, 4, 5, 6})},
-        {0x1, 14, "MIG 2g.20gb", 2, 3, 32, 2, 2, 0, 2, 0, 20096, grid(2, {0, 2, 4})},
-        {0x2, 9, "MIG 3g.40gb", 3, 2, 60, 3, 3, 0, 3, 0, 40448, grid(4, {0, 4})},
-        {0x3, 5, "MIG 4g.40gb", 4, 1, 64, 4, 4, 0, 4, 0, 40448, grid(4, {0})},
-        {0x4, 0, "MIG 7g.80gb", 7, 1, 132, 8, 7, 0, 7, 1, 81152, grid(8, {0})},
-        {0x7, 20, "MIG 1g.10gb+me", 1, 1, 16, 1, 1, 0, 1, 1, 9984, grid(1, {0, 1, 2, 3, 4, 5, 6})},
-        {0x9, 15, "MIG 1g.20gb", 1, 4, 26, 1, 1, 0, 1, 0, 20096, grid(2, {0, 2, 4, 6})},
+            // index id  name  slices instances SMs CE DEC ENC JPEG OFA MiB placements
+            {0x0, 19, "MIG 1g.10gb", 1, 7, 16, 1, 1, 0, 1, 0, 9984, grid(1, {0, 1, 2, 3, 4, 5, 6})},
+            {0x1, 14, "MIG 2g.20gb", 2, 3, 32, 2, 2, 0, 2, 0, 20096, grid(2, {0, 2, 4})},
+            {0x2, 9, "MIG 3g.40gb", 3, 2, 60, 3, 3, 0, 3, 0, 40448, grid(4, {0, 4})},
+            {0x3, 5, "MIG 4g.40gb", 4, 1, 64, 4, 4, 0, 4, 0, 40448, grid(4, {0})},
+            {0x4, 0, "MIG 7g.80gb", 7, 1, 132, 8, 7, 0, 7, 1, 81152, grid(8, {0})},
+            {0x7, 20, "MIG 1g.10gb+me", 1, 1, 16, 1, 1, 0, 1, 1, 9984, grid(1, {0, 1, 2, 3, 4, 5, 6})},
+            {0x9, 15, "MIG 1g.20gb", 1, 4, 26, 1, 1, 0, 1, 0, 20096, grid(2, {0, 2, 4, 6})},
         },
         16),  // [inferred] SMs of a sub-GI compute instance per compute slice
     // GI id pools (first id per placement size; id = first + start/size).

@@ -15,20 +15,20 @@ struct Slot {
 };
 
 struct CiProfile {
-  unsigned id;          // CI profile id == CI profile index (1c=0, 2c=1, 3c=2, 4c=3, 7c=4)
-  unsigned slices;      // compute slices
-  unsigned instances;   // how many fit in one GI
+  unsigned id;         // CI profile id == CI profile index (1c=0, 2c=1, 3c=2, 4c=3, 7c=4)
+  unsigned slices;     // compute slices
+  unsigned instances;  // how many fit in one GI
   unsigned sms;
   std::vector<Slot> placements;  // compute slices inside the GI
-  std::string name;     // "MIG 1c.3g.40gb"; the full-GI CI is named like the GI
-  bool isDefault;       // spans the whole GI (nvidia-smi marks it '*')
+  std::string name;              // "MIG 1c.3g.40gb"; the full-GI CI is named like the GI
+  bool isDefault;                // spans the whole GI (nvidia-smi marks it '*')
 };
 
 struct GiProfile {
-  unsigned index;       // NVML_GPU_INSTANCE_PROFILE_* (what GetGpuInstanceProfileInfo takes)
-  unsigned id;          // what create/list/placements take
-  std::string name;     // driver name, "MIG 1g.10gb"
-  unsigned slices;      // compute slices (sliceCount)
+  unsigned index;    // NVML_GPU_INSTANCE_PROFILE_* (what GetGpuInstanceProfileInfo takes)
+  unsigned id;       // what create/list/placements take
+  std::string name;  // driver name, "MIG 1g.10gb"
+  unsigned slices;   // compute slices (sliceCount)
   unsigned instances;
   unsigned sms;
   unsigned ce, dec, enc, jpeg, ofa;
@@ -52,30 +52,30 @@ struct IdPool {
 enum class AutoPlacement { AvoidLarger, AvoidLargerOrEqual };
 
 struct GpuModel {
-  std::string key;          // "h100-80gb"
-  std::string boardName;    // nvmlDeviceGetName
-  std::string architecture; // "ampere" / "hopper"
-  unsigned pciDeviceId;     // 0xDDDDVVVV
+  std::string key;           // "h100-80gb"
+  std::string boardName;     // nvmlDeviceGetName
+  std::string architecture;  // "ampere" / "hopper"
+  unsigned pciDeviceId;      // 0xDDDDVVVV
   unsigned pciSubSystemId;
   unsigned long long memoryMiB;
-  bool migNeedsReset;       // Ampere: mode changes pend until a GPU reset
-  unsigned memorySlots;     // 8, or 4 on A30
-  unsigned computeSlices;   // 7, or 4 on A30
-  unsigned maxMigDevices;   // GetMaxMigDeviceCount with MIG enabled
-  unsigned migQueryWhenDisabled;  // field 199
+  bool migNeedsReset;               // Ampere: mode changes pend until a GPU reset
+  unsigned memorySlots;             // 8, or 4 on A30
+  unsigned computeSlices;           // 7, or 4 on A30
+  unsigned maxMigDevices;           // GetMaxMigDeviceCount with MIG enabled
+  unsigned migQueryWhenDisabled;    // field 199
   std::vector<GiProfile> profiles;  // in index order
   std::vector<IdPool> pools;
   AutoPlacement autoPlacement;
 
-  const GiProfile *byIndex(unsigned index) const;
-  const GiProfile *byId(unsigned id) const;
-  const IdPool *poolFor(unsigned slotSize) const;
+  const GiProfile* byIndex(unsigned index) const;
+  const GiProfile* byId(unsigned id) const;
+  const IdPool* poolFor(unsigned slotSize) const;
 };
 
 // One row of a model's GI profile table, as the model files write it.
 struct GiRow {
   unsigned index, id;
-  const char *name;
+  const char* name;
   unsigned slices, instances, sms, ce, dec, enc, jpeg, ofa;
   unsigned long long memoryMiB;
   std::vector<Slot> placements;
@@ -85,20 +85,20 @@ struct GiRow {
 std::vector<Slot> grid(unsigned size, std::initializer_list<unsigned> starts);
 
 // The GI profiles of a model, each with its compute-instance profiles (standardCiProfiles).
-std::vector<GiProfile> buildProfiles(const std::vector<GiRow> &rows, unsigned subCiSmPerSlice);
+std::vector<GiProfile> buildProfiles(const std::vector<GiRow>& rows, unsigned subCiSmPerSlice);
 
 // Compute-instance profiles of a GI with `giSlices` compute slices, following the real A100
 // `-lcip` tables (1c/2c/3c/4c/7c as offered per GI size; no 3c inside a 4g GI). Sub-GI CIs get
 // `smPerSlice` SMs per compute slice; the full-GI CI gets the GI's own SM count.
 std::vector<CiProfile> standardCiProfiles(unsigned giSlices, unsigned giSms, unsigned smPerSlice,
-                                          const std::string &giShortName);
+                                          const std::string& giShortName);
 
 // The registry: each model file adds itself with a static ModelRegistration.
-const std::vector<const GpuModel *> &allModels();
-const GpuModel *findModel(const std::string &key);
+const std::vector<const GpuModel*>& allModels();
+const GpuModel* findModel(const std::string& key);
 
 struct ModelRegistration {
-  explicit ModelRegistration(const GpuModel &model);
+  explicit ModelRegistration(const GpuModel& model);
 };
 
 }  // namespace mock

@@ -3,36 +3,36 @@
 namespace mock {
 
 namespace {
-std::vector<const GpuModel *> &registry() {
-  static std::vector<const GpuModel *> models;  // function-local: safe across static-init order
+std::vector<const GpuModel*>& registry() {
+  static std::vector<const GpuModel*> models;  // function-local: safe across static-init order
   return models;
 }
 }  // namespace
 
-ModelRegistration::ModelRegistration(const GpuModel &model) { registry().push_back(&model); }
+ModelRegistration::ModelRegistration(const GpuModel& model) { registry().push_back(&model); }
 
-const std::vector<const GpuModel *> &allModels() { return registry(); }
+const std::vector<const GpuModel*>& allModels() { return registry(); }
 
-const GpuModel *findModel(const std::string &key) {
-  for (const GpuModel *m : registry())
+const GpuModel* findModel(const std::string& key) {
+  for (const GpuModel* m : registry())
     if (m->key == key) return m;
   return nullptr;
 }
 
-const GiProfile *GpuModel::byIndex(unsigned index) const {
-  for (const GiProfile &p : profiles)
+const GiProfile* GpuModel::byIndex(unsigned index) const {
+  for (const GiProfile& p : profiles)
     if (p.index == index) return &p;
   return nullptr;
 }
 
-const GiProfile *GpuModel::byId(unsigned id) const {
-  for (const GiProfile &p : profiles)
+const GiProfile* GpuModel::byId(unsigned id) const {
+  for (const GiProfile& p : profiles)
     if (p.id == id) return &p;
   return nullptr;
 }
 
-const IdPool *GpuModel::poolFor(unsigned slotSize) const {
-  for (const IdPool &p : pools)
+const IdPool* GpuModel::poolFor(unsigned slotSize) const {
+  for (const IdPool& p : pools)
     if (p.slotSize == slotSize) return &p;
   return nullptr;
 }
@@ -43,11 +43,11 @@ std::vector<Slot> grid(unsigned size, std::initializer_list<unsigned> starts) {
   return out;
 }
 
-std::vector<GiProfile> buildProfiles(const std::vector<GiRow> &rows, unsigned subCiSmPerSlice) {
+std::vector<GiProfile> buildProfiles(const std::vector<GiRow>& rows, unsigned subCiSmPerSlice) {
   std::vector<GiProfile> out;
-  for (const GiRow &r : rows) {
-    GiProfile p{r.index, r.id, r.name, r.slices, r.instances, r.sms, r.ce, r.dec, r.enc, r.jpeg, r.ofa,
-                r.memoryMiB, r.placements, {}};
+  for (const GiRow& r : rows) {
+    GiProfile p{r.index, r.id,  r.name, r.slices, r.instances, r.sms,        r.ce,
+                r.dec,   r.enc, r.jpeg, r.ofa,    r.memoryMiB, r.placements, {}};
     p.cis = standardCiProfiles(r.slices, r.sms, subCiSmPerSlice, p.shortName());
     out.push_back(p);
   }
@@ -55,8 +55,11 @@ std::vector<GiProfile> buildProfiles(const std::vector<GiRow> &rows, unsigned su
 }
 
 std::vector<CiProfile> standardCiProfiles(unsigned giSlices, unsigned giSms, unsigned smPerSlice,
-                                          const std::string &giShortName) {
-  struct Row { unsigned id, slices, instances; std::vector<Slot> placements; };
+                                          const std::string& giShortName) {
+  struct Row {
+    unsigned id, slices, instances;
+    std::vector<Slot> placements;
+  };
   // CI placements inside the GI follow go-nvml's mock ([UNVERIFIED] against hardware); the
   // profile sets and instance counts are the real A100 `-lcip` (mig-facts 1.11).
   std::vector<Row> rows;
@@ -77,7 +80,7 @@ std::vector<CiProfile> standardCiProfiles(unsigned giSlices, unsigned giSms, uns
     default: break;
   }
   std::vector<CiProfile> out;
-  for (const Row &r : rows) {
+  for (const Row& r : rows) {
     bool full = r.slices == giSlices;
     CiProfile p;
     p.id = r.id;

@@ -1,8 +1,6 @@
 // The nvidia-smi formatters against real captures: the H100 blocks of the project's reference
 // (driver 580.159.04) byte for byte, and the documented rows of the other tables.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   formatGiProfiles, formatGiPlacements, formatGpuInstances, formatComputeInstances, formatCiProfiles,
   formatGpuList, formatPlacements, gib, lines,

@@ -246,7 +246,7 @@ describe('every return code into every bound function', () => {
         // nth:1 so that the fault fires once and the next open() is clean (the control channel
         // needs an open library, so an "always" fault on init could not be cleared).
         await control({ cmd: 'setFault', fn, code, nth: 1 });
-        let err: any = null;
+        let err: any;
         if (fn === 'nvmlInitWithFlags') {
           await b.close();
           err = await b.open(MOCK, 0, false).then(() => null, (x) => x);

@@ -273,7 +273,7 @@ function makeClient(lib: Lib, fn: Record<string, Fn>) {
     /** The JSON control channel; retries with the size the mock asks for. */
     control: (req: object): any => {
       const text = JSON.stringify(req);
-      let len: [number] = [256];
+      const len: [number] = [256];
       let buf = Buffer.alloc(len[0]);
       let ret = fn.control(text, buf, len) as number;
       if (ret === NVML.INSUFFICIENT_SIZE) {

@@ -13,7 +13,7 @@ describe('lib/binding.ts', () => {
     fs.rmSync(root, { recursive: true, force: true });
     fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
     fs.copyFileSync(path.join(ROOT, 'dist', 'binding.js'), path.join(root, 'dist', 'binding.js'));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a copy of dist/binding.js at a path made here
     const { loadBinding } = require(path.join(root, 'dist', 'binding.js'));
     let err: Error | undefined;
     try {
