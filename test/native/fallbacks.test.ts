@@ -17,7 +17,7 @@ function compile(): void {
     execFileSync('cc', args, { stdio: 'pipe' });
   } catch (e) {
     const err = e as { stderr?: Buffer; message: string };
-    throw new Error(`cannot build the old-NVML fixture (cc ${args.join(' ')}): ${err.stderr?.toString() || err.message}`);
+    throw new Error(`cannot build the old-NVML fixture (cc ${args.join(' ')}): ${err.stderr?.toString() || err.message}`, { cause: e });
   }
 }
 
