@@ -11,9 +11,9 @@ import {
   deriveGpuInstanceProfileName,
   enumerateProfiles,
   instancesOfProfiles,
-  shortProfileName,
   GPU_INSTANCE_PROFILE_INDEX,
 } from './profiles';
+import { shortProfileName } from './profile-name';
 import { GpuInstance } from './gpu-instance';
 import { MigDevice } from './mig-device';
 

@@ -12,8 +12,8 @@ import {
   deriveComputeInstanceProfileName,
   enumerateProfiles,
   instancesOfProfiles,
-  shortProfileName,
 } from './profiles';
+import { shortProfileName } from './profile-name';
 import { ComputeInstance } from './compute-instance';
 
 /** CI profile indices the NVML 13 header defines (0x0..0x8); asked in one batch. */

@@ -12,12 +12,15 @@ export {
   COMPUTE_INSTANCE_PROFILE_INDEX,
   COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED,
   GPU_INSTANCE_PROFILE_CAPS,
-  shortProfileName,
-  fullProfileName,
-  parseProfileName,
-  sameProfileName,
   computeInstanceProfileShortName,
   deriveGpuInstanceProfileName,
   deriveComputeInstanceProfileName,
 } from './profiles';
-export type { ParsedProfileName } from './profiles';
+export {
+  MigProfileName,
+  shortProfileName,
+  fullProfileName,
+  parseProfileName,
+  sameProfileName,
+  type ParsedProfileName,
+} from './profile-name';

@@ -1,6 +1,7 @@
-// MIG profile names: the driver's "MIG 1g.10gb" vs the short "1g.10gb" that mig-parted configs
-// and dcgm-exporter use, parsing "1c.3g.40gb+me", and the fallback name for legacy drivers whose
-// v1 profile struct carries no name.
+// MIG profiles: the profile index constants, the fallback name for legacy drivers whose v1 profile
+// struct carries no name, and profile enumeration. Names themselves (parse, format, compare) are
+// lib/profile-name.ts.
+import { MigProfileName, fullProfileName, shortProfileName } from './profile-name';
 
 /**
  * GPU instance profile INDEX constants (what nvmlDeviceGetGpuInstanceProfileInfo takes). They are
@@ -91,118 +92,6 @@ export const COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED = 0;
  */
 export const GPU_INSTANCE_PROFILE_CAPS = Object.freeze({ P2P: 0x1, GFX: 0x2 });
 
-const MIG_PREFIX = 'MIG ';
-
-/**
- * "MIG 1g.10gb" → "1g.10gb"; a name without the prefix is returned unchanged.
- *
- * @example
- * ```ts
- * import { shortProfileName } from 'nvml-mig';
- *
- * shortProfileName('MIG 1g.10gb'); // '1g.10gb'
- * ```
- */
-export function shortProfileName(name: string): string {
-  return name.startsWith(MIG_PREFIX) ? name.slice(MIG_PREFIX.length) : name;
-}
-
-/**
- * "1g.10gb" → "MIG 1g.10gb"; a name that has the prefix is returned unchanged.
- *
- * @example
- * ```ts
- * import { fullProfileName } from 'nvml-mig';
- *
- * fullProfileName('3g.40gb'); // 'MIG 3g.40gb'
- * ```
- */
-export function fullProfileName(name: string): string {
-  return name.startsWith(MIG_PREFIX) ? name : MIG_PREFIX + name;
-}
-
-/**
- * A parsed profile name in the go-nvlib / mig-parted format `[Cc.]Gg.Mgb[+attr[,attr]|-attr]`.
- *
- * @example
- * ```ts
- * import { parseProfileName, type ParsedProfileName } from 'nvml-mig';
- *
- * const p: ParsedProfileName | null = parseProfileName('1c.3g.40gb');
- * console.log(p?.computeSlices, p?.gpuSlices, p?.memoryGB);
- * ```
- */
-export interface ParsedProfileName {
-  /** C of "Cc.", or null when the name has no compute part (a GI, or the GI-wide CI). */
-  computeSlices: number | null;
-  /** G of "Gg". */
-  gpuSlices: number;
-  /** M of "Mgb". */
-  memoryGB: number;
-  /** In order, with their sign: ['+me'], ['+me', '+gfx'], ['-me'], ['+me.all']. */
-  attributes: string[];
-  /** The GPU instance part in canonical form: "3g.40gb+me". */
-  gpuInstanceName: string;
-  /** The whole name in canonical form, without "MIG ": "1c.3g.40gb+me". */
-  canonical: string;
-}
-
-const PROFILE_RE = /^(?:(\d+)c\.)?(\d+)g\.(\d+)gb(?:\+([a-z][a-z0-9.]*(?:,[a-z][a-z0-9.]*)*)|-([a-z][a-z0-9.]*))?$/;
-
-/**
- * Parses "1g.10gb", "MIG 1c.3g.40gb", "1g.10gb+me", "2g.48gb-me", "1g.24gb+me.all". Null if malformed.
- *
- * @example
- * ```ts
- * import { parseProfileName } from 'nvml-mig';
- *
- * parseProfileName('MIG 1g.10gb+me'); // { computeSlices: null, gpuSlices: 1, memoryGB: 10, attributes: ['+me'], ... }
- * parseProfileName('ten gigs');       // null
- * ```
- */
-export function parseProfileName(name: string): ParsedProfileName | null {
-  if (typeof name !== 'string') return null;
-  const m = PROFILE_RE.exec(shortProfileName(name.trim()).toLowerCase());
-  if (!m) return null;
-  const computeSlices = m[1] === undefined ? null : Number(m[1]);
-  const gpuSlices = Number(m[2]);
-  const memoryGB = Number(m[3]);
-  if (gpuSlices === 0 || computeSlices === 0 || (computeSlices !== null && computeSlices > gpuSlices)) return null;
-  const attributes = m[4] !== undefined ? m[4].split(',').map((a) => `+${a}`) : m[5] !== undefined ? [`-${m[5]}`] : [];
-  const gpuInstanceName = `${gpuSlices}g.${memoryGB}gb${formatAttributes(attributes)}`;
-  return {
-    computeSlices,
-    gpuSlices,
-    memoryGB,
-    attributes,
-    gpuInstanceName,
-    canonical: computeSlices === null ? gpuInstanceName : `${computeSlices}c.${gpuInstanceName}`,
-  };
-}
-
-function formatAttributes(attributes: string[]): string {
-  if (attributes.length === 0) return '';
-  if (attributes[0].startsWith('-')) return attributes[0];
-  return '+' + attributes.map((a) => a.slice(1)).join(',');
-}
-
-/**
- * Whether two profile names mean the same profile ("MIG 1g.10gb" and "1g.10gb" do).
- *
- * @example
- * ```ts
- * import { sameProfileName } from 'nvml-mig';
- *
- * sameProfileName('MIG 1g.10gb', '1g.10gb'); // true
- * ```
- */
-export function sameProfileName(a: string, b: string): boolean {
-  const pa = parseProfileName(a);
-  const pb = parseProfileName(b);
-  if (pa && pb) return pa.canonical === pb.canonical;
-  return shortProfileName(a) === shortProfileName(b);
-}
-
 /**
  * The short name of a compute instance profile inside a GI: "1c.3g.40gb", or the GI's own name
  * when the CI spans the whole GI (that is how the driver names the default CI).
@@ -216,8 +105,8 @@ export function sameProfileName(a: string, b: string): boolean {
  * ```
  */
 export function computeInstanceProfileShortName(computeSlices: number, gpuInstanceShortName: string): string {
-  const gi = parseProfileName(gpuInstanceShortName);
-  if (gi && gi.gpuSlices === computeSlices) return gi.gpuInstanceName;
+  const gi = MigProfileName.check(gpuInstanceShortName);
+  if (typeof gi !== 'string' && gi.gpuSlices === computeSlices) return gi.gpuInstanceName;
   return `${computeSlices}c.${shortProfileName(gpuInstanceShortName)}`;
 }
 
@@ -258,7 +147,7 @@ function indexSuffix(profileIndex: number): string {
  * ```
  */
 export function deriveGpuInstanceProfileName(profileIndex: number, sliceCount: number, memorySizeMB: number): string {
-  return `${MIG_PREFIX}${sliceCount}g.${Math.ceil(memorySizeMB / 1024)}gb${indexSuffix(profileIndex)}`;
+  return `MIG ${sliceCount}g.${Math.ceil(memorySizeMB / 1024)}gb${indexSuffix(profileIndex)}`;
 }
 
 /**
@@ -272,7 +161,7 @@ export function deriveGpuInstanceProfileName(profileIndex: number, sliceCount: n
  * ```
  */
 export function deriveComputeInstanceProfileName(sliceCount: number, gpuInstanceName: string): string {
-  return MIG_PREFIX + computeInstanceProfileShortName(sliceCount, shortProfileName(gpuInstanceName));
+  return fullProfileName(computeInstanceProfileShortName(sliceCount, shortProfileName(gpuInstanceName)));
 }
 
 /** Upper bound of profile indices probed, in case a driver never answers INVALID_ARGUMENT. */

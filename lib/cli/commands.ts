@@ -6,7 +6,7 @@ import type { GpuInstance } from '../gpu-instance.js';
 import type { ComputeInstance } from '../compute-instance.js';
 import type { ComputeInstanceProfile, GpuInstanceProfile, MigMode, Placement } from '../types.js';
 import { isNvmlError } from '../errors.js';
-import { sameProfileName } from '../profiles.js';
+import { sameProfileName } from '../profile-name.js';
 import type { ProfileSpec } from './args.js';
 import { Context, describeProcesses, type NamedProcess } from './context.js';
 import { CliError, EXIT, adviceFor, codeText, errorText } from './errors.js';

@@ -3,7 +3,7 @@
 // error names file:line:column. Plain objects go through the same validator (without positions).
 import { readFileSync } from 'node:fs';
 import { Document, LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
-import { parseProfileKey } from './profile-name.js';
+import { parseProfileKey } from '../profile-name.js';
 
 /**
  * Where in a config file a value was read (1-based line and column).

@@ -7,7 +7,7 @@
 // whatever the grouping, which is also what mig-parted's assert checks.
 import type { Placement } from '../types.js';
 import { maskOf, packCis, placeGis, popcount } from './packing.js';
-import { parseProfileKey } from './profile-name.js';
+import { parseProfileKey } from '../profile-name.js';
 import type { CiProfileModel, Demand, DeviceModel, GiProfileModel, GiState, GpuPlan, GpuState, GpuTarget, KeptInstance, PlanStep } from './types.js';
 
 const pairKey = (gi: number, ci: number): string => `${gi}/${ci}`;

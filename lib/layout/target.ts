@@ -1,6 +1,6 @@
 // Which target each GPU gets: from a mig-parted config (devices + device-filter), from one layout for every GPU,
 // or from a map of GPU index → layout. Then the node plan: one planner run per GPU, each with its own model.
-import { parseProfileKey } from './profile-name.js';
+import { parseProfileKey } from '../profile-name.js';
 import type { MigConfigEntry } from './config.js';
 import { planGpu } from './planner.js';
 import type { DeviceModel, GpuPlan, GpuState, GpuTarget, Plan } from './types.js';
