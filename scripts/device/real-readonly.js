@@ -1,48 +1,38 @@
 #!/usr/bin/env node
-// Read-only checks of the package against a real NVML, compared with what a real H100 80GB HBM3
-// answered (shared/reference/h100-real.md, driver 580.159.04, MIG disabled).
+// Read-only checks of the package against a real NVML, compared value by value with what a real
+// GPU of the same model answered: the references in test/real/references/ (one JSON file per GPU
+// model and driver, captured read-only with MIG disabled). A GPU with no reference FAILS the run:
+// generic checks alone would pass on anything.
 //
-//   node scripts/device/real-readonly.js            (library: NVML_LIBRARY_PATH or libnvidia-ml.so.1)
+//   NVML_LIBRARY_PATH=/path/libnvidia-ml.so.1 node scripts/device/real-readonly.js
+//                                      (library: NVML_LIBRARY_PATH, else libnvidia-ml.so.1)
 //
 // Plain CommonJS on purpose: the GPU machine has node and what we carry (dist/, the addon,
-// node_modules/node-gyp-build), no test runner. NVML is opened with readOnly: true and the script
-// asserts the interlock before anything else; it never calls a mutating function.
-// Prints a report, writes $OUT/real-readonly.json (or ./real-readonly.json), exits 0 only if every
-// check matched. test/real/ runs the same checks under vitest (NVML_REAL=1).
+// node_modules/node-gyp-build, this script and test/real/references/), no test runner. NVML is
+// opened with readOnly: true and the script asserts the interlock before anything else; it never
+// calls a mutating function. Prints a report, writes $OUT/real-readonly.json (or
+// ./real-readonly.json), exits 0 only if every check matched. test/real/ runs the same checks under
+// vitest (NVML_REAL=1), and against the mock in CI.
 'use strict';
 
 const fs = require('node:fs');
 const path = require('node:path');
 
-/** h100-real.md, as data. */
-const H100 = {
-  name: 'NVIDIA H100 80GB HBM3',
-  driverMajor: '580',
-  driverVersion: '580.159.04',
-  nvmlVersion: '13.580.159.04',
-  // index → [id, name, isP2p, slices, instances, SMs, CE, DEC, ENC, JPEG, OFA, memory MiB]
-  profiles: {
-    0: [19, 'MIG 1g.10gb', 0, 1, 7, 16, 1, 1, 0, 1, 0, 9984],
-    1: [14, 'MIG 2g.20gb', 0, 2, 3, 32, 2, 2, 0, 2, 0, 20096],
-    2: [9, 'MIG 3g.40gb', 0, 3, 2, 60, 3, 3, 0, 3, 0, 40448],
-    3: [5, 'MIG 4g.40gb', 0, 4, 1, 64, 4, 4, 0, 4, 0, 40448],
-    4: [0, 'MIG 7g.80gb', 0, 7, 1, 132, 8, 7, 0, 7, 1, 81152],
-    7: [20, 'MIG 1g.10gb+me', 0, 1, 1, 16, 1, 1, 0, 1, 1, 9984],
-    9: [15, 'MIG 1g.20gb', 0, 1, 4, 26, 1, 1, 0, 1, 0, 20096],
-  },
-  unsupportedIndices: [5, 6, 8, 10, 11, 12, 13, 14, 15],
-  // Not in h100-real.md; seen by this script on the same H100 (driver 580.159.04, 2026-11-25):
-  // index 16 NOT_SUPPORTED, 17 INVALID_ARGUMENT (where the enumeration ends).
-  observedUnsupportedIndices: [16],
-  firstInvalidIndex: 17,
-  // profile id → [starts], size
-  placements: { 19: [[0, 1, 2, 3, 4, 5, 6], 1], 20: [[0, 1, 2, 3, 4, 5, 6], 1], 15: [[0, 2, 4, 6], 2], 14: [[0, 2, 4], 2], 9: [[0, 4], 4], 5: [[0], 4], 0: [[0], 8] },
-  remaining: { 19: 7, 14: 3, 9: 2, 5: 1, 0: 1, 20: 1, 15: 4 },
-};
-const PROFILE_FIELDS = ['id', 'name', 'isP2pSupported', 'sliceCount', 'instanceCount', 'multiprocessorCount', 'copyEngineCount', 'decoderCount', 'encoderCount', 'jpegCount', 'ofaCount', 'memorySizeMB'];
+const REFERENCE_DIR = path.join(__dirname, '..', '..', 'test', 'real', 'references');
 
-function profileRow(p) {
-  return PROFILE_FIELDS.map((f) => (f === 'isP2pSupported' ? (p[f] ? 1 : 0) : p[f]));
+/** Every reference file: { file, gpu, driverVersion, ... } (see test/real/references/). */
+function loadReferences(dir = REFERENCE_DIR) {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ file: f, ...JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) }));
+}
+
+/** The reference for a GPU name: the one captured on this driver if there is one, else any of that name. */
+function referenceFor(references, name, driverVersion) {
+  const same = references.filter((r) => r.gpu === name);
+  return same.find((r) => r.driverVersion === driverVersion) ?? same[0] ?? null;
 }
 
 function errInfo(e) {
@@ -71,17 +61,66 @@ async function time(n, call) {
 }
 
 /**
+ * Every recorded real answer of `ref` against what this GPU answered (`d`, read by runChecks), as
+ * checks named "GPU i [file]: ...". `same` compares JSON.
+ */
+async function compareWithReference(check, same, report, d, ref, nvml, i) {
+  const tag = `GPU ${i} [${ref.file}]`;
+  same(`${tag}: driver version`, ref.driverVersion, report.driverVersion);
+  same(`${tag}: NVML version`, ref.nvmlVersion, report.nvmlVersion);
+  same(`${tag}: CUDA driver version`, ref.cudaDriverVersion, report.cudaDriverVersion);
+  if (ref.pciDeviceId !== undefined) same(`${tag}: PCI device id`, ref.pciDeviceId, `0x${(d.pci.pciDeviceId >>> 0).toString(16).padStart(8, '0')}`);
+  if (ref.pciSubsystemId !== undefined) same(`${tag}: PCI subsystem id`, ref.pciSubsystemId, `0x${(d.pci.pciSubSystemId >>> 0).toString(16).padStart(8, '0')}`);
+  same(`${tag}: memory total and reserved (bytes, nvmlDeviceGetMemoryInfo_v2)`, ref.memory, { total: d.memory.total, reserved: d.memory.reserved });
+  same(`${tag}: MIG mode (reference: disabled)`, { ...ref.migMode, changePending: ref.migMode.current !== ref.migMode.pending }, d.migMode.value ?? d.migMode.error);
+  same(`${tag}: max MIG device count with MIG disabled`, ref.maxMigDeviceCount, d.maxMigDeviceCount.value ?? d.maxMigDeviceCount.error);
+  same(`${tag}: field 184 (resetless MIG)`, ref.fields['184'] === 1, d.resetlessMigSupported.value ?? d.resetlessMigSupported.error);
+  same(`${tag}: field 199 (MIG queries with MIG disabled)`, ref.fields['199'] === 1, d.migQueryCapableWhenDisabled.value ?? d.migQueryCapableWhenDisabled.error);
+  const row = (p) => ref.profileFields.map((f) => (f === 'isP2pSupported' ? (p[f] ? 1 : 0) : p[f]));
+  for (const [index, want] of Object.entries(ref.profiles)) {
+    const got = d.profileIndices.find((x) => x.index === Number(index));
+    same(`${tag}: profile index ${index}`, want, got && got.profile ? row(got.profile) : got && got.error);
+  }
+  for (const index of ref.unsupportedIndices) {
+    const got = d.profileIndices.find((x) => x.index === index);
+    same(`${tag}: profile index ${index} NOT_SUPPORTED`, 'NVML_ERROR_NOT_SUPPORTED', got && (got.error || 'answered'));
+  }
+  const last = d.profileIndices[d.profileIndices.length - 1];
+  same(`${tag}: enumeration ends with INVALID_ARGUMENT at index ${ref.firstInvalidIndex}`, [ref.firstInvalidIndex, 'NVML_ERROR_INVALID_ARGUMENT'], [last.index, last.error]);
+  const listed = Array.isArray(d.profiles) ? d.profiles.map((p) => p.index) : d.profiles;
+  same(`${tag}: gpuInstanceProfiles() index order`, Object.keys(ref.profiles).map(Number), listed);
+  // The v3 struct as the driver wrote it (the raw call with version 3; the facade completes names from v2).
+  const b = nvml._session.binding;
+  const h = await b.deviceGetHandleByIndex(i);
+  for (const index of Object.keys(ref.profiles)) {
+    const v3 = await settle(b.deviceGetGpuInstanceProfileInfo(h, Number(index), 3));
+    const got = v3.ok ? { nvmlReturn: 0, name: v3.value.name ?? '' } : { nvmlReturn: v3.error.nvmlReturn };
+    const want = ref.giProfileV3.nvmlReturn === 0 ? { nvmlReturn: 0, name: ref.giProfileV3.name } : { nvmlReturn: ref.giProfileV3.nvmlReturn };
+    same(`${tag}: profile index ${index}, v3 struct (${ref.giProfileV3.note})`, want, got);
+  }
+  for (const [id, [starts, size]] of Object.entries(ref.placements)) {
+    same(`${tag}: placements of profile ${id}`, starts.map((start) => ({ start, size })), d.placements[id]);
+  }
+  // Capacity is only comparable on an empty GPU (the reference had MIG disabled).
+  const migOn = d.migMode.ok && d.migMode.value.current;
+  if (!migOn) {
+    for (const [id, n] of Object.entries(ref.remaining)) same(`${tag}: remaining capacity of profile ${id}`, n, d.remainingCapacity[id]);
+  }
+}
+
+/**
  * Runs every check; resolves with the report { ok, checks: [{name, ok, expected?, actual?}], ... }.
  * `pkg` is the package entry (dist/index.js).
  */
 async function runChecks(pkg, options = {}) {
+  const references = options.references ?? loadReferences();
   const checks = [];
   const check = (name, ok, expected, actual) => {
     checks.push({ name, ok: !!ok, ...(ok ? {} : { expected, actual }) });
     return ok;
   };
   const same = (name, expected, actual) => check(name, JSON.stringify(expected) === JSON.stringify(actual), expected, actual);
-  const report = { startedAt: new Date().toISOString(), checks, devices: [] };
+  const report = { startedAt: new Date().toISOString(), checks, devices: [], references: references.map((r) => r.file) };
 
   const nvml = await pkg.init({ readOnly: true, ...(options.libraryPath ? { libraryPath: options.libraryPath } : {}) });
   try {
@@ -116,8 +155,8 @@ async function runChecks(pkg, options = {}) {
       d.maxMigDeviceCount = await settle(dev.maxMigDeviceCount());
       d.resetlessMigSupported = await settle(dev.isResetlessMigSupported());
       d.migQueryCapableWhenDisabled = await settle(dev.isMigQueryCapableWhenDisabled());
-      const isH100 = d.name === H100.name;
-      d.comparedWithH100Reference = isH100;
+      const ref = referenceFor(references, d.name, report.driverVersion);
+      d.reference = ref ? ref.file : null;
 
       // Timings before anything is cached (gpuInstanceProfile(i) asks the driver until the list is cached).
       d.timings = {
@@ -156,32 +195,14 @@ async function runChecks(pkg, options = {}) {
 
       const tag = `GPU ${i}`;
       check(`${tag}: profile enumeration succeeded`, listed.ok, 'a list', listed.error);
-      if (!isH100) continue;
-      check(`${tag}: driver major version`, report.driverVersion.split('.')[0] === H100.driverMajor, H100.driverMajor, report.driverVersion);
-      same(`${tag}: MIG mode (reference: disabled)`, { current: false, pending: false, changePending: false }, d.migMode.value ?? d.migMode.error);
-      same(`${tag}: max MIG device count with MIG disabled`, 0, d.maxMigDeviceCount.value ?? d.maxMigDeviceCount.error);
-      for (const [index, row] of Object.entries(H100.profiles)) {
-        const got = d.profileIndices.find((x) => x.index === Number(index));
-        same(`${tag}: profile index ${index}`, row, got && got.profile ? profileRow(got.profile) : got && got.error);
-      }
-      for (const index of H100.unsupportedIndices) {
-        const got = d.profileIndices.find((x) => x.index === index);
-        same(`${tag}: profile index ${index} NOT_SUPPORTED`, 'NVML_ERROR_NOT_SUPPORTED', got && (got.error || 'answered'));
-      }
-      for (const index of H100.observedUnsupportedIndices) {
-        const got = d.profileIndices.find((x) => x.index === index);
-        same(`${tag}: profile index ${index} NOT_SUPPORTED (observed)`, 'NVML_ERROR_NOT_SUPPORTED', got && (got.error || 'answered'));
-      }
-      same(`${tag}: enumeration ends at index ${H100.firstInvalidIndex} (observed)`, H100.firstInvalidIndex, d.profileIndices[d.profileIndices.length - 1].index);
-      same(`${tag}: gpuInstanceProfiles() index order`, Object.keys(H100.profiles).map(Number), listed.ok ? listed.value.map((p) => p.index) : listed.error);
-      for (const [id, [starts, size]] of Object.entries(H100.placements)) {
-        same(`${tag}: placements of profile ${id}`, starts.map((start) => ({ start, size })), d.placements[id]);
-      }
-      // Capacity is only comparable on an empty GPU (the reference had MIG disabled).
-      if (!migOn) {
-        for (const [id, n] of Object.entries(H100.remaining)) same(`${tag}: remaining capacity of profile ${id}`, n, d.remainingCapacity[id]);
-      }
+      // Without a reference nothing below can be compared: that is a failure, not a pass.
+      if (!check(`${tag}: a reference for "${d.name}" (no reference, nothing compared)`, ref !== null, references.map((r) => r.gpu), d.name)) continue;
+      await compareWithReference(check, same, report, d, ref, nvml, i);
+      d.referenceChecks = checks.filter((c) => c.name.startsWith(`${tag} [${ref.file}]`)).length;
     }
+    // Every GPU found was compared with a reference of its own model.
+    const compared = report.devices.filter((d) => d.reference !== null && d.referenceChecks > 0).length;
+    check('compared against a known reference: every GPU', count > 0 && compared === count, count, compared);
   } finally {
     await nvml.shutdown();
   }
@@ -198,6 +219,7 @@ function print(report) {
   for (const d of report.devices) {
     const mode = d.migMode.ok ? `MIG current ${d.migMode.value.current ? 'on' : 'off'}, pending ${d.migMode.value.pending ? 'on' : 'off'}` : `MIG mode: ${d.migMode.error.code}`;
     out.push(`\nGPU ${d.index}: ${d.name} ${d.uuid} ${d.pci.busId} - ${mode}`);
+    out.push(`  reference: ${d.reference ?? `none for "${d.name}" (nothing compared; known: ${report.references.join(', ')})`}`);
     out.push(`  resetless MIG: ${JSON.stringify(d.resetlessMigSupported.value ?? d.resetlessMigSupported.error)}, query with MIG off: ${JSON.stringify(d.migQueryCapableWhenDisabled.value ?? d.migQueryCapableWhenDisabled.error)}`);
     out.push('  index  id  name               struct slices inst  SM  CE DEC ENC JPG OFA  MiB    placements            free');
     for (const x of d.profileIndices) {
@@ -237,5 +259,5 @@ async function main() {
   process.exitCode = report.ok ? 0 : 1;
 }
 
-module.exports = { runChecks, print, H100 };
+module.exports = { runChecks, print, loadReferences, referenceFor, REFERENCE_DIR };
 if (require.main === module) main();
