@@ -47,10 +47,11 @@ enum {
   NVML_ERROR_UNKNOWN = 999
 };
 
-typedef struct nvmlDevice_st* nvmlDevice_t;
-typedef struct nvmlGpuInstance_st* nvmlGpuInstance_t;
-typedef struct nvmlComputeInstance_st* nvmlComputeInstance_t;
-typedef struct nvmlEventSet_st* nvmlEventSet_t;
+typedef struct nvmlDevice_st *nvmlDevice_t;
+typedef struct nvmlGpuInstance_st *nvmlGpuInstance_t;
+typedef struct nvmlComputeInstance_st *nvmlComputeInstance_t;
+typedef struct nvmlEventSet_st *nvmlEventSet_t;
+typedef struct nvmlGpmSample_st *nvmlGpmSample_t;  // opaque, allocated by nvmlGpmSampleAlloc
 
 #define NVML_STRUCT_VERSION_WORD(type, ver) ((unsigned int)(sizeof(type) | ((ver) << 24U)))
 
@@ -121,7 +122,7 @@ typedef struct {
   unsigned int domain;
   unsigned int bus;
   unsigned int device;
-  unsigned int pciDeviceId;  // device id in the high 16 bits, vendor id in the low 16 bits
+  unsigned int pciDeviceId;     // device id in the high 16 bits, vendor id in the low 16 bits
   unsigned int pciSubSystemId;
   char busId[NVML_DEVICE_PCI_BUS_ID_BUFFER_SIZE];
 } nvmlPciInfo_t;
@@ -321,11 +322,51 @@ typedef struct {
   unsigned int computeInstanceId;
 } nvmlEventData_t;
 
+// ---- GPM (GPU Performance Monitoring, Hopper and newer) ----
+// Both version words are a plain 1 (not the size|version<<24 form), as the driver takes them.
+#define NVML_GPM_METRICS_GET_VERSION 1
+#define NVML_GPM_SUPPORT_VERSION 1
+#define NVML_GPM_METRIC_MAX 333  // capacity of nvmlGpmMetricsGet_t.metrics (driver 580 headers)
+
+// The metric ids this project names (values are percentages 0-100 unless the unit says otherwise).
+#define NVML_GPM_METRIC_GRAPHICS_UTIL 1
+#define NVML_GPM_METRIC_SM_UTIL 2
+#define NVML_GPM_METRIC_SM_OCCUPANCY 3
+#define NVML_GPM_METRIC_ANY_TENSOR_UTIL 5
+#define NVML_GPM_METRIC_DRAM_BW_UTIL 10
+#define NVML_GPM_METRIC_FP64_UTIL 11
+#define NVML_GPM_METRIC_FP32_UTIL 12
+#define NVML_GPM_METRIC_FP16_UTIL 13
+#define NVML_GPM_METRIC_PCIE_TX_PER_SEC 20  // MiB/s
+#define NVML_GPM_METRIC_PCIE_RX_PER_SEC 21
+
+typedef struct {
+  unsigned int version;            // IN: NVML_GPM_SUPPORT_VERSION
+  unsigned int isSupportedDevice;  // OUT: non-zero when the GPU has GPM
+} nvmlGpmSupport_t;
+
+typedef struct {
+  unsigned int metricId;   // IN
+  nvmlReturn_t nvmlReturn; // OUT: this metric's own result
+  double value;            // OUT: valid when nvmlReturn is NVML_SUCCESS
+  struct {
+    char *shortName;       // OUT: static strings owned by the library
+    char *longName;
+    char *unit;
+  } metricInfo;
+} nvmlGpmMetric_t;
+
+typedef struct {
+  unsigned int version;     // IN: NVML_GPM_METRICS_GET_VERSION
+  unsigned int numMetrics;  // IN: entries of metrics[] to fill
+  nvmlGpmSample_t sample1;  // IN: the earlier sample
+  nvmlGpmSample_t sample2;  // IN: the later sample (at least 100 ms after sample1)
+  nvmlGpmMetric_t metrics[NVML_GPM_METRIC_MAX];
+} nvmlGpmMetricsGet_t;
+
 // ---- function types: one typedef per bound function (name of the typedef = fn name + _fn) ----
 // The X-macro lists (C name, return, parameter list). The addon builds its symbol table from it,
 // the mock implements each entry; both therefore agree on every signature.
-// A table, one entry a line, aligned by hand:
-// clang-format off
 #define NVML_FUNCTIONS(X)                                                                                  \
   X(nvmlInit_v2, (void))                                                                                    \
   X(nvmlInitWithFlags, (unsigned int flags))                                                                \
@@ -412,8 +453,13 @@ typedef struct {
   X(nvmlDeviceRegisterEvents, (nvmlDevice_t device, unsigned long long eventTypes, nvmlEventSet_t set))     \
   X(nvmlEventSetWait_v2, (nvmlEventSet_t set, nvmlEventData_t *data, unsigned int timeoutms))               \
   X(nvmlEventSetFree, (nvmlEventSet_t set))                                                                 \
+  X(nvmlGpmQueryDeviceSupport, (nvmlDevice_t device, nvmlGpmSupport_t *gpmSupport))                       \
+  X(nvmlGpmSampleAlloc, (nvmlGpmSample_t *gpmSample))                                                       \
+  X(nvmlGpmSampleFree, (nvmlGpmSample_t gpmSample))                                                         \
+  X(nvmlGpmSampleGet, (nvmlDevice_t device, nvmlGpmSample_t gpmSample))                                     \
+  X(nvmlGpmMigSampleGet, (nvmlDevice_t device, unsigned int gpuInstanceId, nvmlGpmSample_t gpmSample))      \
+  X(nvmlGpmMetricsGet, (nvmlGpmMetricsGet_t *metricsGet))                                                   \
   X(nvmlMockControl, (const char *request, char *response, unsigned int *responseLength))
-// clang-format on
 
 // nvmlMockControl is the mock library's own test-control entry point (JSON request in, JSON
 // response out); the real library does not have it, so it resolves to "function not found" there.
@@ -422,7 +468,7 @@ typedef struct {
 NVML_FUNCTIONS(NVML_DECLARE_FN_TYPE)
 #undef NVML_DECLARE_FN_TYPE
 
-typedef const char* (*nvmlErrorString_fn)(nvmlReturn_t result);
+typedef const char *(*nvmlErrorString_fn)(nvmlReturn_t result);
 
 #ifdef __cplusplus
 }  // extern "C"
@@ -452,4 +498,8 @@ static_assert(nvmlComputeInstanceProfileInfo_v3 == 0x0300008Cu, "CI v3 version w
 static_assert(sizeof(nvmlComputeInstanceInfo_t) == 32, "CI info");
 static_assert(sizeof(nvmlDeviceAttributes_t) == 40, "attributes");
 static_assert(sizeof(nvmlEventData_t) == 32, "event data");
+static_assert(sizeof(nvmlGpmSupport_t) == 8, "GPM support");
+static_assert(sizeof(nvmlGpmMetric_t) == 40, "GPM metric");
+static_assert(offsetof(nvmlGpmMetricsGet_t, metrics) == 24, "GPM metrics get: metrics");
+static_assert(sizeof(nvmlGpmMetricsGet_t) == 13344, "GPM metrics get (measured with driver 580)");
 #endif
