@@ -27,18 +27,18 @@ std::mutex g_mu;
 std::unordered_map<uint64_t, Sample> g_samples;
 uint64_t g_next = 1;
 
-bool sampleId(nvmlGpmSample_t s, uint64_t *id) {
+bool sampleId(nvmlGpmSample_t s, uint64_t* id) {
   unsigned gpu;
   return decodeHandle(s, Kind::GpmSample, &gpu, id) && g_samples.count(*id);
 }
 
 // Records a sample of `counters` taken now into the buffer `s`.
-nvmlReturn_t record(nvmlGpmSample_t s, const GpuState &gpu, unsigned gpuIndex, const GiState *gi) {
+nvmlReturn_t record(nvmlGpmSample_t s, const GpuState& gpu, unsigned gpuIndex, const GiState* gi) {
   double now = gpmNow();
   std::lock_guard<std::mutex> lock(g_mu);
   uint64_t id;
   if (!sampleId(s, &id)) return NVML_ERROR_INVALID_ARGUMENT;
-  Sample &x = g_samples[id];
+  Sample& x = g_samples[id];
   x.taken = true;
   x.gpu = gpuIndex;
   x.giSerial = gi ? gi->serial : 0;
@@ -55,18 +55,18 @@ size_t mock::gpmSampleCount() {
   return g_samples.size();
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlGpmQueryDeviceSupport(nvmlDevice_t device, nvmlGpmSupport_t *gpmSupport) {
+MOCK_EXPORT nvmlReturn_t nvmlGpmQueryDeviceSupport(nvmlDevice_t device, nvmlGpmSupport_t* gpmSupport) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!gpmSupport) return NVML_ERROR_INVALID_ARGUMENT;
     if (gpmSupport->version != NVML_GPM_SUPPORT_VERSION) return NVML_ERROR_ARGUMENT_VERSION_MISMATCH;
-    return onGpu(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       gpmSupport->isSupportedDevice = gpmSupported(*r.gpu->model) ? 1 : 0;
       return NVML_SUCCESS;
     });
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlGpmSampleAlloc(nvmlGpmSample_t *gpmSample) {
+MOCK_EXPORT nvmlReturn_t nvmlGpmSampleAlloc(nvmlGpmSample_t* gpmSample) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!gpmSample) return NVML_ERROR_INVALID_ARGUMENT;
     std::lock_guard<std::mutex> lock(g_mu);
@@ -89,27 +89,28 @@ MOCK_EXPORT nvmlReturn_t nvmlGpmSampleFree(nvmlGpmSample_t gpmSample) {
 
 MOCK_EXPORT nvmlReturn_t nvmlGpmSampleGet(nvmlDevice_t device, nvmlGpmSample_t gpmSample) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
-    return onGpu(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       if (!gpmSupported(*r.gpu->model)) return NVML_ERROR_NOT_SUPPORTED;
       return record(gpmSample, *r.gpu, r.gpuIndex, nullptr);
     });
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlGpmMigSampleGet(nvmlDevice_t device, unsigned int gpuInstanceId, nvmlGpmSample_t gpmSample) {
+MOCK_EXPORT nvmlReturn_t nvmlGpmMigSampleGet(nvmlDevice_t device, unsigned int gpuInstanceId,
+                                             nvmlGpmSample_t gpmSample) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
-    return onGpu(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       if (!gpmSupported(*r.gpu->model)) return NVML_ERROR_NOT_SUPPORTED;
       // MIG off: INVALID_ARGUMENT (as driver 580 answers on an H100); so for a GI id that is not there.
       if (!r.gpu->migCurrent) return NVML_ERROR_INVALID_ARGUMENT;
-      for (const GiState &gi : r.gpu->gis)
+      for (const GiState& gi : r.gpu->gis)
         if (gi.id == gpuInstanceId) return record(gpmSample, *r.gpu, r.gpuIndex, &gi);
       return NVML_ERROR_INVALID_ARGUMENT;
     });
   });
 }
 
-MOCK_EXPORT nvmlReturn_t nvmlGpmMetricsGet(nvmlGpmMetricsGet_t *m) {
+MOCK_EXPORT nvmlReturn_t nvmlGpmMetricsGet(nvmlGpmMetricsGet_t* m) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!m) return NVML_ERROR_INVALID_ARGUMENT;
     if (m->version != NVML_GPM_METRICS_GET_VERSION) return NVML_ERROR_ARGUMENT_VERSION_MISMATCH;
@@ -128,8 +129,8 @@ MOCK_EXPORT nvmlReturn_t nvmlGpmMetricsGet(nvmlGpmMetricsGet_t *m) {
     double dt = b.time - a.time;
     if (dt < kMinSampleGapSeconds) return NVML_ERROR_INVALID_ARGUMENT;
     for (unsigned i = 0; i < m->numMetrics; i++) {
-      nvmlGpmMetric_t &x = m->metrics[i];
-      const GpmMetricInfo *info = gpmMetric(x.metricId);
+      nvmlGpmMetric_t& x = m->metrics[i];
+      const GpmMetricInfo* info = gpmMetric(x.metricId);
       if (!info) {
         x.nvmlReturn = NVML_ERROR_NOT_SUPPORTED;
         x.value = 0;
@@ -143,9 +144,9 @@ MOCK_EXPORT nvmlReturn_t nvmlGpmMetricsGet(nvmlGpmMetricsGet_t *m) {
       if (!bandwidth && v > 100) v = 100;
       x.nvmlReturn = NVML_SUCCESS;
       x.value = v;
-      x.metricInfo.shortName = const_cast<char *>(info->shortName);
-      x.metricInfo.longName = const_cast<char *>(info->longName);
-      x.metricInfo.unit = const_cast<char *>(info->unit);
+      x.metricInfo.shortName = const_cast<char*>(info->shortName);
+      x.metricInfo.longName = const_cast<char*>(info->longName);
+      x.metricInfo.unit = const_cast<char*>(info->unit);
     }
     return NVML_SUCCESS;
   });

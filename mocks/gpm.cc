@@ -24,19 +24,19 @@ const GpmMetricInfo kMetrics[] = {
 };
 
 // The control channel's key of each channel.
-const char *const kKeys[kGpmChannels] = {"graphics", "sm",   "occupancy", "tensor",      "dram",
+const char* const kKeys[kGpmChannels] = {"graphics", "sm",   "occupancy", "tensor",      "dram",
                                          "fp64",     "fp32", "fp16",      "pcieTxMiBps", "pcieRxMiBps"};
 
-Json levelsJson(const GpmLevels &v) {
+Json levelsJson(const GpmLevels& v) {
   Json a = Json::array();
   for (double x : v) a.push(x);
   return a;
 }
 
-GpmLevels levelsFrom(const Json &j) {
+GpmLevels levelsFrom(const Json& j) {
   GpmLevels v{};
   if (!j.isArray()) return v;
-  const std::vector<Json> &items = j.items();
+  const std::vector<Json>& items = j.items();
   for (size_t i = 0; i < items.size() && i < v.size(); i++) v[i] = items[i].asNumber();
   return v;
 }
@@ -58,7 +58,7 @@ Json GpmCounters::toJson() const {
   return j;
 }
 
-GpmCounters GpmCounters::fromJson(const Json &j) {
+GpmCounters GpmCounters::fromJson(const Json& j) {
   GpmCounters c;
   if (!j.isObject()) return c;
   c.level = levelsFrom(j["level"]);
@@ -73,23 +73,23 @@ double gpmNow() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-bool gpmSupported(const GpuModel &model) { return model.architecture != "ampere"; }
+bool gpmSupported(const GpuModel& model) { return model.architecture != "ampere"; }
 
-void gpmSettle(GpuState &gpu) {
+void gpmSettle(GpuState& gpu) {
   double now = gpmNow();
-  auto fold = [now](GpmCounters &c) {
+  auto fold = [now](GpmCounters& c) {
     c.accum = c.at(now);
     c.since = now;
   };
-  for (GiState &gi : gpu.gis) fold(gi.gpm);
+  for (GiState& gi : gpu.gis) fold(gi.gpm);
   fold(gpu.gpm);
   if (!gpu.migCurrent) {
     gpu.gpm.level = gpu.gpmLoad;
     return;
   }
   GpmLevels sum{};
-  for (const GiState &gi : gpu.gis) {
-    const GiProfile *p = gpu.model->byId(gi.profileId);
+  for (const GiState& gi : gpu.gis) {
+    const GiProfile* p = gpu.model->byId(gi.profileId);
     double compute = static_cast<double>(p->slices) / gpu.model->computeSlices;
     double memory = static_cast<double>(gi.placement.size) / gpu.model->memorySlots;
     for (int c = 0; c < kGpmChannels; c++) {
@@ -100,10 +100,10 @@ void gpmSettle(GpuState &gpu) {
   gpu.gpm.level = sum;
 }
 
-GpmLevels gpmLevelsFromJson(const Json &req, const GpmLevels &current) {
+GpmLevels gpmLevelsFromJson(const Json& req, const GpmLevels& current) {
   GpmLevels out = current;
-  auto read = [&](const char *key, double max) {
-    const Json &v = req[key];
+  auto read = [&](const char* key, double max) {
+    const Json& v = req[key];
     if (!v.isNumber() || !(v.asNumber() >= 0) || v.asNumber() > max)
       throw std::runtime_error(std::string("'") + key + "' must be a number from 0 to " +
                                (max == 1 ? std::string("1") : std::to_string(static_cast<long long>(max))));
@@ -121,12 +121,15 @@ GpmLevels gpmLevelsFromJson(const Json &req, const GpmLevels &current) {
     out[c] = read(kKeys[c], c == kGpmPcieTx || c == kGpmPcieRx ? 1e6 : 1);
     any = true;
   }
-  if (!any) throw std::runtime_error("give 'load' (0..1) or one of graphics, sm, occupancy, tensor, dram, fp64, fp32, fp16 (0..1), pcieTxMiBps, pcieRxMiBps");
+  if (!any)
+    throw std::runtime_error(
+        "give 'load' (0..1) or one of graphics, sm, occupancy, tensor, dram, fp64, fp32, fp16 (0..1), pcieTxMiBps, "
+        "pcieRxMiBps");
   return out;
 }
 
-const GpmMetricInfo *gpmMetric(unsigned id) {
-  for (const GpmMetricInfo &m : kMetrics)
+const GpmMetricInfo* gpmMetric(unsigned id) {
+  for (const GpmMetricInfo& m : kMetrics)
     if (m.id == id) return &m;
   return nullptr;
 }

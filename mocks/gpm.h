@@ -20,8 +20,19 @@ struct GpuState;
 struct GpuModel;
 
 // The simulated channels, in the order of GpmLevels.
-enum GpmChannel { kGpmGraphics, kGpmSm, kGpmOccupancy, kGpmTensor, kGpmDram, kGpmFp64, kGpmFp32, kGpmFp16,
-                  kGpmPcieTx, kGpmPcieRx, kGpmChannels };
+enum GpmChannel {
+  kGpmGraphics,
+  kGpmSm,
+  kGpmOccupancy,
+  kGpmTensor,
+  kGpmDram,
+  kGpmFp64,
+  kGpmFp32,
+  kGpmFp16,
+  kGpmPcieTx,
+  kGpmPcieRx,
+  kGpmChannels
+};
 // Fractions 0..1 for the activity channels; MiB/s for the two PCIe channels.
 using GpmLevels = std::array<double, kGpmChannels>;
 
@@ -32,27 +43,27 @@ struct GpmCounters {
 
   GpmLevels at(double now) const;  // the counters read at `now`
   Json toJson() const;
-  static GpmCounters fromJson(const Json &j);
+  static GpmCounters fromJson(const Json& j);
 };
 
 double gpmNow();
-bool gpmSupported(const GpuModel &model);
+bool gpmSupported(const GpuModel& model);
 // Folds the time since the last settle into every counter of the GPU at the levels that held, then
 // recomputes the GPU's own level (its set load with MIG off, its instances' weighted sum with MIG
 // on). Called after every layout change and before every load change.
-void gpmSettle(GpuState &gpu);
+void gpmSettle(GpuState& gpu);
 // The control channel's keys of a load ("load" sets every activity channel at once).
-GpmLevels gpmLevelsFromJson(const Json &req, const GpmLevels &current);
+GpmLevels gpmLevelsFromJson(const Json& req, const GpmLevels& current);
 
 // The metric ids the mock answers, with their channel, names and unit.
 struct GpmMetricInfo {
   unsigned id;
   GpmChannel channel;
-  const char *shortName;
-  const char *longName;
-  const char *unit;
+  const char* shortName;
+  const char* longName;
+  const char* unit;
 };
-const GpmMetricInfo *gpmMetric(unsigned id);  // null for an id the mock does not simulate
+const GpmMetricInfo* gpmMetric(unsigned id);  // null for an id the mock does not simulate
 // Sample buffers this process holds (allocated, not freed): tests check nothing leaks.
 size_t gpmSampleCount();
 

@@ -17,7 +17,7 @@ uint64_t splitmix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-uint64_t fnv1a(const std::string &s, uint64_t basis) {
+uint64_t fnv1a(const std::string& s, uint64_t basis) {
   uint64_t h = basis;
   for (unsigned char c : s) {
     h ^= c;
@@ -27,7 +27,7 @@ uint64_t fnv1a(const std::string &s, uint64_t basis) {
 }
 
 // 16 deterministic bytes for a name, printed as 8-4-4-4-12 hex.
-std::string uuidText(const std::string &name, bool version5) {
+std::string uuidText(const std::string& name, bool version5) {
   uint64_t a = fnv1a(name, 0xCBF29CE484222325ull), b = fnv1a(name, 0x84222325CBF29CE4ull);
   unsigned char bytes[16];
   for (int i = 0; i < 8; i++) {
@@ -57,29 +57,29 @@ std::string busIdFor(unsigned index) {
 unsigned slotMask(Slot s) { return ((1u << s.size) - 1u) << s.start; }
 bool overlaps(Slot a, Slot b) { return (slotMask(a) & slotMask(b)) != 0; }
 
-unsigned usedSlotMask(const GpuState &gpu) {
+unsigned usedSlotMask(const GpuState& gpu) {
   unsigned mask = 0;
-  for (const GiState &gi : gpu.gis) mask |= slotMask(gi.placement);
+  for (const GiState& gi : gpu.gis) mask |= slotMask(gi.placement);
   return mask;
 }
 
-unsigned usedComputeSlices(const GpuState &gpu) {
+unsigned usedComputeSlices(const GpuState& gpu) {
   unsigned n = 0;
-  for (const GiState &gi : gpu.gis) n += gpu.model->byId(gi.profileId)->slices;
+  for (const GiState& gi : gpu.gis) n += gpu.model->byId(gi.profileId)->slices;
   return n;
 }
 
-unsigned countProfile(const GpuState &gpu, unsigned profileId) {
+unsigned countProfile(const GpuState& gpu, unsigned profileId) {
   unsigned n = 0;
-  for (const GiState &gi : gpu.gis) n += gi.profileId == profileId;
+  for (const GiState& gi : gpu.gis) n += gi.profileId == profileId;
   return n;
 }
 
 // How many more placements from `allowed` fit into the free part of `usedMask` (aligned,
 // equal-sized placements: taking them in start order is optimal).
-unsigned fitCount(const std::vector<Slot> &allowed, unsigned usedMask) {
+unsigned fitCount(const std::vector<Slot>& allowed, unsigned usedMask) {
   unsigned n = 0;
-  for (const Slot &s : allowed) {
+  for (const Slot& s : allowed) {
     if (usedMask & slotMask(s)) continue;
     usedMask |= slotMask(s);
     n++;
@@ -88,17 +88,17 @@ unsigned fitCount(const std::vector<Slot> &allowed, unsigned usedMask) {
 }
 
 // The driver's automatic GI placement (the model's AutoPlacement rule, see models/model.h).
-const Slot *autoGiPlacement(const GpuState &gpu, const GiProfile &profile) {
+const Slot* autoGiPlacement(const GpuState& gpu, const GiProfile& profile) {
   bool orEqual = gpu.model->autoPlacement == AutoPlacement::AvoidLargerOrEqual;
   unsigned used = usedSlotMask(gpu);
-  const Slot *best = nullptr;
+  const Slot* best = nullptr;
   unsigned bestScore = ~0u;
-  for (const Slot &cand : profile.placements) {
+  for (const Slot& cand : profile.placements) {
     if (used & slotMask(cand)) continue;
     unsigned score = 0;
-    for (const GiProfile &other : gpu.model->profiles) {
+    for (const GiProfile& other : gpu.model->profiles) {
       if (other.id == profile.id) continue;
-      for (const Slot &p : other.placements) {
+      for (const Slot& p : other.placements) {
         if (p.size < cand.size || (p.size == cand.size && !orEqual) || (used & slotMask(p))) continue;
         score += overlaps(p, cand);
       }
@@ -111,7 +111,7 @@ const Slot *autoGiPlacement(const GpuState &gpu, const GiProfile &profile) {
   return best;
 }
 
-GpuState *gpuAt(MachineState &m, unsigned index) { return index < m.gpus.size() ? &m.gpus[index] : nullptr; }
+GpuState* gpuAt(MachineState& m, unsigned index) { return index < m.gpus.size() ? &m.gpus[index] : nullptr; }
 
 Json slotJson(Slot s) {
   Json j = Json::object();
@@ -119,7 +119,7 @@ Json slotJson(Slot s) {
   j.set("size", s.size);
   return j;
 }
-Slot slotFrom(const Json &j) {
+Slot slotFrom(const Json& j) {
   return {static_cast<unsigned>(j.num("start", 0)), static_cast<unsigned>(j.num("size", 0))};
 }
 
@@ -129,14 +129,15 @@ Slot slotFrom(const Json &j) {
 
 namespace {
 
-void addGpus(MachineState &m, const GpuModel *model, unsigned count, const Json &overrides) {
+void addGpus(MachineState& m, const GpuModel* model, unsigned count, const Json& overrides) {
   for (unsigned i = 0; i < count; i++) {
     GpuState g;
     unsigned index = static_cast<unsigned>(m.gpus.size());
     g.model = model;
     g.name = overrides.str("name", model->boardName);
-    g.uuid = count == 1 && overrides.has("uuid") ? overrides.str("uuid", "")
-                                                  : "GPU-" + uuidText("gpu/" + model->key + "/" + std::to_string(index), false);
+    g.uuid = count == 1 && overrides.has("uuid")
+                 ? overrides.str("uuid", "")
+                 : "GPU-" + uuidText("gpu/" + model->key + "/" + std::to_string(index), false);
     g.busId = count == 1 && overrides.has("busId") ? overrides.str("busId", "") : busIdFor(index);
     g.minor = index;
     g.migCurrent = g.migPending = overrides.flag("migEnabled", false);
@@ -144,17 +145,17 @@ void addGpus(MachineState &m, const GpuModel *model, unsigned count, const Json 
   }
 }
 
-const GpuModel *modelOrThrow(const std::string &key) {
-  const GpuModel *model = findModel(key);
+const GpuModel* modelOrThrow(const std::string& key) {
+  const GpuModel* model = findModel(key);
   if (model) return model;
   std::string known;
-  for (const GpuModel *mm : allModels()) known += (known.empty() ? "" : ", ") + mm->key;
+  for (const GpuModel* mm : allModels()) known += (known.empty() ? "" : ", ") + mm->key;
   throw std::runtime_error("unknown GPU model '" + key + "' (known: " + known + ")");
 }
 
 }  // namespace
 
-MachineState buildMachine(const std::string &specIn, uint64_t firstSerial) {
+MachineState buildMachine(const std::string& specIn, uint64_t firstSerial) {
   MachineState m;
   std::string spec = specIn.empty() ? "h100-80gb" : specIn;
   m.machineSpec = spec;
@@ -165,9 +166,10 @@ MachineState buildMachine(const std::string &specIn, uint64_t firstSerial) {
     std::stringstream ss;
     ss << in.rdbuf();
     Json doc = Json::parse(ss.str());
-    const Json &list = doc.isArray() ? doc : doc["gpus"];
-    if (!list.isArray() || list.items().empty()) throw std::runtime_error("machine file needs a non-empty \"gpus\" array");
-    for (const Json &g : list.items()) {
+    const Json& list = doc.isArray() ? doc : doc["gpus"];
+    if (!list.isArray() || list.items().empty())
+      throw std::runtime_error("machine file needs a non-empty \"gpus\" array");
+    for (const Json& g : list.items()) {
       if (!g.isObject()) throw std::runtime_error("each GPU in a machine file is an object");
       double count = g.num("count", 1);
       if (count < 1 || count > 64) throw std::runtime_error("\"count\" must be 1..64");
@@ -184,7 +186,7 @@ MachineState buildMachine(const std::string &specIn, uint64_t firstSerial) {
       size_t colon = part.find(':');
       if (colon != std::string::npos) {
         std::string n = part.substr(colon + 1);
-        char *end = nullptr;
+        char* end = nullptr;
         unsigned long v = std::strtoul(n.c_str(), &end, 10);
         if (n.empty() || *end || v < 1 || v > 64) throw std::runtime_error("bad GPU count in '" + part + "'");
         count = static_cast<unsigned>(v);
@@ -207,7 +209,7 @@ Json MachineState::toJson() const {
   j.set("nextSerial", static_cast<unsigned long long>(nextSerial));
   Json gpusJ = Json::array();
   for (size_t i = 0; i < gpus.size(); i++) {
-    const GpuState &g = gpus[i];
+    const GpuState& g = gpus[i];
     Json gj = Json::object();
     gj.set("index", static_cast<unsigned>(i));
     gj.set("model", g.model->key);
@@ -219,7 +221,7 @@ Json MachineState::toJson() const {
     gj.set("migPending", g.migPending);
     gj.set("configSeq", static_cast<unsigned long long>(g.configSeq));
     Json gisJ = Json::array();
-    for (const GiState &gi : g.gis) {
+    for (const GiState& gi : g.gis) {
       Json x = Json::object();
       x.set("id", gi.id);
       x.set("profileId", gi.profileId);
@@ -228,7 +230,7 @@ Json MachineState::toJson() const {
       x.set("serial", static_cast<unsigned long long>(gi.serial));
       x.set("gpm", gi.gpm.toJson());
       Json cisJ = Json::array();
-      for (const CiState &ci : gi.cis) {
+      for (const CiState& ci : gi.cis) {
         Json c = Json::object();
         c.set("id", ci.id);
         c.set("profileId", ci.profileId);
@@ -243,7 +245,7 @@ Json MachineState::toJson() const {
     }
     gj.set("gpuInstances", gisJ);
     Json procJ = Json::array();
-    for (const ProcessState &p : g.processes) {
+    for (const ProcessState& p : g.processes) {
       Json x = Json::object();
       x.set("pid", p.pid);
       x.set("name", p.name);
@@ -256,7 +258,7 @@ Json MachineState::toJson() const {
     }
     gj.set("processes", procJ);
     Json evJ = Json::array();
-    for (const ConfigEvent &e : g.recentEvents) {
+    for (const ConfigEvent& e : g.recentEvents) {
       Json x = Json::object();
       x.set("seq", static_cast<unsigned long long>(e.seq));
       x.set("gi", e.gi);
@@ -272,7 +274,7 @@ Json MachineState::toJson() const {
   }
   j.set("gpus", gpusJ);
   Json faultsJ = Json::array();
-  for (const FaultSpec &f : faults) {
+  for (const FaultSpec& f : faults) {
     Json x = Json::object();
     x.set("fn", f.fn);
     x.set("code", f.code);
@@ -287,18 +289,18 @@ Json MachineState::toJson() const {
   }
   j.set("faults", faultsJ);
   Json latJ = Json::object();
-  for (const auto &kv : latencyUs) latJ.set(kv.first, kv.second);
+  for (const auto& kv : latencyUs) latJ.set(kv.first, kv.second);
   j.set("latencyUs", latJ);
   if (hasPrivilegeSetting) j.set("privileged", !unprivileged);
   return j;
 }
 
-MachineState MachineState::fromJson(const Json &j) {
+MachineState MachineState::fromJson(const Json& j) {
   if (j.str("format", "") != "nvml-mig-mock-state/1") throw std::runtime_error("not a mock state file");
   MachineState m;
   m.machineSpec = j.str("machine", "");
   m.nextSerial = static_cast<uint64_t>(j.num("nextSerial", 1));
-  for (const Json &gj : j["gpus"].items()) {
+  for (const Json& gj : j["gpus"].items()) {
     GpuState g;
     g.model = modelOrThrow(gj.str("model", ""));
     g.name = gj.str("name", g.model->boardName);
@@ -308,7 +310,7 @@ MachineState MachineState::fromJson(const Json &j) {
     g.migCurrent = gj.flag("migCurrent", false);
     g.migPending = gj.flag("migPending", false);
     g.configSeq = static_cast<uint64_t>(gj.num("configSeq", 0));
-    for (const Json &x : gj["gpuInstances"].items()) {
+    for (const Json& x : gj["gpuInstances"].items()) {
       GiState gi;
       gi.id = static_cast<unsigned>(x.num("id", 0));
       gi.profileId = static_cast<unsigned>(x.num("profileId", 0));
@@ -316,7 +318,7 @@ MachineState MachineState::fromJson(const Json &j) {
       gi.placement = slotFrom(x["placement"]);
       gi.serial = static_cast<uint64_t>(x.num("serial", 0));
       gi.gpm = GpmCounters::fromJson(x["gpm"]);
-      for (const Json &c : x["computeInstances"].items()) {
+      for (const Json& c : x["computeInstances"].items()) {
         CiState ci;
         ci.id = static_cast<unsigned>(c.num("id", 0));
         ci.profileId = static_cast<unsigned>(c.num("profileId", 0));
@@ -328,7 +330,7 @@ MachineState MachineState::fromJson(const Json &j) {
       }
       g.gis.push_back(gi);
     }
-    for (const Json &x : gj["processes"].items()) {
+    for (const Json& x : gj["processes"].items()) {
       ProcessState p;
       p.pid = static_cast<unsigned>(x.num("pid", 0));
       p.name = x.str("name", "");
@@ -338,15 +340,15 @@ MachineState MachineState::fromJson(const Json &j) {
       p.ci = static_cast<unsigned>(x.num("ci", 0));
       g.processes.push_back(p);
     }
-    for (const Json &x : gj["recentEvents"].items())
+    for (const Json& x : gj["recentEvents"].items())
       g.recentEvents.push_back({static_cast<uint64_t>(x.num("seq", 0)), static_cast<unsigned>(x.num("gi", 0)),
                                 static_cast<unsigned>(x.num("ci", 0))});
-    const std::vector<Json> &load = gj["gpmLoad"].isArray() ? gj["gpmLoad"].items() : std::vector<Json>();
+    const std::vector<Json>& load = gj["gpmLoad"].isArray() ? gj["gpmLoad"].items() : std::vector<Json>();
     for (size_t c = 0; c < load.size() && c < g.gpmLoad.size(); c++) g.gpmLoad[c] = load[c].asNumber();
     g.gpm = GpmCounters::fromJson(gj["gpm"]);
     m.gpus.push_back(std::move(g));
   }
-  for (const Json &x : j["faults"].items()) {
+  for (const Json& x : j["faults"].items()) {
     FaultSpec f;
     f.fn = x.str("fn", "");
     f.code = static_cast<int>(x.num("code", 0));
@@ -358,7 +360,7 @@ MachineState MachineState::fromJson(const Json &j) {
     m.faults.push_back(f);
   }
   if (j["latencyUs"].isObject())
-    for (const auto &kv : j["latencyUs"].members()) m.latencyUs[kv.first] = static_cast<unsigned>(kv.second.asNumber());
+    for (const auto& kv : j["latencyUs"].members()) m.latencyUs[kv.first] = static_cast<unsigned>(kv.second.asNumber());
   if (j.has("privileged")) {
     m.hasPrivilegeSetting = true;
     m.unprivileged = !j.flag("privileged", true);
@@ -368,18 +370,18 @@ MachineState MachineState::fromJson(const Json &j) {
 
 // ---------------------------------------------------------------- MIG rules
 
-std::vector<MigDeviceRef> migDevices(const GpuState &gpu) {
+std::vector<MigDeviceRef> migDevices(const GpuState& gpu) {
   std::vector<MigDeviceRef> out;
-  for (const GiState &gi : gpu.gis)  // gis and cis are kept sorted by id
-    for (const CiState &ci : gi.cis) out.push_back({&gi, &ci});
+  for (const GiState& gi : gpu.gis)  // gis and cis are kept sorted by id
+    for (const CiState& ci : gi.cis) out.push_back({&gi, &ci});
   return out;
 }
 
-std::string migUuid(const GpuState &gpu, unsigned giId, unsigned ciId) {
+std::string migUuid(const GpuState& gpu, unsigned giId, unsigned ciId) {
   return "MIG-" + uuidText(gpu.uuid + "/" + std::to_string(giId) + "/" + std::to_string(ciId), true);
 }
 
-unsigned giRemainingCapacity(const GpuState &gpu, const GiProfile &profile) {
+unsigned giRemainingCapacity(const GpuState& gpu, const GiProfile& profile) {
   unsigned existing = countProfile(gpu, profile.id);
   if (existing >= profile.instances) return 0;
   unsigned byCount = profile.instances - existing;
@@ -388,35 +390,35 @@ unsigned giRemainingCapacity(const GpuState &gpu, const GiProfile &profile) {
   return std::min({byCount, bySlices, bySlots});
 }
 
-void recordConfigChange(GpuState &gpu, unsigned gi, unsigned ci) {
+void recordConfigChange(GpuState& gpu, unsigned gi, unsigned ci) {
   gpmSettle(gpu);  // the GPU's activity follows its instances from now on
   gpu.configSeq++;
   gpu.recentEvents.push_back({gpu.configSeq, gi, ci});
   if (gpu.recentEvents.size() > 32) gpu.recentEvents.erase(gpu.recentEvents.begin());
 }
 
-nvmlReturn_t createGi(MachineState &m, unsigned gpuIndex, unsigned profileId, const Slot *placement,
-                      uint64_t *serialOut) {
-  GpuState *gpu = gpuAt(m, gpuIndex);
+nvmlReturn_t createGi(MachineState& m, unsigned gpuIndex, unsigned profileId, const Slot* placement,
+                      uint64_t* serialOut) {
+  GpuState* gpu = gpuAt(m, gpuIndex);
   if (!gpu) return NVML_ERROR_INVALID_ARGUMENT;
-  const GiProfile *profile = gpu->model->byId(profileId);
+  const GiProfile* profile = gpu->model->byId(profileId);
   if (!profile) return NVML_ERROR_INVALID_ARGUMENT;
   Slot where{0, 0};
   if (placement) {
     bool allowed = false;
-    for (const Slot &s : profile->placements) allowed |= s.start == placement->start && s.size == placement->size;
+    for (const Slot& s : profile->placements) allowed |= s.start == placement->start && s.size == placement->size;
     if (!allowed) return NVML_ERROR_INVALID_ARGUMENT;
     if (usedSlotMask(*gpu) & slotMask(*placement)) return NVML_ERROR_INSUFFICIENT_RESOURCES;
     where = *placement;
   } else {
-    const Slot *chosen = autoGiPlacement(*gpu, *profile);
+    const Slot* chosen = autoGiPlacement(*gpu, *profile);
     if (!chosen) return NVML_ERROR_INSUFFICIENT_RESOURCES;
     where = *chosen;
   }
   if (countProfile(*gpu, profileId) >= profile->instances) return NVML_ERROR_INSUFFICIENT_RESOURCES;
   if (usedComputeSlices(*gpu) + profile->slices > gpu->model->computeSlices) return NVML_ERROR_INSUFFICIENT_RESOURCES;
 
-  const IdPool *pool = gpu->model->poolFor(where.size);
+  const IdPool* pool = gpu->model->poolFor(where.size);
   if (!pool) return NVML_ERROR_UNKNOWN;
   unsigned id = pool->firstId + where.start / where.size;
   GiState gi;
@@ -425,20 +427,20 @@ nvmlReturn_t createGi(MachineState &m, unsigned gpuIndex, unsigned profileId, co
   gi.placement = where;
   gi.serial = m.nextSerial++;
   gi.gpm.since = gpmNow();
-  auto pos = std::find_if(gpu->gis.begin(), gpu->gis.end(), [&](const GiState &g) { return g.id > id; });
+  auto pos = std::find_if(gpu->gis.begin(), gpu->gis.end(), [&](const GiState& g) { return g.id > id; });
   gpu->gis.insert(pos, gi);
   recordConfigChange(*gpu, id, NVML_INVALID_GPU_INSTANCE_ID);
   if (serialOut) *serialOut = gi.serial;
   return NVML_SUCCESS;
 }
 
-nvmlReturn_t destroyGi(MachineState &m, unsigned gpuIndex, uint64_t serial) {
-  GpuState *gpu = gpuAt(m, gpuIndex);
+nvmlReturn_t destroyGi(MachineState& m, unsigned gpuIndex, uint64_t serial) {
+  GpuState* gpu = gpuAt(m, gpuIndex);
   if (!gpu) return NVML_ERROR_INVALID_ARGUMENT;
   for (auto it = gpu->gis.begin(); it != gpu->gis.end(); ++it) {
     if (it->serial != serial) continue;
     if (!it->cis.empty()) return NVML_ERROR_IN_USE;
-    for (const ProcessState &p : gpu->processes)
+    for (const ProcessState& p : gpu->processes)
       if (p.onMig && p.gi == it->id) return NVML_ERROR_IN_USE;
     unsigned id = it->id;
     gpu->gis.erase(it);
@@ -448,60 +450,60 @@ nvmlReturn_t destroyGi(MachineState &m, unsigned gpuIndex, uint64_t serial) {
   return NVML_ERROR_INVALID_ARGUMENT;
 }
 
-const CiProfile *ciProfileById(const GiProfile &gi, unsigned ciProfileId) {
-  for (const CiProfile &p : gi.cis)
+const CiProfile* ciProfileById(const GiProfile& gi, unsigned ciProfileId) {
+  for (const CiProfile& p : gi.cis)
     if (p.id == ciProfileId) return &p;
   return nullptr;
 }
 
 namespace {
 
-unsigned ciUsedMask(const GiState &gi) {
+unsigned ciUsedMask(const GiState& gi) {
   unsigned mask = 0;
-  for (const CiState &ci : gi.cis) mask |= slotMask(ci.placement);
+  for (const CiState& ci : gi.cis) mask |= slotMask(ci.placement);
   return mask;
 }
 
-unsigned ciCount(const GiState &gi, unsigned profileId) {
+unsigned ciCount(const GiState& gi, unsigned profileId) {
   unsigned n = 0;
-  for (const CiState &ci : gi.cis) n += ci.profileId == profileId;
+  for (const CiState& ci : gi.cis) n += ci.profileId == profileId;
   return n;
 }
 
-GiState *giBySerial(GpuState &gpu, uint64_t serial) {
-  for (GiState &gi : gpu.gis)
+GiState* giBySerial(GpuState& gpu, uint64_t serial) {
+  for (GiState& gi : gpu.gis)
     if (gi.serial == serial) return &gi;
   return nullptr;
 }
 
 }  // namespace
 
-unsigned ciRemainingCapacity(const GiState &gi, const CiProfile &profile) {
+unsigned ciRemainingCapacity(const GiState& gi, const CiProfile& profile) {
   unsigned existing = ciCount(gi, profile.id);
   if (existing >= profile.instances) return 0;
   return std::min(profile.instances - existing, fitCount(profile.placements, ciUsedMask(gi)));
 }
 
-nvmlReturn_t createCi(MachineState &m, unsigned gpuIndex, uint64_t giSerial, unsigned profileId,
-                      const Slot *placement, uint64_t *serialOut) {
-  GpuState *gpu = gpuAt(m, gpuIndex);
+nvmlReturn_t createCi(MachineState& m, unsigned gpuIndex, uint64_t giSerial, unsigned profileId, const Slot* placement,
+                      uint64_t* serialOut) {
+  GpuState* gpu = gpuAt(m, gpuIndex);
   if (!gpu) return NVML_ERROR_INVALID_ARGUMENT;
-  GiState *gi = giBySerial(*gpu, giSerial);
+  GiState* gi = giBySerial(*gpu, giSerial);
   if (!gi) return NVML_ERROR_INVALID_ARGUMENT;
-  const CiProfile *profile = ciProfileById(*gpu->model->byId(gi->profileId), profileId);
+  const CiProfile* profile = ciProfileById(*gpu->model->byId(gi->profileId), profileId);
   if (!profile) return NVML_ERROR_INVALID_ARGUMENT;
   unsigned used = ciUsedMask(*gi);
   Slot where{0, 0};
   bool found = false;
   if (placement) {
     bool allowed = false;
-    for (const Slot &s : profile->placements) allowed |= s.start == placement->start && s.size == placement->size;
+    for (const Slot& s : profile->placements) allowed |= s.start == placement->start && s.size == placement->size;
     if (!allowed) return NVML_ERROR_INVALID_ARGUMENT;
     if (used & slotMask(*placement)) return NVML_ERROR_INSUFFICIENT_RESOURCES;
     where = *placement;
     found = true;
   } else {
-    for (const Slot &s : profile->placements) {  // [inferred] lowest free start
+    for (const Slot& s : profile->placements) {  // [inferred] lowest free start
       if (used & slotMask(s)) continue;
       where = s;
       found = true;
@@ -510,7 +512,7 @@ nvmlReturn_t createCi(MachineState &m, unsigned gpuIndex, uint64_t giSerial, uns
   }
   if (!found || ciCount(*gi, profileId) >= profile->instances) return NVML_ERROR_INSUFFICIENT_RESOURCES;
   unsigned id = 0;
-  for (const CiState &ci : gi->cis)  // sorted: the lowest free id
+  for (const CiState& ci : gi->cis)  // sorted: the lowest free id
     if (ci.id == id) id++;
   if (id > 7) return NVML_ERROR_INSUFFICIENT_RESOURCES;
   CiState ci;
@@ -518,20 +520,20 @@ nvmlReturn_t createCi(MachineState &m, unsigned gpuIndex, uint64_t giSerial, uns
   ci.profileId = profileId;
   ci.placement = where;
   ci.serial = m.nextSerial++;
-  auto pos = std::find_if(gi->cis.begin(), gi->cis.end(), [&](const CiState &c) { return c.id > id; });
+  auto pos = std::find_if(gi->cis.begin(), gi->cis.end(), [&](const CiState& c) { return c.id > id; });
   gi->cis.insert(pos, ci);
   recordConfigChange(*gpu, gi->id, id);
   if (serialOut) *serialOut = ci.serial;
   return NVML_SUCCESS;
 }
 
-nvmlReturn_t destroyCi(MachineState &m, unsigned gpuIndex, uint64_t ciSerial) {
-  GpuState *gpu = gpuAt(m, gpuIndex);
+nvmlReturn_t destroyCi(MachineState& m, unsigned gpuIndex, uint64_t ciSerial) {
+  GpuState* gpu = gpuAt(m, gpuIndex);
   if (!gpu) return NVML_ERROR_INVALID_ARGUMENT;
-  for (GiState &gi : gpu->gis) {
+  for (GiState& gi : gpu->gis) {
     for (auto it = gi.cis.begin(); it != gi.cis.end(); ++it) {
       if (it->serial != ciSerial) continue;
-      for (const ProcessState &p : gpu->processes)
+      for (const ProcessState& p : gpu->processes)
         if (p.onMig && p.gi == gi.id && p.ci == it->id) return NVML_ERROR_IN_USE;
       unsigned id = it->id;
       gi.cis.erase(it);
@@ -542,7 +544,7 @@ nvmlReturn_t destroyCi(MachineState &m, unsigned gpuIndex, uint64_t ciSerial) {
   return NVML_ERROR_INVALID_ARGUMENT;
 }
 
-nvmlReturn_t setMigMode(GpuState &gpu, bool enable) {
+nvmlReturn_t setMigMode(GpuState& gpu, bool enable) {
   if (enable == gpu.migCurrent) {
     // Asking for the current mode cancels a pending change.
     gpu.migPending = enable;
@@ -561,7 +563,7 @@ nvmlReturn_t setMigMode(GpuState &gpu, bool enable) {
   return NVML_SUCCESS;
 }
 
-void applyGpuReset(GpuState &gpu) {
+void applyGpuReset(GpuState& gpu) {
   gpu.migCurrent = gpu.migPending;
   gpu.gis.clear();
   gpu.processes.clear();

@@ -52,9 +52,9 @@ bool ExecuteOp(Op& op, bool tryLock = false) {
     }
     for (int i = 0; i < op.nrefs; i++) {
       if (!op.addon->handles.Alive(op.refs[i].r)) {
-        op.fail = LibraryFailure(kErrStaleHandle, std::string(op.refs[i].name) + " handle " +
-                                                      std::to_string(op.refs[i].id) +
-                                                      " was invalidated before the call ran");
+        op.fail =
+            LibraryFailure(kErrStaleHandle, std::string(op.refs[i].name) + " handle " + std::to_string(op.refs[i].id) +
+                                                " was invalidated before the call ran");
         return true;
       }
     }
@@ -73,9 +73,9 @@ bool Admit(Napi::Env env, Op& op, bool keep) {
   Addon& a = GetAddon(env);
   op.addon = &a;
   if (a.phase != Phase::kOpen) {
-    op.fail = LibraryFailure(kErrNotInitialized, a.phase == Phase::kClosing
-                                                     ? "NVML is shutting down (close() in progress)"
-                                                     : "NVML is not initialized (open() first)");
+    op.fail =
+        LibraryFailure(kErrNotInitialized, a.phase == Phase::kClosing ? "NVML is shutting down (close() in progress)"
+                                                                      : "NVML is not initialized (open() first)");
     return false;
   }
   if (op.mutating && a.readOnly) {
@@ -85,12 +85,15 @@ bool Admit(Napi::Env env, Op& op, bool keep) {
   for (int i = 0; i < op.nrefs; i++) {
     Ref& ref = op.refs[i];
     Kind actual = kDevice;
-    switch (a.handles.Resolve(ref.id, ref.want, &ref.r, &actual, !keep ? nullptr : i == 0 ? &op.keepSync : op.lockSecond ? &op.keepSecondSync : nullptr)) {
-      case HandleTable::Lookup::kOk:
-        break;
+    switch (a.handles.Resolve(ref.id, ref.want, &ref.r, &actual,
+                              !keep           ? nullptr
+                              : i == 0        ? &op.keepSync
+                              : op.lockSecond ? &op.keepSecondSync
+                                              : nullptr)) {
+      case HandleTable::Lookup::kOk: break;
       case HandleTable::Lookup::kWrongKind:
-        throw Napi::TypeError::New(env, std::string(ref.name) + " must be a " + KindName(ref.want) +
-                                            " handle, got a " + KindName(actual) + " handle");
+        throw Napi::TypeError::New(env, std::string(ref.name) + " must be a " + KindName(ref.want) + " handle, got a " +
+                                            KindName(actual) + " handle");
       case HandleTable::Lookup::kStale:
         op.fail = LibraryFailure(kErrStaleHandle, std::string(ref.name) + " handle " + std::to_string(ref.id) +
                                                       " is stale (destroyed, reconfigured, or from before close())");
@@ -227,9 +230,9 @@ class Dispatcher {
   }
 
   static uint64_t NowNs() {
-    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     std::chrono::steady_clock::now().time_since_epoch())
-                                     .count());
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count());
   }
 
   // Under mu_: whether no awake thread will take the next queued call soon.
@@ -392,12 +395,12 @@ class Dispatcher {
   std::deque<Call*> done_;
   std::vector<std::thread> threads_;
   std::vector<ThreadState> state_;
-  size_t sleepers_ = 0;      // threads waiting on workCv_
-  size_t pollers_ = 0;       // threads waiting on pollCv_
-  size_t running_ = 0;       // threads inside a call
-  size_t wakesPending_ = 0;  // sleepers notified to take calls, not yet awake
+  size_t sleepers_ = 0;       // threads waiting on workCv_
+  size_t pollers_ = 0;        // threads waiting on pollCv_
+  size_t running_ = 0;        // threads inside a call
+  size_t wakesPending_ = 0;   // sleepers notified to take calls, not yet awake
   bool pollRequest_ = false;  // a sleeper is asked to become a poller
-  bool signaled_ = false;  // an uv_async_send is on its way
+  bool signaled_ = false;     // an uv_async_send is on its way
   bool stop_ = false;
 };
 

@@ -135,7 +135,7 @@ constexpr const char* HandleArgName(KindMask want) {
          : (want & kAnyDevice)      ? "device"
          : want == kGpuInstance     ? "gpuInstance"
          : want == kComputeInstance ? "computeInstance"
-         : want == kGpmSample ? "sample"
+         : want == kGpmSample       ? "sample"
                                     : "set";
 }
 

@@ -97,8 +97,8 @@ struct MetricsGetOp : Op {
     answers.reserve(ids.size());
     for (size_t i = 0; i < ids.size(); i++) {
       const nvmlGpmMetric_t& x = m->metrics[i];
-      answers.push_back(Answer{ids[i], x.nvmlReturn, x.value, text(x.metricInfo.shortName),
-                               text(x.metricInfo.longName), text(x.metricInfo.unit)});
+      answers.push_back(Answer{ids[i], x.nvmlReturn, x.value, text(x.metricInfo.shortName), text(x.metricInfo.longName),
+                               text(x.metricInfo.unit)});
     }
   }
   Napi::Value Build(Napi::Env env) override {

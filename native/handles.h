@@ -27,7 +27,7 @@ enum Kind : uint8_t {
   kGpuInstance = 4,
   kComputeInstance = 8,
   kEventSet = 16,
-  kGpmSample = 32,       // a GPM sample buffer (its own lock owner, like an event set)
+  kGpmSample = 32,  // a GPM sample buffer (its own lock owner, like an event set)
 };
 using KindMask = uint8_t;
 constexpr KindMask kAnyDevice = kDevice | kMigDevice;

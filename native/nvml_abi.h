@@ -47,11 +47,11 @@ enum {
   NVML_ERROR_UNKNOWN = 999
 };
 
-typedef struct nvmlDevice_st *nvmlDevice_t;
-typedef struct nvmlGpuInstance_st *nvmlGpuInstance_t;
-typedef struct nvmlComputeInstance_st *nvmlComputeInstance_t;
-typedef struct nvmlEventSet_st *nvmlEventSet_t;
-typedef struct nvmlGpmSample_st *nvmlGpmSample_t;  // opaque, allocated by nvmlGpmSampleAlloc
+typedef struct nvmlDevice_st* nvmlDevice_t;
+typedef struct nvmlGpuInstance_st* nvmlGpuInstance_t;
+typedef struct nvmlComputeInstance_st* nvmlComputeInstance_t;
+typedef struct nvmlEventSet_st* nvmlEventSet_t;
+typedef struct nvmlGpmSample_st* nvmlGpmSample_t;  // opaque, allocated by nvmlGpmSampleAlloc
 
 #define NVML_STRUCT_VERSION_WORD(type, ver) ((unsigned int)(sizeof(type) | ((ver) << 24U)))
 
@@ -122,7 +122,7 @@ typedef struct {
   unsigned int domain;
   unsigned int bus;
   unsigned int device;
-  unsigned int pciDeviceId;     // device id in the high 16 bits, vendor id in the low 16 bits
+  unsigned int pciDeviceId;  // device id in the high 16 bits, vendor id in the low 16 bits
   unsigned int pciSubSystemId;
   char busId[NVML_DEVICE_PCI_BUS_ID_BUFFER_SIZE];
 } nvmlPciInfo_t;
@@ -346,13 +346,13 @@ typedef struct {
 } nvmlGpmSupport_t;
 
 typedef struct {
-  unsigned int metricId;   // IN
-  nvmlReturn_t nvmlReturn; // OUT: this metric's own result
-  double value;            // OUT: valid when nvmlReturn is NVML_SUCCESS
+  unsigned int metricId;    // IN
+  nvmlReturn_t nvmlReturn;  // OUT: this metric's own result
+  double value;             // OUT: valid when nvmlReturn is NVML_SUCCESS
   struct {
-    char *shortName;       // OUT: static strings owned by the library
-    char *longName;
-    char *unit;
+    char* shortName;  // OUT: static strings owned by the library
+    char* longName;
+    char* unit;
   } metricInfo;
 } nvmlGpmMetric_t;
 
@@ -367,99 +367,91 @@ typedef struct {
 // ---- function types: one typedef per bound function (name of the typedef = fn name + _fn) ----
 // The X-macro lists (C name, return, parameter list). The addon builds its symbol table from it,
 // the mock implements each entry; both therefore agree on every signature.
-#define NVML_FUNCTIONS(X)                                                                                  \
-  X(nvmlInit_v2, (void))                                                                                    \
-  X(nvmlInitWithFlags, (unsigned int flags))                                                                \
-  X(nvmlShutdown, (void))                                                                                   \
-  X(nvmlSystemGetDriverVersion, (char *version, unsigned int length))                                       \
-  X(nvmlSystemGetNVMLVersion, (char *version, unsigned int length))                                         \
-  X(nvmlSystemGetCudaDriverVersion, (int *cudaDriverVersion))                                               \
-  X(nvmlSystemGetCudaDriverVersion_v2, (int *cudaDriverVersion))                                            \
-  X(nvmlDeviceGetCount_v2, (unsigned int *deviceCount))                                                     \
-  X(nvmlDeviceGetHandleByIndex_v2, (unsigned int index, nvmlDevice_t *device))                              \
-  X(nvmlDeviceGetHandleByUUID, (const char *uuid, nvmlDevice_t *device))                                    \
-  X(nvmlDeviceGetHandleByPciBusId_v2, (const char *pciBusId, nvmlDevice_t *device))                         \
-  X(nvmlDeviceGetName, (nvmlDevice_t device, char *name, unsigned int length))                              \
-  X(nvmlDeviceGetUUID, (nvmlDevice_t device, char *uuid, unsigned int length))                              \
-  X(nvmlDeviceGetIndex, (nvmlDevice_t device, unsigned int *index))                                         \
-  X(nvmlDeviceGetMinorNumber, (nvmlDevice_t device, unsigned int *minorNumber))                             \
-  X(nvmlDeviceGetPciInfo_v3, (nvmlDevice_t device, nvmlPciInfo_t *pci))                                     \
-  X(nvmlDeviceGetMemoryInfo, (nvmlDevice_t device, nvmlMemory_t *memory))                                   \
-  X(nvmlDeviceGetMemoryInfo_v2, (nvmlDevice_t device, nvmlMemory_v2_t *memory))                             \
-  X(nvmlDeviceGetUtilizationRates, (nvmlDevice_t device, nvmlUtilization_t *utilization))                   \
-  X(nvmlDeviceGetComputeRunningProcesses_v3, (nvmlDevice_t device, unsigned int *infoCount,                 \
-                                              nvmlProcessInfo_t *infos))                                    \
-  X(nvmlDeviceGetFieldValues, (nvmlDevice_t device, int valuesCount, nvmlFieldValue_t *values))             \
-  X(nvmlDeviceSetMigMode, (nvmlDevice_t device, unsigned int mode, nvmlReturn_t *activationStatus))          \
-  X(nvmlDeviceGetMigMode, (nvmlDevice_t device, unsigned int *currentMode, unsigned int *pendingMode))       \
-  X(nvmlDeviceGetGpuInstanceProfileInfo, (nvmlDevice_t device, unsigned int profile,                        \
-                                          nvmlGpuInstanceProfileInfo_t *info))                              \
-  X(nvmlDeviceGetGpuInstanceProfileInfoV, (nvmlDevice_t device, unsigned int profile,                       \
-                                           nvmlGpuInstanceProfileInfo_v2_t *info))                          \
-  X(nvmlDeviceGetGpuInstanceProfileInfoByIdV, (nvmlDevice_t device, unsigned int profileId,                 \
-                                               nvmlGpuInstanceProfileInfo_v2_t *info))                      \
-  X(nvmlDeviceGetGpuInstancePossiblePlacements_v2, (nvmlDevice_t device, unsigned int profileId,            \
-                                                    nvmlGpuInstancePlacement_t *placements,                 \
-                                                    unsigned int *count))                                   \
-  X(nvmlDeviceGetGpuInstancePossiblePlacements, (nvmlDevice_t device, unsigned int profileId,               \
-                                                 nvmlGpuInstancePlacement_t *placements,                    \
-                                                 unsigned int *count))                                      \
-  X(nvmlDeviceGetGpuInstanceRemainingCapacity, (nvmlDevice_t device, unsigned int profileId,                \
-                                                unsigned int *count))                                       \
-  X(nvmlDeviceCreateGpuInstance, (nvmlDevice_t device, unsigned int profileId,                              \
-                                  nvmlGpuInstance_t *gpuInstance))                                          \
-  X(nvmlDeviceCreateGpuInstanceWithPlacement, (nvmlDevice_t device, unsigned int profileId,                 \
-                                               const nvmlGpuInstancePlacement_t *placement,                 \
-                                               nvmlGpuInstance_t *gpuInstance))                             \
-  X(nvmlGpuInstanceDestroy, (nvmlGpuInstance_t gpuInstance))                                                \
-  X(nvmlDeviceGetGpuInstances, (nvmlDevice_t device, unsigned int profileId,                                \
-                                nvmlGpuInstance_t *gpuInstances, unsigned int *count))                      \
-  X(nvmlDeviceGetGpuInstanceById, (nvmlDevice_t device, unsigned int id, nvmlGpuInstance_t *gpuInstance))    \
-  X(nvmlGpuInstanceGetInfo, (nvmlGpuInstance_t gpuInstance, nvmlGpuInstanceInfo_t *info))                   \
-  X(nvmlGpuInstanceGetComputeInstanceProfileInfo, (nvmlGpuInstance_t gpuInstance, unsigned int profile,     \
-                                                   unsigned int engProfile,                                 \
-                                                   nvmlComputeInstanceProfileInfo_t *info))                 \
-  X(nvmlGpuInstanceGetComputeInstanceProfileInfoV, (nvmlGpuInstance_t gpuInstance, unsigned int profile,    \
-                                                    unsigned int engProfile,                                \
-                                                    nvmlComputeInstanceProfileInfo_v2_t *info))             \
-  X(nvmlGpuInstanceGetComputeInstanceRemainingCapacity, (nvmlGpuInstance_t gpuInstance,                     \
-                                                         unsigned int profileId, unsigned int *count))      \
-  X(nvmlGpuInstanceGetComputeInstancePossiblePlacements, (nvmlGpuInstance_t gpuInstance,                    \
-                                                          unsigned int profileId,                           \
-                                                          nvmlComputeInstancePlacement_t *placements,       \
-                                                          unsigned int *count))                             \
-  X(nvmlGpuInstanceCreateComputeInstance, (nvmlGpuInstance_t gpuInstance, unsigned int profileId,           \
-                                           nvmlComputeInstance_t *computeInstance))                         \
-  X(nvmlGpuInstanceCreateComputeInstanceWithPlacement, (nvmlGpuInstance_t gpuInstance,                      \
-                                                        unsigned int profileId,                             \
-                                                        const nvmlComputeInstancePlacement_t *placement,    \
-                                                        nvmlComputeInstance_t *computeInstance))            \
-  X(nvmlComputeInstanceDestroy, (nvmlComputeInstance_t computeInstance))                                    \
-  X(nvmlGpuInstanceGetComputeInstances, (nvmlGpuInstance_t gpuInstance, unsigned int profileId,             \
-                                         nvmlComputeInstance_t *computeInstances, unsigned int *count))     \
-  X(nvmlGpuInstanceGetComputeInstanceById, (nvmlGpuInstance_t gpuInstance, unsigned int id,                 \
-                                            nvmlComputeInstance_t *computeInstance))                        \
-  X(nvmlComputeInstanceGetInfo_v2, (nvmlComputeInstance_t computeInstance, nvmlComputeInstanceInfo_t *info)) \
-  X(nvmlComputeInstanceGetInfo, (nvmlComputeInstance_t computeInstance, nvmlComputeInstanceInfo_t *info))    \
-  X(nvmlDeviceIsMigDeviceHandle, (nvmlDevice_t device, unsigned int *isMigDevice))                          \
-  X(nvmlDeviceGetGpuInstanceId, (nvmlDevice_t device, unsigned int *id))                                    \
-  X(nvmlDeviceGetComputeInstanceId, (nvmlDevice_t device, unsigned int *id))                                \
-  X(nvmlDeviceGetMaxMigDeviceCount, (nvmlDevice_t device, unsigned int *count))                             \
-  X(nvmlDeviceGetMigDeviceHandleByIndex, (nvmlDevice_t device, unsigned int index, nvmlDevice_t *migDevice)) \
-  X(nvmlDeviceGetDeviceHandleFromMigDeviceHandle, (nvmlDevice_t migDevice, nvmlDevice_t *device))           \
-  X(nvmlDeviceGetAttributes_v2, (nvmlDevice_t device, nvmlDeviceAttributes_t *attributes))                  \
-  X(nvmlDeviceGetSupportedEventTypes, (nvmlDevice_t device, unsigned long long *eventTypes))                \
-  X(nvmlEventSetCreate, (nvmlEventSet_t *set))                                                              \
-  X(nvmlDeviceRegisterEvents, (nvmlDevice_t device, unsigned long long eventTypes, nvmlEventSet_t set))     \
-  X(nvmlEventSetWait_v2, (nvmlEventSet_t set, nvmlEventData_t *data, unsigned int timeoutms))               \
-  X(nvmlEventSetFree, (nvmlEventSet_t set))                                                                 \
-  X(nvmlGpmQueryDeviceSupport, (nvmlDevice_t device, nvmlGpmSupport_t *gpmSupport))                       \
-  X(nvmlGpmSampleAlloc, (nvmlGpmSample_t *gpmSample))                                                       \
-  X(nvmlGpmSampleFree, (nvmlGpmSample_t gpmSample))                                                         \
-  X(nvmlGpmSampleGet, (nvmlDevice_t device, nvmlGpmSample_t gpmSample))                                     \
-  X(nvmlGpmMigSampleGet, (nvmlDevice_t device, unsigned int gpuInstanceId, nvmlGpmSample_t gpmSample))      \
-  X(nvmlGpmMetricsGet, (nvmlGpmMetricsGet_t *metricsGet))                                                   \
-  X(nvmlMockControl, (const char *request, char *response, unsigned int *responseLength))
+#define NVML_FUNCTIONS(X)                                                                                              \
+  X(nvmlInit_v2, (void))                                                                                               \
+  X(nvmlInitWithFlags, (unsigned int flags))                                                                           \
+  X(nvmlShutdown, (void))                                                                                              \
+  X(nvmlSystemGetDriverVersion, (char* version, unsigned int length))                                                  \
+  X(nvmlSystemGetNVMLVersion, (char* version, unsigned int length))                                                    \
+  X(nvmlSystemGetCudaDriverVersion, (int* cudaDriverVersion))                                                          \
+  X(nvmlSystemGetCudaDriverVersion_v2, (int* cudaDriverVersion))                                                       \
+  X(nvmlDeviceGetCount_v2, (unsigned int* deviceCount))                                                                \
+  X(nvmlDeviceGetHandleByIndex_v2, (unsigned int index, nvmlDevice_t* device))                                         \
+  X(nvmlDeviceGetHandleByUUID, (const char* uuid, nvmlDevice_t* device))                                               \
+  X(nvmlDeviceGetHandleByPciBusId_v2, (const char* pciBusId, nvmlDevice_t* device))                                    \
+  X(nvmlDeviceGetName, (nvmlDevice_t device, char* name, unsigned int length))                                         \
+  X(nvmlDeviceGetUUID, (nvmlDevice_t device, char* uuid, unsigned int length))                                         \
+  X(nvmlDeviceGetIndex, (nvmlDevice_t device, unsigned int* index))                                                    \
+  X(nvmlDeviceGetMinorNumber, (nvmlDevice_t device, unsigned int* minorNumber))                                        \
+  X(nvmlDeviceGetPciInfo_v3, (nvmlDevice_t device, nvmlPciInfo_t * pci))                                               \
+  X(nvmlDeviceGetMemoryInfo, (nvmlDevice_t device, nvmlMemory_t * memory))                                             \
+  X(nvmlDeviceGetMemoryInfo_v2, (nvmlDevice_t device, nvmlMemory_v2_t * memory))                                       \
+  X(nvmlDeviceGetUtilizationRates, (nvmlDevice_t device, nvmlUtilization_t * utilization))                             \
+  X(nvmlDeviceGetComputeRunningProcesses_v3, (nvmlDevice_t device, unsigned int* infoCount, nvmlProcessInfo_t* infos)) \
+  X(nvmlDeviceGetFieldValues, (nvmlDevice_t device, int valuesCount, nvmlFieldValue_t* values))                        \
+  X(nvmlDeviceSetMigMode, (nvmlDevice_t device, unsigned int mode, nvmlReturn_t* activationStatus))                    \
+  X(nvmlDeviceGetMigMode, (nvmlDevice_t device, unsigned int* currentMode, unsigned int* pendingMode))                 \
+  X(nvmlDeviceGetGpuInstanceProfileInfo,                                                                               \
+    (nvmlDevice_t device, unsigned int profile, nvmlGpuInstanceProfileInfo_t* info))                                   \
+  X(nvmlDeviceGetGpuInstanceProfileInfoV,                                                                              \
+    (nvmlDevice_t device, unsigned int profile, nvmlGpuInstanceProfileInfo_v2_t* info))                                \
+  X(nvmlDeviceGetGpuInstanceProfileInfoByIdV,                                                                          \
+    (nvmlDevice_t device, unsigned int profileId, nvmlGpuInstanceProfileInfo_v2_t* info))                              \
+  X(nvmlDeviceGetGpuInstancePossiblePlacements_v2,                                                                     \
+    (nvmlDevice_t device, unsigned int profileId, nvmlGpuInstancePlacement_t* placements, unsigned int* count))        \
+  X(nvmlDeviceGetGpuInstancePossiblePlacements,                                                                        \
+    (nvmlDevice_t device, unsigned int profileId, nvmlGpuInstancePlacement_t* placements, unsigned int* count))        \
+  X(nvmlDeviceGetGpuInstanceRemainingCapacity, (nvmlDevice_t device, unsigned int profileId, unsigned int* count))     \
+  X(nvmlDeviceCreateGpuInstance, (nvmlDevice_t device, unsigned int profileId, nvmlGpuInstance_t* gpuInstance))        \
+  X(nvmlDeviceCreateGpuInstanceWithPlacement,                                                                          \
+    (nvmlDevice_t device, unsigned int profileId, const nvmlGpuInstancePlacement_t* placement,                         \
+     nvmlGpuInstance_t* gpuInstance))                                                                                  \
+  X(nvmlGpuInstanceDestroy, (nvmlGpuInstance_t gpuInstance))                                                           \
+  X(nvmlDeviceGetGpuInstances,                                                                                         \
+    (nvmlDevice_t device, unsigned int profileId, nvmlGpuInstance_t* gpuInstances, unsigned int* count))               \
+  X(nvmlDeviceGetGpuInstanceById, (nvmlDevice_t device, unsigned int id, nvmlGpuInstance_t* gpuInstance))              \
+  X(nvmlGpuInstanceGetInfo, (nvmlGpuInstance_t gpuInstance, nvmlGpuInstanceInfo_t * info))                             \
+  X(nvmlGpuInstanceGetComputeInstanceProfileInfo, (nvmlGpuInstance_t gpuInstance, unsigned int profile,                \
+                                                   unsigned int engProfile, nvmlComputeInstanceProfileInfo_t* info))   \
+  X(nvmlGpuInstanceGetComputeInstanceProfileInfoV,                                                                     \
+    (nvmlGpuInstance_t gpuInstance, unsigned int profile, unsigned int engProfile,                                     \
+     nvmlComputeInstanceProfileInfo_v2_t* info))                                                                       \
+  X(nvmlGpuInstanceGetComputeInstanceRemainingCapacity,                                                                \
+    (nvmlGpuInstance_t gpuInstance, unsigned int profileId, unsigned int* count))                                      \
+  X(nvmlGpuInstanceGetComputeInstancePossiblePlacements,                                                               \
+    (nvmlGpuInstance_t gpuInstance, unsigned int profileId, nvmlComputeInstancePlacement_t* placements,                \
+     unsigned int* count))                                                                                             \
+  X(nvmlGpuInstanceCreateComputeInstance,                                                                              \
+    (nvmlGpuInstance_t gpuInstance, unsigned int profileId, nvmlComputeInstance_t* computeInstance))                   \
+  X(nvmlGpuInstanceCreateComputeInstanceWithPlacement,                                                                 \
+    (nvmlGpuInstance_t gpuInstance, unsigned int profileId, const nvmlComputeInstancePlacement_t* placement,           \
+     nvmlComputeInstance_t* computeInstance))                                                                          \
+  X(nvmlComputeInstanceDestroy, (nvmlComputeInstance_t computeInstance))                                               \
+  X(nvmlGpuInstanceGetComputeInstances, (nvmlGpuInstance_t gpuInstance, unsigned int profileId,                        \
+                                         nvmlComputeInstance_t* computeInstances, unsigned int* count))                \
+  X(nvmlGpuInstanceGetComputeInstanceById,                                                                             \
+    (nvmlGpuInstance_t gpuInstance, unsigned int id, nvmlComputeInstance_t* computeInstance))                          \
+  X(nvmlComputeInstanceGetInfo_v2, (nvmlComputeInstance_t computeInstance, nvmlComputeInstanceInfo_t * info))          \
+  X(nvmlComputeInstanceGetInfo, (nvmlComputeInstance_t computeInstance, nvmlComputeInstanceInfo_t * info))             \
+  X(nvmlDeviceIsMigDeviceHandle, (nvmlDevice_t device, unsigned int* isMigDevice))                                     \
+  X(nvmlDeviceGetGpuInstanceId, (nvmlDevice_t device, unsigned int* id))                                               \
+  X(nvmlDeviceGetComputeInstanceId, (nvmlDevice_t device, unsigned int* id))                                           \
+  X(nvmlDeviceGetMaxMigDeviceCount, (nvmlDevice_t device, unsigned int* count))                                        \
+  X(nvmlDeviceGetMigDeviceHandleByIndex, (nvmlDevice_t device, unsigned int index, nvmlDevice_t* migDevice))           \
+  X(nvmlDeviceGetDeviceHandleFromMigDeviceHandle, (nvmlDevice_t migDevice, nvmlDevice_t * device))                     \
+  X(nvmlDeviceGetAttributes_v2, (nvmlDevice_t device, nvmlDeviceAttributes_t * attributes))                            \
+  X(nvmlDeviceGetSupportedEventTypes, (nvmlDevice_t device, unsigned long long* eventTypes))                           \
+  X(nvmlEventSetCreate, (nvmlEventSet_t * set))                                                                        \
+  X(nvmlDeviceRegisterEvents, (nvmlDevice_t device, unsigned long long eventTypes, nvmlEventSet_t set))                \
+  X(nvmlEventSetWait_v2, (nvmlEventSet_t set, nvmlEventData_t * data, unsigned int timeoutms))                         \
+  X(nvmlEventSetFree, (nvmlEventSet_t set))                                                                            \
+  X(nvmlGpmQueryDeviceSupport, (nvmlDevice_t device, nvmlGpmSupport_t * gpmSupport))                                   \
+  X(nvmlGpmSampleAlloc, (nvmlGpmSample_t * gpmSample))                                                                 \
+  X(nvmlGpmSampleFree, (nvmlGpmSample_t gpmSample))                                                                    \
+  X(nvmlGpmSampleGet, (nvmlDevice_t device, nvmlGpmSample_t gpmSample))                                                \
+  X(nvmlGpmMigSampleGet, (nvmlDevice_t device, unsigned int gpuInstanceId, nvmlGpmSample_t gpmSample))                 \
+  X(nvmlGpmMetricsGet, (nvmlGpmMetricsGet_t * metricsGet))                                                             \
+  X(nvmlMockControl, (const char* request, char* response, unsigned int* responseLength))
 
 // nvmlMockControl is the mock library's own test-control entry point (JSON request in, JSON
 // response out); the real library does not have it, so it resolves to "function not found" there.
@@ -468,7 +460,7 @@ typedef struct {
 NVML_FUNCTIONS(NVML_DECLARE_FN_TYPE)
 #undef NVML_DECLARE_FN_TYPE
 
-typedef const char *(*nvmlErrorString_fn)(nvmlReturn_t result);
+typedef const char* (*nvmlErrorString_fn)(nvmlReturn_t result);
 
 #ifdef __cplusplus
 }  // extern "C"
