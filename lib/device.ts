@@ -16,6 +16,7 @@ import {
 import { shortProfileName } from './profile-name';
 import { GpuInstance } from './gpu-instance';
 import { MigDevice } from './mig-device';
+import { checkActivityOptions, measureActivity, type Activity, type ActivityOptions } from './activity';
 
 /** NVML field ids answered through nvmlDeviceGetFieldValues. */
 const FI_DEV_IS_RESETLESS_MIG_SUPPORTED = 184;
@@ -143,6 +144,19 @@ export class Device {
   /** The compute processes on the GPU, with the GPU and compute instance each runs in. */
   computeProcesses(): Promise<ProcessInfo[]> {
     return this._run((b, h) => b.deviceGetComputeRunningProcesses(h));
+  }
+
+  /** Whether the GPU has GPM (GPU Performance Monitoring, Hopper and newer), which {@link Device.activity} needs. */
+  gpmSupported(): Promise<boolean> {
+    return this._run((b, h) => b.gpmQueryDeviceSupport(h));
+  }
+
+  /**
+   * The whole GPU's activity (GPM metrics) over `intervalMs` (default 1000, at least 100): two
+   * samples that far apart, the metrics computed off the JS thread. NOT_SUPPORTED before Hopper.
+   */
+  activity(options?: ActivityOptions): Promise<Activity> {
+    return this._run(async (b, h) => measureActivity(b, (s) => b.gpmSampleGet(h, s), checkActivityOptions(options)));
   }
 
   /** False: a Device is a physical GPU (nvmlDeviceIsMigDeviceHandle). */

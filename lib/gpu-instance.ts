@@ -15,6 +15,7 @@ import {
 } from './profiles';
 import { shortProfileName } from './profile-name';
 import { ComputeInstance } from './compute-instance';
+import { checkActivityOptions, measureActivity, type Activity, type ActivityOptions } from './activity';
 
 /** CI profile indices the NVML 13 header defines (0x0..0x8); asked in one batch. */
 const CI_PROFILE_INDEX_BATCH = COMPUTE_INSTANCE_PROFILE_INDEX.SLICE_7_NVL + 1;
@@ -96,6 +97,21 @@ export class GpuInstance {
     return this.run(async (b, gi) => {
       const raw = await b.gpuInstanceGetInfo(gi);
       return { id: raw.id, profileId: raw.profileId, placement: { start: raw.placement.start, size: raw.placement.size } };
+    });
+  }
+
+  /**
+   * This GPU instance's activity (GPM metrics through nvmlGpmMigSampleGet) over `intervalMs`
+   * (default 1000, at least 100), as fractions of this instance's own resources (a saturated
+   * instance reads 100 whatever its size). NOT_SUPPORTED before Hopper.
+   */
+  activity(options?: ActivityOptions): Promise<Activity> {
+    return this.run(async (b) => {
+      const o = checkActivityOptions(options);
+      return measureActivity(b, async (s) => {
+        this._check();  // destroyed through this object meanwhile: stale, and the samples are freed
+        await b.gpmMigSampleGet(this.device._handle, this.id, s);
+      }, o);
     });
   }
 

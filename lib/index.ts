@@ -6,6 +6,8 @@ export { Device } from './device';
 export { GpuInstance } from './gpu-instance';
 export { ComputeInstance } from './compute-instance';
 export { MigDevice } from './mig-device';
+export { ACTIVITY_METRICS } from './activity';
+export type { Activity, ActivityOptions, ActivityValue, ActivityMetricName } from './activity';
 export { NvmlError, isNvmlError, nvmlReturnName, NVML_RETURN_CODES, LIBRARY_ERROR_CODES } from './errors';
 export {
   GPU_INSTANCE_PROFILE_INDEX,

@@ -15,6 +15,7 @@ export type DeviceHandle = number;
 export type GpuInstanceHandle = number;
 export type ComputeInstanceHandle = number;
 export type EventSetHandle = number;
+export type GpmSampleHandle = number;
 
 export interface RawPlacement {
   start: number;
@@ -119,6 +120,17 @@ export interface RawEventData {
   eventData: bigint;
   gpuInstanceId: number | null;
   computeInstanceId: number | null;
+}
+
+/** One metric of nvmlGpmMetricsGet: value null when its own nvmlReturn is not 0. */
+export interface RawGpmMetric {
+  metricId: number;
+  nvmlReturn: number;
+  value: number | null;
+  /** The driver's names and unit ('' when it gave none). */
+  shortName: string;
+  longName: string;
+  unit: string;
 }
 
 /** One failed read inside a snapshot: the snapshot still completes. */
@@ -261,6 +273,18 @@ export interface NativeBinding {
   /** Resolves null on NVML_ERROR_TIMEOUT. Blocks one worker thread up to timeoutMs. */
   eventSetWait(set: EventSetHandle, timeoutMs: number): Promise<RawEventData | null>;
   eventSetFree(set: EventSetHandle): Promise<void>;
+
+  // ---- GPM (GPU Performance Monitoring; Hopper and newer) ----
+  gpmQueryDeviceSupport(device: DeviceHandle): Promise<boolean>;
+  /** A sample buffer of the driver's; free it with gpmSampleFree (close() frees those left). */
+  gpmSampleAlloc(): Promise<GpmSampleHandle>;
+  gpmSampleFree(sample: GpmSampleHandle): Promise<void>;
+  /** Fills `sample` with the GPU's counters now. */
+  gpmSampleGet(device: DeviceHandle, sample: GpmSampleHandle): Promise<void>;
+  /** Fills `sample` with one GPU instance's counters now (MIG on; INVALID_ARGUMENT with MIG off). */
+  gpmMigSampleGet(device: DeviceHandle, gpuInstanceId: number, sample: GpmSampleHandle): Promise<void>;
+  /** Metrics between two samples of the same GPU or GPU instance, at least 100 ms apart (1-333 ids). */
+  gpmMetricsGet(sample1: GpmSampleHandle, sample2: GpmSampleHandle, metricIds: number[]): Promise<RawGpmMetric[]>;
 
   // ---- monitoring: every GPU and MIG device in one worker trip ----
   /** The addon answers as JSON (snapshotJson); lib/binding.ts builds these objects from it. */

@@ -132,6 +132,33 @@ Json handle(const Json& req) {
     out.set("removed", removed);
     return out;
   }
+  if (cmd == "setLoad") {
+    // The simulated activity of a GPU (MIG off) or of one GPU instance ('gi'), read through GPM.
+    change([&](MachineState& m) {
+      GpuState& g = gpuArg(m, req);
+      if (!gpmSupported(*g.model)) throw ControlError(g.model->key + " has no GPM (Hopper and newer)");
+      gpmSettle(g);  // the time so far counts at the old load
+      if (req.has("gi")) {
+        if (!g.migCurrent) throw ControlError("MIG is disabled on this GPU: it has no GPU instances");
+        unsigned id = uintArg(req, "gi", true);
+        GiState* gi = nullptr;
+        for (GiState& x : g.gis)
+          if (x.id == id) gi = &x;
+        if (!gi) throw ControlError("no GPU instance " + std::to_string(id));
+        gi->gpm.level = gpmLevelsFromJson(req, gi->gpm.level);
+      } else {
+        if (g.migCurrent) throw ControlError("MIG is enabled: give the GPU instance ('gi') whose load to set");
+        g.gpmLoad = gpmLevelsFromJson(req, g.gpmLoad);
+      }
+      gpmSettle(g);  // and the GPU's level follows the new one
+    });
+    return ok();
+  }
+  if (cmd == "gpmSamples") {
+    Json out = ok();
+    out.set("count", static_cast<unsigned long long>(gpmSampleCount()));
+    return out;
+  }
   if (cmd == "setFault") {
     FaultSpec f;
     f.fn = req.str("fn", "");

@@ -167,11 +167,7 @@ using namespace mock;
   X(nvmlDeviceWorkloadPowerProfileGetProfilesInfo)        \
   X(nvmlDeviceWorkloadPowerProfileSetRequestedProfiles)   \
   X(nvmlGetVgpuDriverCapabilities)                        \
-  X(nvmlGpmMetricsGet)                                    \
   X(nvmlGpmQueryIfStreamingEnabled)                       \
-  X(nvmlGpmSampleAlloc)                                   \
-  X(nvmlGpmSampleFree)                                    \
-  X(nvmlGpmSampleGet)                                     \
   X(nvmlGpmSetStreamingEnabled)                           \
   X(nvmlGpuInstanceGetActiveVgpus)                        \
   X(nvmlGpuInstanceGetCreatableVgpus)                     \

@@ -47,7 +47,14 @@ bool parseLatencyList(const std::string& text, std::map<std::string, unsigned>* 
 // Handles are tagged integers, never pointers: the top nibble 0xA cannot be a user-space address,
 // the kind sits in bits 52..59, the GPU index in 40..51 and the instance serial in 0..39. A serial
 // is never reused, so a stale handle cannot reach another instance; nothing is dereferenced.
-enum class Kind : uint64_t { Device = 1, GpuInstance = 2, ComputeInstance = 3, MigDevice = 4, EventSet = 5 };
+enum class Kind : uint64_t {
+  Device = 1,
+  GpuInstance = 2,
+  ComputeInstance = 3,
+  MigDevice = 4,
+  EventSet = 5,
+  GpmSample = 6
+};
 void* makeHandle(Kind kind, unsigned gpu, uint64_t serial);
 bool decodeHandle(const void* handle, Kind kind, unsigned* gpu, uint64_t* serial);
 

@@ -228,6 +228,7 @@ Json MachineState::toJson() const {
       x.set("profile", g.model->byId(gi.profileId)->name);
       x.set("placement", slotJson(gi.placement));
       x.set("serial", static_cast<unsigned long long>(gi.serial));
+      x.set("gpm", gi.gpm.toJson());
       Json cisJ = Json::array();
       for (const CiState& ci : gi.cis) {
         Json c = Json::object();
@@ -265,6 +266,10 @@ Json MachineState::toJson() const {
       evJ.push(x);
     }
     gj.set("recentEvents", evJ);
+    Json loadJ = Json::array();
+    for (double v : g.gpmLoad) loadJ.push(v);
+    gj.set("gpmLoad", loadJ);
+    gj.set("gpm", g.gpm.toJson());
     gpusJ.push(gj);
   }
   j.set("gpus", gpusJ);
@@ -312,6 +317,7 @@ MachineState MachineState::fromJson(const Json& j) {
       if (!g.model->byId(gi.profileId)) throw std::runtime_error("state: unknown GI profile id");
       gi.placement = slotFrom(x["placement"]);
       gi.serial = static_cast<uint64_t>(x.num("serial", 0));
+      gi.gpm = GpmCounters::fromJson(x["gpm"]);
       for (const Json& c : x["computeInstances"].items()) {
         CiState ci;
         ci.id = static_cast<unsigned>(c.num("id", 0));
@@ -337,6 +343,9 @@ MachineState MachineState::fromJson(const Json& j) {
     for (const Json& x : gj["recentEvents"].items())
       g.recentEvents.push_back({static_cast<uint64_t>(x.num("seq", 0)), static_cast<unsigned>(x.num("gi", 0)),
                                 static_cast<unsigned>(x.num("ci", 0))});
+    const std::vector<Json>& load = gj["gpmLoad"].isArray() ? gj["gpmLoad"].items() : std::vector<Json>();
+    for (size_t c = 0; c < load.size() && c < g.gpmLoad.size(); c++) g.gpmLoad[c] = load[c].asNumber();
+    g.gpm = GpmCounters::fromJson(gj["gpm"]);
     m.gpus.push_back(std::move(g));
   }
   for (const Json& x : j["faults"].items()) {
@@ -382,6 +391,7 @@ unsigned giRemainingCapacity(const GpuState& gpu, const GiProfile& profile) {
 }
 
 void recordConfigChange(GpuState& gpu, unsigned gi, unsigned ci) {
+  gpmSettle(gpu);  // the GPU's activity follows its instances from now on
   gpu.configSeq++;
   gpu.recentEvents.push_back({gpu.configSeq, gi, ci});
   if (gpu.recentEvents.size() > 32) gpu.recentEvents.erase(gpu.recentEvents.begin());
@@ -416,6 +426,7 @@ nvmlReturn_t createGi(MachineState& m, unsigned gpuIndex, unsigned profileId, co
   gi.profileId = profileId;
   gi.placement = where;
   gi.serial = m.nextSerial++;
+  gi.gpm.since = gpmNow();
   auto pos = std::find_if(gpu->gis.begin(), gpu->gis.end(), [&](const GiState& g) { return g.id > id; });
   gpu->gis.insert(pos, gi);
   recordConfigChange(*gpu, id, NVML_INVALID_GPU_INSTANCE_ID);

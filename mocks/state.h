@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gpm.h"
 #include "json.h"
 #include "models/model.h"
 #include "nvml_abi.h"
@@ -36,6 +37,7 @@ struct GiState {
   Slot placement{0, 0};
   uint64_t serial = 0;
   std::vector<CiState> cis;  // sorted by id
+  GpmCounters gpm;           // level = the load set for this instance
 };
 
 struct ConfigEvent {
@@ -55,6 +57,8 @@ struct GpuState {
   std::vector<ProcessState> processes;
   uint64_t configSeq = 0;                 // bumps on every GI/CI change and mode switch
   std::vector<ConfigEvent> recentEvents;  // the last few MIG config changes, for event sets
+  GpmLevels gpmLoad{};                    // the load set for the whole GPU (used with MIG off)
+  GpmCounters gpm;                        // the whole GPU's counters
 };
 
 struct FaultSpec {

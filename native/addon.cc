@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterComputeInstance(env, exports);
   RegisterMigDevice(env, exports);
   RegisterEvents(env, exports);
+  RegisterGpm(env, exports);
   RegisterSnapshot(env, exports);
   RegisterMockControl(env, exports);
   return exports;

@@ -30,7 +30,7 @@ struct Call {
 bool ExecuteOp(Op& op, bool tryLock = false) {
   try {
     std::unique_lock<std::shared_mutex> exclusive;
-    std::shared_lock<std::shared_mutex> shared;
+    std::shared_lock<std::shared_mutex> shared, second;
     if (op.sync) {
       if (op.exclusive) {
         exclusive = std::unique_lock<std::shared_mutex>(op.sync->rw);
@@ -39,6 +39,15 @@ bool ExecuteOp(Op& op, bool tryLock = false) {
         if (!shared.owns_lock()) return false;
       } else {
         shared = std::shared_lock<std::shared_mutex>(op.sync->rw);
+      }
+    }
+    GpuSync* other = op.lockSecond && op.nrefs > 1 ? op.refs[1].r.sync : nullptr;
+    if (other && other != op.sync) {
+      if (tryLock) {
+        second = std::shared_lock<std::shared_mutex>(other->rw, std::try_to_lock);
+        if (!second.owns_lock()) return false;
+      } else {
+        second = std::shared_lock<std::shared_mutex>(other->rw);
       }
     }
     for (int i = 0; i < op.nrefs; i++) {
@@ -76,7 +85,11 @@ bool Admit(Napi::Env env, Op& op, bool keep) {
   for (int i = 0; i < op.nrefs; i++) {
     Ref& ref = op.refs[i];
     Kind actual = kDevice;
-    switch (a.handles.Resolve(ref.id, ref.want, &ref.r, &actual, keep && i == 0 ? &op.keepSync : nullptr)) {
+    switch (a.handles.Resolve(ref.id, ref.want, &ref.r, &actual,
+                              !keep           ? nullptr
+                              : i == 0        ? &op.keepSync
+                              : op.lockSecond ? &op.keepSecondSync
+                                              : nullptr)) {
       case HandleTable::Lookup::kOk: break;
       case HandleTable::Lookup::kWrongKind:
         throw Napi::TypeError::New(env, std::string(ref.name) + " must be a " + KindName(ref.want) + " handle, got a " +

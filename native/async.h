@@ -62,6 +62,9 @@ class Op {
   // long (mutations, event waits, whole snapshots, the mock's control channel) so that they never
   // hold up the fast reads.
   bool pooled = false;
+  // Also holds the second handle's lock (shared) when it has its own: a GPM metrics call reads two
+  // samples, and neither may be freed under it.
+  bool lockSecond = false;
   Ref refs[2];
   int nrefs = 0;
   // The GPU (or event set) of the first handle: its lock, mutation queue and caches.
@@ -69,6 +72,7 @@ class Op {
   // Keeps *sync alive while the call is off the JS thread (an event set may be freed meanwhile).
   // Sync twins go without: they run to the end before anything can close the session.
   std::shared_ptr<GpuSync> keepSync;
+  std::shared_ptr<GpuSync> keepSecondSync;  // the same for the second handle's lock (lockSecond)
 
  protected:
   void AddRef(const Napi::CallbackInfo& info, size_t i, KindMask want, const char* name) {
@@ -131,6 +135,7 @@ constexpr const char* HandleArgName(KindMask want) {
          : (want & kAnyDevice)      ? "device"
          : want == kGpuInstance     ? "gpuInstance"
          : want == kComputeInstance ? "computeInstance"
+         : want == kGpmSample       ? "sample"
                                     : "set";
 }
 

@@ -11,6 +11,7 @@ void RegisterGpuInstance(Napi::Env env, Napi::Object exports);
 void RegisterComputeInstance(Napi::Env env, Napi::Object exports);
 void RegisterMigDevice(Napi::Env env, Napi::Object exports);
 void RegisterEvents(Napi::Env env, Napi::Object exports);
+void RegisterGpm(Napi::Env env, Napi::Object exports);
 void RegisterSnapshot(Napi::Env env, Napi::Object exports);
 void RegisterMockControl(Napi::Env env, Napi::Object exports);
 }  // namespace nvmlmig

@@ -13,6 +13,7 @@ const char* KindName(KindMask kind) {
     case kGpuInstance: return "GPU instance";
     case kComputeInstance: return "compute instance";
     case kEventSet: return "event set";
+    case kGpmSample: return "GPM sample";
     default: return "handle";
   }
 }
@@ -150,6 +151,14 @@ void HandleTable::Retain(Kind kind, uint32_t owner, uint32_t profile, const std:
 void HandleTable::Clear() {
   std::lock_guard<std::mutex> lock(mutex_);
   for (uint32_t s = 1; s < entries_.size(); s++) KillLocked(s);
+}
+
+std::vector<void*> HandleTable::LivePointers(Kind kind) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<void*> out;
+  for (uint32_t s = 1; s < entries_.size(); s++)
+    if (entries_[s].alive && entries_[s].kind == kind) out.push_back(entries_[s].ptr);
+  return out;
 }
 
 size_t HandleTable::LiveCount() const {

@@ -27,6 +27,7 @@ enum Kind : uint8_t {
   kGpuInstance = 4,
   kComputeInstance = 8,
   kEventSet = 16,
+  kGpmSample = 32,  // a GPM sample buffer (its own lock owner, like an event set)
 };
 using KindMask = uint8_t;
 constexpr KindMask kAnyDevice = kDevice | kMigDevice;
@@ -100,6 +101,8 @@ class HandleTable {
   // Forget them (a GI with its CIs), so the table does not grow while others reconfigure the GPU.
   void Retain(Kind kind, uint32_t owner, uint32_t profile, const std::vector<uint32_t>& keep, uint64_t since);
   size_t LiveCount() const;
+  // The pointers of every live entry of `kind` (close() frees the GPM samples still allocated).
+  std::vector<void*> LivePointers(Kind kind) const;
 
   static constexpr uint32_t kUntagged = 0xFFFFFFFFu;
   // The tag of MIG device handles found by index (GetMigDeviceHandleByIndex): only those are

@@ -72,7 +72,12 @@ struct OpenOp : Op {
 };
 
 struct ShutdownOp : Op {
-  void Run() override { NVML(nvmlShutdown); }
+  void Run() override {
+    // GPM sample buffers belong to the library: free the ones JS never freed (no call is in flight).
+    if (lib().nvmlGpmSampleFree)
+      for (void* s : handles().LivePointers(kGpmSample)) lib().nvmlGpmSampleFree(static_cast<nvmlGpmSample_t>(s));
+    NVML(nvmlShutdown);
+  }
   void Commit(Napi::Env env) override {
     addon->handles.Clear();
     addon->phase = Phase::kClosed;

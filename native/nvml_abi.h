@@ -51,6 +51,7 @@ typedef struct nvmlDevice_st* nvmlDevice_t;
 typedef struct nvmlGpuInstance_st* nvmlGpuInstance_t;
 typedef struct nvmlComputeInstance_st* nvmlComputeInstance_t;
 typedef struct nvmlEventSet_st* nvmlEventSet_t;
+typedef struct nvmlGpmSample_st* nvmlGpmSample_t;  // opaque, allocated by nvmlGpmSampleAlloc
 
 #define NVML_STRUCT_VERSION_WORD(type, ver) ((unsigned int)(sizeof(type) | ((ver) << 24U)))
 
@@ -321,99 +322,136 @@ typedef struct {
   unsigned int computeInstanceId;
 } nvmlEventData_t;
 
+// ---- GPM (GPU Performance Monitoring, Hopper and newer) ----
+// Both version words are a plain 1 (not the size|version<<24 form), as the driver takes them.
+#define NVML_GPM_METRICS_GET_VERSION 1
+#define NVML_GPM_SUPPORT_VERSION 1
+#define NVML_GPM_METRIC_MAX 333  // capacity of nvmlGpmMetricsGet_t.metrics (driver 580 headers)
+
+// The metric ids this project names (values are percentages 0-100 unless the unit says otherwise).
+#define NVML_GPM_METRIC_GRAPHICS_UTIL 1
+#define NVML_GPM_METRIC_SM_UTIL 2
+#define NVML_GPM_METRIC_SM_OCCUPANCY 3
+#define NVML_GPM_METRIC_ANY_TENSOR_UTIL 5
+#define NVML_GPM_METRIC_DRAM_BW_UTIL 10
+#define NVML_GPM_METRIC_FP64_UTIL 11
+#define NVML_GPM_METRIC_FP32_UTIL 12
+#define NVML_GPM_METRIC_FP16_UTIL 13
+#define NVML_GPM_METRIC_PCIE_TX_PER_SEC 20  // MiB/s
+#define NVML_GPM_METRIC_PCIE_RX_PER_SEC 21
+
+typedef struct {
+  unsigned int version;            // IN: NVML_GPM_SUPPORT_VERSION
+  unsigned int isSupportedDevice;  // OUT: non-zero when the GPU has GPM
+} nvmlGpmSupport_t;
+
+typedef struct {
+  unsigned int metricId;    // IN
+  nvmlReturn_t nvmlReturn;  // OUT: this metric's own result
+  double value;             // OUT: valid when nvmlReturn is NVML_SUCCESS
+  struct {
+    char* shortName;  // OUT: static strings owned by the library
+    char* longName;
+    char* unit;
+  } metricInfo;
+} nvmlGpmMetric_t;
+
+typedef struct {
+  unsigned int version;     // IN: NVML_GPM_METRICS_GET_VERSION
+  unsigned int numMetrics;  // IN: entries of metrics[] to fill
+  nvmlGpmSample_t sample1;  // IN: the earlier sample
+  nvmlGpmSample_t sample2;  // IN: the later sample (at least 100 ms after sample1)
+  nvmlGpmMetric_t metrics[NVML_GPM_METRIC_MAX];
+} nvmlGpmMetricsGet_t;
+
 // ---- function types: one typedef per bound function (name of the typedef = fn name + _fn) ----
 // The X-macro lists (C name, return, parameter list). The addon builds its symbol table from it,
 // the mock implements each entry; both therefore agree on every signature.
-// A table, one entry a line, aligned by hand:
-// clang-format off
-#define NVML_FUNCTIONS(X)                                                                                  \
-  X(nvmlInit_v2, (void))                                                                                    \
-  X(nvmlInitWithFlags, (unsigned int flags))                                                                \
-  X(nvmlShutdown, (void))                                                                                   \
-  X(nvmlSystemGetDriverVersion, (char *version, unsigned int length))                                       \
-  X(nvmlSystemGetNVMLVersion, (char *version, unsigned int length))                                         \
-  X(nvmlSystemGetCudaDriverVersion, (int *cudaDriverVersion))                                               \
-  X(nvmlSystemGetCudaDriverVersion_v2, (int *cudaDriverVersion))                                            \
-  X(nvmlDeviceGetCount_v2, (unsigned int *deviceCount))                                                     \
-  X(nvmlDeviceGetHandleByIndex_v2, (unsigned int index, nvmlDevice_t *device))                              \
-  X(nvmlDeviceGetHandleByUUID, (const char *uuid, nvmlDevice_t *device))                                    \
-  X(nvmlDeviceGetHandleByPciBusId_v2, (const char *pciBusId, nvmlDevice_t *device))                         \
-  X(nvmlDeviceGetName, (nvmlDevice_t device, char *name, unsigned int length))                              \
-  X(nvmlDeviceGetUUID, (nvmlDevice_t device, char *uuid, unsigned int length))                              \
-  X(nvmlDeviceGetIndex, (nvmlDevice_t device, unsigned int *index))                                         \
-  X(nvmlDeviceGetMinorNumber, (nvmlDevice_t device, unsigned int *minorNumber))                             \
-  X(nvmlDeviceGetPciInfo_v3, (nvmlDevice_t device, nvmlPciInfo_t *pci))                                     \
-  X(nvmlDeviceGetMemoryInfo, (nvmlDevice_t device, nvmlMemory_t *memory))                                   \
-  X(nvmlDeviceGetMemoryInfo_v2, (nvmlDevice_t device, nvmlMemory_v2_t *memory))                             \
-  X(nvmlDeviceGetUtilizationRates, (nvmlDevice_t device, nvmlUtilization_t *utilization))                   \
-  X(nvmlDeviceGetComputeRunningProcesses_v3, (nvmlDevice_t device, unsigned int *infoCount,                 \
-                                              nvmlProcessInfo_t *infos))                                    \
-  X(nvmlDeviceGetFieldValues, (nvmlDevice_t device, int valuesCount, nvmlFieldValue_t *values))             \
-  X(nvmlDeviceSetMigMode, (nvmlDevice_t device, unsigned int mode, nvmlReturn_t *activationStatus))          \
-  X(nvmlDeviceGetMigMode, (nvmlDevice_t device, unsigned int *currentMode, unsigned int *pendingMode))       \
-  X(nvmlDeviceGetGpuInstanceProfileInfo, (nvmlDevice_t device, unsigned int profile,                        \
-                                          nvmlGpuInstanceProfileInfo_t *info))                              \
-  X(nvmlDeviceGetGpuInstanceProfileInfoV, (nvmlDevice_t device, unsigned int profile,                       \
-                                           nvmlGpuInstanceProfileInfo_v2_t *info))                          \
-  X(nvmlDeviceGetGpuInstanceProfileInfoByIdV, (nvmlDevice_t device, unsigned int profileId,                 \
-                                               nvmlGpuInstanceProfileInfo_v2_t *info))                      \
-  X(nvmlDeviceGetGpuInstancePossiblePlacements_v2, (nvmlDevice_t device, unsigned int profileId,            \
-                                                    nvmlGpuInstancePlacement_t *placements,                 \
-                                                    unsigned int *count))                                   \
-  X(nvmlDeviceGetGpuInstancePossiblePlacements, (nvmlDevice_t device, unsigned int profileId,               \
-                                                 nvmlGpuInstancePlacement_t *placements,                    \
-                                                 unsigned int *count))                                      \
-  X(nvmlDeviceGetGpuInstanceRemainingCapacity, (nvmlDevice_t device, unsigned int profileId,                \
-                                                unsigned int *count))                                       \
-  X(nvmlDeviceCreateGpuInstance, (nvmlDevice_t device, unsigned int profileId,                              \
-                                  nvmlGpuInstance_t *gpuInstance))                                          \
-  X(nvmlDeviceCreateGpuInstanceWithPlacement, (nvmlDevice_t device, unsigned int profileId,                 \
-                                               const nvmlGpuInstancePlacement_t *placement,                 \
-                                               nvmlGpuInstance_t *gpuInstance))                             \
-  X(nvmlGpuInstanceDestroy, (nvmlGpuInstance_t gpuInstance))                                                \
-  X(nvmlDeviceGetGpuInstances, (nvmlDevice_t device, unsigned int profileId,                                \
-                                nvmlGpuInstance_t *gpuInstances, unsigned int *count))                      \
-  X(nvmlDeviceGetGpuInstanceById, (nvmlDevice_t device, unsigned int id, nvmlGpuInstance_t *gpuInstance))    \
-  X(nvmlGpuInstanceGetInfo, (nvmlGpuInstance_t gpuInstance, nvmlGpuInstanceInfo_t *info))                   \
-  X(nvmlGpuInstanceGetComputeInstanceProfileInfo, (nvmlGpuInstance_t gpuInstance, unsigned int profile,     \
-                                                   unsigned int engProfile,                                 \
-                                                   nvmlComputeInstanceProfileInfo_t *info))                 \
-  X(nvmlGpuInstanceGetComputeInstanceProfileInfoV, (nvmlGpuInstance_t gpuInstance, unsigned int profile,    \
-                                                    unsigned int engProfile,                                \
-                                                    nvmlComputeInstanceProfileInfo_v2_t *info))             \
-  X(nvmlGpuInstanceGetComputeInstanceRemainingCapacity, (nvmlGpuInstance_t gpuInstance,                     \
-                                                         unsigned int profileId, unsigned int *count))      \
-  X(nvmlGpuInstanceGetComputeInstancePossiblePlacements, (nvmlGpuInstance_t gpuInstance,                    \
-                                                          unsigned int profileId,                           \
-                                                          nvmlComputeInstancePlacement_t *placements,       \
-                                                          unsigned int *count))                             \
-  X(nvmlGpuInstanceCreateComputeInstance, (nvmlGpuInstance_t gpuInstance, unsigned int profileId,           \
-                                           nvmlComputeInstance_t *computeInstance))                         \
-  X(nvmlGpuInstanceCreateComputeInstanceWithPlacement, (nvmlGpuInstance_t gpuInstance,                      \
-                                                        unsigned int profileId,                             \
-                                                        const nvmlComputeInstancePlacement_t *placement,    \
-                                                        nvmlComputeInstance_t *computeInstance))            \
-  X(nvmlComputeInstanceDestroy, (nvmlComputeInstance_t computeInstance))                                    \
-  X(nvmlGpuInstanceGetComputeInstances, (nvmlGpuInstance_t gpuInstance, unsigned int profileId,             \
-                                         nvmlComputeInstance_t *computeInstances, unsigned int *count))     \
-  X(nvmlGpuInstanceGetComputeInstanceById, (nvmlGpuInstance_t gpuInstance, unsigned int id,                 \
-                                            nvmlComputeInstance_t *computeInstance))                        \
-  X(nvmlComputeInstanceGetInfo_v2, (nvmlComputeInstance_t computeInstance, nvmlComputeInstanceInfo_t *info)) \
-  X(nvmlComputeInstanceGetInfo, (nvmlComputeInstance_t computeInstance, nvmlComputeInstanceInfo_t *info))    \
-  X(nvmlDeviceIsMigDeviceHandle, (nvmlDevice_t device, unsigned int *isMigDevice))                          \
-  X(nvmlDeviceGetGpuInstanceId, (nvmlDevice_t device, unsigned int *id))                                    \
-  X(nvmlDeviceGetComputeInstanceId, (nvmlDevice_t device, unsigned int *id))                                \
-  X(nvmlDeviceGetMaxMigDeviceCount, (nvmlDevice_t device, unsigned int *count))                             \
-  X(nvmlDeviceGetMigDeviceHandleByIndex, (nvmlDevice_t device, unsigned int index, nvmlDevice_t *migDevice)) \
-  X(nvmlDeviceGetDeviceHandleFromMigDeviceHandle, (nvmlDevice_t migDevice, nvmlDevice_t *device))           \
-  X(nvmlDeviceGetAttributes_v2, (nvmlDevice_t device, nvmlDeviceAttributes_t *attributes))                  \
-  X(nvmlDeviceGetSupportedEventTypes, (nvmlDevice_t device, unsigned long long *eventTypes))                \
-  X(nvmlEventSetCreate, (nvmlEventSet_t *set))                                                              \
-  X(nvmlDeviceRegisterEvents, (nvmlDevice_t device, unsigned long long eventTypes, nvmlEventSet_t set))     \
-  X(nvmlEventSetWait_v2, (nvmlEventSet_t set, nvmlEventData_t *data, unsigned int timeoutms))               \
-  X(nvmlEventSetFree, (nvmlEventSet_t set))                                                                 \
-  X(nvmlMockControl, (const char *request, char *response, unsigned int *responseLength))
-// clang-format on
+#define NVML_FUNCTIONS(X)                                                                                              \
+  X(nvmlInit_v2, (void))                                                                                               \
+  X(nvmlInitWithFlags, (unsigned int flags))                                                                           \
+  X(nvmlShutdown, (void))                                                                                              \
+  X(nvmlSystemGetDriverVersion, (char* version, unsigned int length))                                                  \
+  X(nvmlSystemGetNVMLVersion, (char* version, unsigned int length))                                                    \
+  X(nvmlSystemGetCudaDriverVersion, (int* cudaDriverVersion))                                                          \
+  X(nvmlSystemGetCudaDriverVersion_v2, (int* cudaDriverVersion))                                                       \
+  X(nvmlDeviceGetCount_v2, (unsigned int* deviceCount))                                                                \
+  X(nvmlDeviceGetHandleByIndex_v2, (unsigned int index, nvmlDevice_t* device))                                         \
+  X(nvmlDeviceGetHandleByUUID, (const char* uuid, nvmlDevice_t* device))                                               \
+  X(nvmlDeviceGetHandleByPciBusId_v2, (const char* pciBusId, nvmlDevice_t* device))                                    \
+  X(nvmlDeviceGetName, (nvmlDevice_t device, char* name, unsigned int length))                                         \
+  X(nvmlDeviceGetUUID, (nvmlDevice_t device, char* uuid, unsigned int length))                                         \
+  X(nvmlDeviceGetIndex, (nvmlDevice_t device, unsigned int* index))                                                    \
+  X(nvmlDeviceGetMinorNumber, (nvmlDevice_t device, unsigned int* minorNumber))                                        \
+  X(nvmlDeviceGetPciInfo_v3, (nvmlDevice_t device, nvmlPciInfo_t * pci))                                               \
+  X(nvmlDeviceGetMemoryInfo, (nvmlDevice_t device, nvmlMemory_t * memory))                                             \
+  X(nvmlDeviceGetMemoryInfo_v2, (nvmlDevice_t device, nvmlMemory_v2_t * memory))                                       \
+  X(nvmlDeviceGetUtilizationRates, (nvmlDevice_t device, nvmlUtilization_t * utilization))                             \
+  X(nvmlDeviceGetComputeRunningProcesses_v3, (nvmlDevice_t device, unsigned int* infoCount, nvmlProcessInfo_t* infos)) \
+  X(nvmlDeviceGetFieldValues, (nvmlDevice_t device, int valuesCount, nvmlFieldValue_t* values))                        \
+  X(nvmlDeviceSetMigMode, (nvmlDevice_t device, unsigned int mode, nvmlReturn_t* activationStatus))                    \
+  X(nvmlDeviceGetMigMode, (nvmlDevice_t device, unsigned int* currentMode, unsigned int* pendingMode))                 \
+  X(nvmlDeviceGetGpuInstanceProfileInfo,                                                                               \
+    (nvmlDevice_t device, unsigned int profile, nvmlGpuInstanceProfileInfo_t* info))                                   \
+  X(nvmlDeviceGetGpuInstanceProfileInfoV,                                                                              \
+    (nvmlDevice_t device, unsigned int profile, nvmlGpuInstanceProfileInfo_v2_t* info))                                \
+  X(nvmlDeviceGetGpuInstanceProfileInfoByIdV,                                                                          \
+    (nvmlDevice_t device, unsigned int profileId, nvmlGpuInstanceProfileInfo_v2_t* info))                              \
+  X(nvmlDeviceGetGpuInstancePossiblePlacements_v2,                                                                     \
+    (nvmlDevice_t device, unsigned int profileId, nvmlGpuInstancePlacement_t* placements, unsigned int* count))        \
+  X(nvmlDeviceGetGpuInstancePossiblePlacements,                                                                        \
+    (nvmlDevice_t device, unsigned int profileId, nvmlGpuInstancePlacement_t* placements, unsigned int* count))        \
+  X(nvmlDeviceGetGpuInstanceRemainingCapacity, (nvmlDevice_t device, unsigned int profileId, unsigned int* count))     \
+  X(nvmlDeviceCreateGpuInstance, (nvmlDevice_t device, unsigned int profileId, nvmlGpuInstance_t* gpuInstance))        \
+  X(nvmlDeviceCreateGpuInstanceWithPlacement,                                                                          \
+    (nvmlDevice_t device, unsigned int profileId, const nvmlGpuInstancePlacement_t* placement,                         \
+     nvmlGpuInstance_t* gpuInstance))                                                                                  \
+  X(nvmlGpuInstanceDestroy, (nvmlGpuInstance_t gpuInstance))                                                           \
+  X(nvmlDeviceGetGpuInstances,                                                                                         \
+    (nvmlDevice_t device, unsigned int profileId, nvmlGpuInstance_t* gpuInstances, unsigned int* count))               \
+  X(nvmlDeviceGetGpuInstanceById, (nvmlDevice_t device, unsigned int id, nvmlGpuInstance_t* gpuInstance))              \
+  X(nvmlGpuInstanceGetInfo, (nvmlGpuInstance_t gpuInstance, nvmlGpuInstanceInfo_t * info))                             \
+  X(nvmlGpuInstanceGetComputeInstanceProfileInfo, (nvmlGpuInstance_t gpuInstance, unsigned int profile,                \
+                                                   unsigned int engProfile, nvmlComputeInstanceProfileInfo_t* info))   \
+  X(nvmlGpuInstanceGetComputeInstanceProfileInfoV,                                                                     \
+    (nvmlGpuInstance_t gpuInstance, unsigned int profile, unsigned int engProfile,                                     \
+     nvmlComputeInstanceProfileInfo_v2_t* info))                                                                       \
+  X(nvmlGpuInstanceGetComputeInstanceRemainingCapacity,                                                                \
+    (nvmlGpuInstance_t gpuInstance, unsigned int profileId, unsigned int* count))                                      \
+  X(nvmlGpuInstanceGetComputeInstancePossiblePlacements,                                                               \
+    (nvmlGpuInstance_t gpuInstance, unsigned int profileId, nvmlComputeInstancePlacement_t* placements,                \
+     unsigned int* count))                                                                                             \
+  X(nvmlGpuInstanceCreateComputeInstance,                                                                              \
+    (nvmlGpuInstance_t gpuInstance, unsigned int profileId, nvmlComputeInstance_t* computeInstance))                   \
+  X(nvmlGpuInstanceCreateComputeInstanceWithPlacement,                                                                 \
+    (nvmlGpuInstance_t gpuInstance, unsigned int profileId, const nvmlComputeInstancePlacement_t* placement,           \
+     nvmlComputeInstance_t* computeInstance))                                                                          \
+  X(nvmlComputeInstanceDestroy, (nvmlComputeInstance_t computeInstance))                                               \
+  X(nvmlGpuInstanceGetComputeInstances, (nvmlGpuInstance_t gpuInstance, unsigned int profileId,                        \
+                                         nvmlComputeInstance_t* computeInstances, unsigned int* count))                \
+  X(nvmlGpuInstanceGetComputeInstanceById,                                                                             \
+    (nvmlGpuInstance_t gpuInstance, unsigned int id, nvmlComputeInstance_t* computeInstance))                          \
+  X(nvmlComputeInstanceGetInfo_v2, (nvmlComputeInstance_t computeInstance, nvmlComputeInstanceInfo_t * info))          \
+  X(nvmlComputeInstanceGetInfo, (nvmlComputeInstance_t computeInstance, nvmlComputeInstanceInfo_t * info))             \
+  X(nvmlDeviceIsMigDeviceHandle, (nvmlDevice_t device, unsigned int* isMigDevice))                                     \
+  X(nvmlDeviceGetGpuInstanceId, (nvmlDevice_t device, unsigned int* id))                                               \
+  X(nvmlDeviceGetComputeInstanceId, (nvmlDevice_t device, unsigned int* id))                                           \
+  X(nvmlDeviceGetMaxMigDeviceCount, (nvmlDevice_t device, unsigned int* count))                                        \
+  X(nvmlDeviceGetMigDeviceHandleByIndex, (nvmlDevice_t device, unsigned int index, nvmlDevice_t* migDevice))           \
+  X(nvmlDeviceGetDeviceHandleFromMigDeviceHandle, (nvmlDevice_t migDevice, nvmlDevice_t * device))                     \
+  X(nvmlDeviceGetAttributes_v2, (nvmlDevice_t device, nvmlDeviceAttributes_t * attributes))                            \
+  X(nvmlDeviceGetSupportedEventTypes, (nvmlDevice_t device, unsigned long long* eventTypes))                           \
+  X(nvmlEventSetCreate, (nvmlEventSet_t * set))                                                                        \
+  X(nvmlDeviceRegisterEvents, (nvmlDevice_t device, unsigned long long eventTypes, nvmlEventSet_t set))                \
+  X(nvmlEventSetWait_v2, (nvmlEventSet_t set, nvmlEventData_t * data, unsigned int timeoutms))                         \
+  X(nvmlEventSetFree, (nvmlEventSet_t set))                                                                            \
+  X(nvmlGpmQueryDeviceSupport, (nvmlDevice_t device, nvmlGpmSupport_t * gpmSupport))                                   \
+  X(nvmlGpmSampleAlloc, (nvmlGpmSample_t * gpmSample))                                                                 \
+  X(nvmlGpmSampleFree, (nvmlGpmSample_t gpmSample))                                                                    \
+  X(nvmlGpmSampleGet, (nvmlDevice_t device, nvmlGpmSample_t gpmSample))                                                \
+  X(nvmlGpmMigSampleGet, (nvmlDevice_t device, unsigned int gpuInstanceId, nvmlGpmSample_t gpmSample))                 \
+  X(nvmlGpmMetricsGet, (nvmlGpmMetricsGet_t * metricsGet))                                                             \
+  X(nvmlMockControl, (const char* request, char* response, unsigned int* responseLength))
 
 // nvmlMockControl is the mock library's own test-control entry point (JSON request in, JSON
 // response out); the real library does not have it, so it resolves to "function not found" there.
@@ -452,4 +490,8 @@ static_assert(nvmlComputeInstanceProfileInfo_v3 == 0x0300008Cu, "CI v3 version w
 static_assert(sizeof(nvmlComputeInstanceInfo_t) == 32, "CI info");
 static_assert(sizeof(nvmlDeviceAttributes_t) == 40, "attributes");
 static_assert(sizeof(nvmlEventData_t) == 32, "event data");
+static_assert(sizeof(nvmlGpmSupport_t) == 8, "GPM support");
+static_assert(sizeof(nvmlGpmMetric_t) == 40, "GPM metric");
+static_assert(offsetof(nvmlGpmMetricsGet_t, metrics) == 24, "GPM metrics get: metrics");
+static_assert(sizeof(nvmlGpmMetricsGet_t) == 13344, "GPM metrics get (measured with driver 580)");
 #endif

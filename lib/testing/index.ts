@@ -275,6 +275,40 @@ export interface AddProcessRequest {
 }
 
 /**
+ * A simulated load for GPM (the mock's activity counters): `load` sets every activity channel at
+ * once (a fraction 0-1); the others set one channel each (fractions, PCIe in MiB/s). `gi` sets a
+ * GPU instance's load (MIG on); without it, the whole GPU's (MIG off).
+ *
+ * @example
+ * ```ts
+ * import { startMock } from 'nvml-mig/testing';
+ *
+ * const { nvml, control, shutdown } = await startMock();
+ * const gpu = await nvml.device(0);
+ * await gpu.setMigMode(true);
+ * const gi = await gpu.createGpuInstance(19);
+ * await control.setLoad({ gpu: 0, gi: gi.id, load: 0.3, tensor: 0.1 });
+ * console.log((await gi.activity({ intervalMs: 200 })).metrics.smActivity); // { value: 30, unit: '%', code: null }
+ * await shutdown();
+ * ```
+ */
+export interface SetLoadRequest {
+  gpu: number;
+  gi?: number;
+  load?: number;
+  graphics?: number;
+  sm?: number;
+  occupancy?: number;
+  tensor?: number;
+  dram?: number;
+  fp64?: number;
+  fp32?: number;
+  fp16?: number;
+  pcieTxMiBps?: number;
+  pcieRxMiBps?: number;
+}
+
+/**
  * Typed wrapper of the mock's control channel (nvmlMockControl). Each call rejects on {ok:false}.
  *
  * @example
@@ -342,6 +376,14 @@ export class MockControl {
   /** Empties the call log. */
   async clearCallLog(): Promise<void> {
     await this.send({ cmd: 'clearCallLog' });
+  }
+  /** Sets the simulated activity that GPM reads (see {@link SetLoadRequest}); it holds until changed. */
+  async setLoad(request: SetLoadRequest): Promise<void> {
+    await this.send({ cmd: 'setLoad', ...request });
+  }
+  /** How many GPM sample buffers this process has allocated and not freed. */
+  async gpmSamples(): Promise<number> {
+    return (await this.send({ cmd: 'gpmSamples' })).count as number;
   }
   /** The GPU model names the mock knows, e.g. "h100-80gb". */
   async models(): Promise<string[]> {

@@ -44,10 +44,17 @@ let f: Fixture;
 let fixtureSlotMax = 0;
 let library = MOCK;
 
+/** GPM sample buffers: s1 and s2 taken 110 ms apart (metrics), s3 refilled by the sample calls. */
+let gpm: { s1: number; s2: number; s3: number } | null = null;
+/** A buffer whose free was refused by an injected fault: the next call frees it. */
+let unfreed: number | null = null;
+
 async function openLibrary(path: string): Promise<void> {
   if (b.isOpen() && library === path) return;
   await b.close().catch(() => undefined);
   library = path;
+  gpm = null; // close() freed them
+  unfreed = null;
   await b.open(path, 0, false);
 }
 
@@ -64,6 +71,13 @@ async function fixture(path = library): Promise<void> {
   if (f?.eventSet) await b.eventSetFree(f.eventSet).catch(() => undefined);
   const eventSet = await b.eventSetCreate();
   fixtureSlotMax = Math.max(fixtureSlotMax, ...[device, gi, ci, spareGi, mig, eventSet].map(slotOf));
+  if (!gpm && path !== LEGACY_MOCK) {
+    const [s1, s2, s3] = [await b.gpmSampleAlloc(), await b.gpmSampleAlloc(), await b.gpmSampleAlloc()];
+    await b.gpmSampleGet(device, s1);
+    await new Promise((r) => setTimeout(r, 110));
+    await b.gpmSampleGet(device, s2);
+    gpm = { s1, s2, s3 };
+  }
   f = { eventTypes: await b.deviceGetSupportedEventTypes(device), device, plain: await b.deviceGetHandleByIndex(1), gi, giId: (await b.gpuInstanceGetInfo(gi)).id, spareGi, ci, mig, eventSet, uuid: await b.deviceGetUuid(device), busId: (await b.deviceGetPciInfo(device)).busId };
 }
 
@@ -130,6 +144,19 @@ const ENTRIES: Entry[] = [
   { fn: 'nvmlEventSetCreate', call: () => b.eventSetCreate().then((s) => b.eventSetFree(s)) },
   { fn: 'nvmlDeviceRegisterEvents', call: () => b.deviceRegisterEvents(f.device, f.eventTypes, f.eventSet) },
   { fn: 'nvmlEventSetWait_v2', call: () => b.eventSetWait(f.eventSet, 0) },
+  { fn: 'nvmlGpmQueryDeviceSupport', call: () => b.gpmQueryDeviceSupport(f.device) },
+  { fn: 'nvmlGpmSampleAlloc', call: () => b.gpmSampleAlloc().then((s) => b.gpmSampleFree(s)) },
+  {
+    fn: 'nvmlGpmSampleFree',
+    call: async () => {
+      unfreed ??= await b.gpmSampleAlloc();
+      await b.gpmSampleFree(unfreed);
+      unfreed = null;
+    },
+  },
+  { fn: 'nvmlGpmSampleGet', call: () => b.gpmSampleGet(f.device, gpm!.s3) },
+  { fn: 'nvmlGpmMigSampleGet', call: () => b.gpmMigSampleGet(f.device, f.giId, gpm!.s3) },
+  { fn: 'nvmlGpmMetricsGet', call: () => b.gpmMetricsGet(gpm!.s1, gpm!.s2, [1, 2, 5]) },
   { fn: 'nvmlEventSetFree', mutating: true, call: () => b.eventSetFree(f.eventSet).then(() => { f.eventSet = 0; }) },
 ];
 

@@ -23,6 +23,18 @@ describe('legacy library', () => {
     expect(b.functions()).toEqual(functions);
   });
 
+  it('a driver without GPM fails only the GPM calls, with FUNCTION_NOT_FOUND', async () => {
+    const f = b.functions();
+    for (const fn of ['nvmlGpmQueryDeviceSupport', 'nvmlGpmSampleAlloc', 'nvmlGpmSampleFree', 'nvmlGpmSampleGet', 'nvmlGpmMigSampleGet', 'nvmlGpmMetricsGet']) {
+      expect(f[fn]).toBeNull();
+    }
+    const dev = await b.deviceGetHandleByIndex(0);
+    const e = await rejects(b.gpmQueryDeviceSupport(dev), 'NVML_ERROR_FUNCTION_NOT_FOUND', 13);
+    expect(e.fn).toBe('nvmlGpmQueryDeviceSupport');
+    await rejects(b.gpmSampleAlloc(), 'NVML_ERROR_FUNCTION_NOT_FOUND', 13);
+    expect(await b.deviceGetName(dev)).toMatch(/H100/);
+  });
+
   it('profile info falls back to the v1 call; placements to the v1 symbol', async () => {
     const dev = await b.deviceGetHandleByIndex(0);
     const p = await b.deviceGetGpuInstanceProfileInfo(dev, 0, 0);
