@@ -5,6 +5,7 @@ import * as net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { init, type Nvml } from '../../dist/index.js';
 import { startExporter, type MigExporter } from '../../dist/monitor/index.js';
+import { NVML, NVML_CODE_NAMES } from '../nvml-return-codes';
 import { MOCK, SLOW, limit } from './helpers';
 
 let nvml: Nvml;
@@ -29,6 +30,40 @@ async function scrapes(n: number, parallel: number, timeoutMs = 5000): Promise<{
   };
   await Promise.all(Array.from({ length: parallel }, lane));
   return { statuses, maxMs, bodies };
+}
+
+/**
+ * What a scrape says about a fault injected into `fn`: 'down' (nvml_mig_up 0, the refresh failed
+ * as a whole), 'error' (up 1 and an nvml_mig_read_errors series naming fn and the code), 'clean'
+ * (up 1, no read error for fn: the code was an answer, not a failure).
+ */
+function exposed(body: string, fn: string, code: string): 'down' | 'error' | 'clean' | string {
+  const up = /^nvml_mig_up (\S+)$/m.exec(body)?.[1];
+  if (up === '0') return 'down';
+  if (up !== '1') return `nvml_mig_up ${up}`;
+  const series = body.split('\n').filter((l) => l.startsWith('nvml_mig_read_errors{') && l.includes(`fn="${fn}"`));
+  if (series.length === 0) return 'clean';
+  return series.some((l) => l.includes(`code="${code}"`) && Number(l.split(' ').pop()) >= 1) ? 'error' : `other read errors: ${series.join('; ')}`;
+}
+
+// A refresh fails as a whole only when the GPUs cannot be counted; every other failing read is
+// reported per GPU. Some codes are an answer, not a failure (the snapshot reads them as null or
+// as the end of a list), and the profile tables are read once and cached, so a fault injected
+// after the first refresh never reaches them.
+const WHOLE_REFRESH = new Set(['nvmlDeviceGetCount_v2']);
+const SOFT: Record<string, number[]> = {
+  // NOT_SUPPORTED: no MIG on this GPU / no utilization with MIG on / no process list: null, not an error.
+  nvmlDeviceGetMigMode: [NVML.NOT_SUPPORTED],
+  nvmlDeviceGetUtilizationRates: [NVML.NOT_SUPPORTED],
+  nvmlDeviceGetComputeRunningProcesses_v3: [NVML.NOT_SUPPORTED],
+  // INVALID_ARGUMENT (and NOT_FOUND) at a MIG device index: no MIG device there.
+  nvmlDeviceGetMigDeviceHandleByIndex: [NVML.INVALID_ARGUMENT],
+};
+const CACHED = new Set(['nvmlDeviceGetGpuInstanceProfileInfoV', 'nvmlGpuInstanceGetComputeInstanceProfileInfoV']);
+
+function expectedExposure(fn: string, code: number): 'down' | 'error' | 'clean' {
+  if (code === NVML.SUCCESS || CACHED.has(fn) || SOFT[fn]?.includes(code)) return 'clean';
+  return WHOLE_REFRESH.has(fn) ? 'down' : 'error';
 }
 
 beforeAll(async () => {
@@ -72,6 +107,7 @@ describe('exporter under load', () => {
     ];
     const codes = SLOW ? [0, 15, 999] : [0, 2, 3, 7, 15, 17, 999];
     let cases = 0;
+    const wrong: string[] = [];
     for (const fn of fns) {
       for (const code of codes) {
         await nvml.mockControl({ cmd: 'setFault', fn, code, always: true });
@@ -79,11 +115,14 @@ describe('exporter under load', () => {
         await ex.nextRefresh();
         const r = await scrapes(4, 4);
         expect(r.statuses, `${fn} ← ${code}`).toEqual({ 200: 4 });
-        expect(r.bodies[0]).toMatch(/nvml_mig_up [01]/);
+        const got = exposed(r.bodies[0]!, fn, NVML_CODE_NAMES[code]!);
+        const want = expectedExposure(fn, code);
+        if (got !== want) wrong.push(`${fn} ← ${code}: ${got}, expected ${want}`);
         await nvml.mockControl({ cmd: 'clearFaults' });
         cases++;
       }
     }
+    expect(wrong).toEqual([]);
     await ex.nextRefresh();
     await ex.nextRefresh();
     const healthy = await scrapes(1, 1);

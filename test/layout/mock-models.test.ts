@@ -9,6 +9,7 @@ import type { Nvml } from '../../dist/index.js';
 import { applyLayout, deriveCiProfiles, planInstances, readGpu, type DeviceModel, type GiState } from '../../dist/layout/index.js';
 import { candidateMultisets, checkCreates, realisableMultisets } from './oracle.js';
 import { mockReset, openMock } from './mock.js';
+import { A100_40GB_CI_PROFILES } from '../core/helpers.js';
 
 const MACHINES = ['a30', 'a100-40gb', 'a100-80gb', 'h100-80gb', 'h100-94gb', 'h200'];
 let nvml: Nvml;
@@ -30,6 +31,14 @@ const fullDemands = (model: DeviceModel, counts: number[]) => counts.flatMap((n,
   const g = model.giProfiles[i]!;
   const ci = g.ciProfiles.find((c) => c.sliceCount === g.sliceCount)!;
   return n ? [{ giProfileId: g.id, ciProfileId: ci.id, key: g.name, count: n }] : [];
+});
+
+describe('derived CI profiles against the real A100-40GB -lcip (hand-copied, independent of both)', () => {
+  it.each(Object.entries(A100_40GB_CI_PROFILES))('%s GI', (gi, real) => {
+    const slices = Number(gi[0]);
+    const derived = deriveCiProfiles(gi, slices).map((c) => ({ id: c.id, name: `MIG ${c.name}`, instanceCount: c.instanceCount }));
+    expect(derived.sort((a, b) => a.id - b.id)).toEqual(real.map((c) => ({ id: c.id, name: c.name, instanceCount: c.instanceCount })).sort((a, b) => a.id - b.id));
+  });
 });
 
 describe('planner on the mock GPU models', () => {
@@ -61,7 +70,9 @@ describe('planner on the mock GPU models', () => {
       expect(applied).toBeGreaterThan(10);
     });
 
-    it(`${machine}: derived CI profiles and placements equal the driver's`, async () => {
+    // Two in-house implementations (the planner's rules and the mock's model data) agreeing: a
+    // consistency check only. The real A100 -lcip is the independent check, below.
+    it(`${machine}: derived CI profiles and placements equal the mock's (consistency of two in-house tables)`, async () => {
       const model = models.get(machine)!;
       const dev = await nvml.device(gpu);
       for (const g of model.giProfiles) {
