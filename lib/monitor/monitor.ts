@@ -6,6 +6,7 @@ import type { NativeBinding } from '../native';
 import type { Nvml } from '../nvml';
 import { LIBRARY_ERROR_CODES, libraryError } from '../errors';
 import { fromRaw } from './snapshot';
+import { checkNvml } from '../validate';
 import type { GpuSnapshot, Snapshot } from './types';
 
 /** The raw addon behind an open Nvml (the facade keeps it on its session). */
@@ -46,7 +47,9 @@ export class Monitor {
   private readonly lookup = (uuid: string | null, profileId: number): string | undefined =>
     uuid === null ? undefined : this.names.get(uuid)?.get(profileId);
 
-  constructor(readonly nvml: Nvml) {}
+  constructor(readonly nvml: Nvml) {
+    checkNvml('nvml', nvml);
+  }
 
   /**
    * Reads every GPU and MIG device on a worker thread (one native call). The first snapshot of a
