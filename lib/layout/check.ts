@@ -4,7 +4,6 @@
 
 import type { Nvml } from '../nvml.js';
 import { checkNvml } from '../validate.js';
-import type { GpuTarget } from './types.js';
 
 /**
  * The most MIG devices a layout may ask of one GPU. No MIG GPU holds more than 7 (7 compute
