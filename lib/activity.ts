@@ -131,7 +131,12 @@ export function checkActivityOptions(options: ActivityOptions | undefined): { in
   return { intervalMs, metrics };
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** @internal a timer that, with unref, never keeps the process alive (background samplers) */
+export const sleep = (ms: number, unref = false) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    if (unref) t.unref();
+  });
 
 /**
  * @internal Two samples taken by `take`, `intervalMs` apart, and the metrics between them. Both
@@ -142,13 +147,14 @@ export async function measureActivity(
   b: NativeBinding,
   take: (sample: GpmSampleHandle) => Promise<void>,
   options: ReturnType<typeof checkActivityOptions>,
+  unref = false,
 ): Promise<Activity> {
   const samples: GpmSampleHandle[] = [];
   try {
     samples.push(await b.gpmSampleAlloc());
     samples.push(await b.gpmSampleAlloc());
     await take(samples[0]);
-    await sleep(options.intervalMs);
+    await sleep(options.intervalMs, unref);
     await take(samples[1]);
     const timestamp = Date.now();
     const raw = await b.gpmMetricsGet(samples[0], samples[1], options.metrics.map((m) => m.id));

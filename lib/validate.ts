@@ -68,3 +68,10 @@ export function checkInitOptions(value: unknown): InitOptions {
   if (o.flags !== undefined) out.flags = checkUint32('options.flags', o.flags);
   return out;
 }
+
+/** The library handle that init() resolved with (layout, monitor and exporter functions take one). */
+export function checkNvml(name: string, value: unknown): void {
+  if (value === null || typeof value !== 'object' || !('_session' in value) || typeof (value as { deviceCount?: unknown }).deviceCount !== 'function') {
+    throw new TypeError(`${name} must be the Nvml that init() resolved with, got ${describe(value)}`);
+  }
+}

@@ -190,7 +190,14 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceSetMigMode(nvmlDevice_t device, unsigned int 
     if (!activationStatus || mode > NVML_DEVICE_MIG_ENABLE) return NVML_ERROR_INVALID_ARGUMENT;
     return mutate(resolveDevice, device, [&](MachineState& m, const DeviceRef& r) -> nvmlReturn_t {
       if (r.isMig()) return NVML_ERROR_NOT_SUPPORTED;
-      *activationStatus = setMigMode(m.gpus[r.gpuIndex], mode == NVML_DEVICE_MIG_ENABLE);
+      GpuState& gpu = m.gpus[r.gpuIndex];
+      // A resetless GPU (Hopper and later) asked to disable MIG while GPU instances exist refuses,
+      // the call itself answering IN_USE (nvidia-smi: "Unable to disable MIG Mode for GPU ...: In
+      // use by another client"); the instances stay. Ampere keeps the change pending and its reset
+      // clears them, as before. docs/cli.md, "Disabling MIG mode", gives the evidence.
+      if (mode == NVML_DEVICE_MIG_DISABLE && gpu.migCurrent && !gpu.gis.empty() && !gpu.model->migNeedsReset)
+        return NVML_ERROR_IN_USE;
+      *activationStatus = setMigMode(gpu, mode == NVML_DEVICE_MIG_ENABLE);
       return NVML_SUCCESS;
     });
   });

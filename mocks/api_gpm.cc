@@ -2,6 +2,7 @@
 // instance (the simulated counters of gpm.h) and metrics from two samples. Sample buffers are
 // process-local, like the real library's. The legacy build (an older driver) has none of these.
 #ifndef NVML_MOCK_LEGACY
+#include <cmath>
 #include <mutex>
 #include <unordered_map>
 
@@ -11,8 +12,11 @@ using namespace mock;
 
 namespace {
 
-// Below this, two samples give no metrics [the documented minimum between samples].
-const double kMinSampleGapSeconds = 0.1;
+// The driver serves samples from counters it refreshes every 100 ms [inferred: on an H200 with
+// driver 580, two samples 10 ms apart gave 0 for every metric with SUCCESS, and two processes
+// sampling a few ms apart got bit-identical metrics]. So a sample reads the counters at the last
+// 100 ms tick, and two samples within one tick give zeros.
+const double kTickSeconds = 0.1;
 
 struct Sample {
   bool taken = false;
@@ -34,7 +38,7 @@ bool sampleId(nvmlGpmSample_t s, uint64_t* id) {
 
 // Records a sample of `counters` taken now into the buffer `s`.
 nvmlReturn_t record(nvmlGpmSample_t s, const GpuState& gpu, unsigned gpuIndex, const GiState* gi) {
-  double now = gpmNow();
+  double now = std::floor(gpmNow() / kTickSeconds) * kTickSeconds;
   std::lock_guard<std::mutex> lock(g_mu);
   uint64_t id;
   if (!sampleId(s, &id)) return NVML_ERROR_INVALID_ARGUMENT;
@@ -127,17 +131,17 @@ MOCK_EXPORT nvmlReturn_t nvmlGpmMetricsGet(nvmlGpmMetricsGet_t* m) {
     if (!a.taken || !b.taken || a.gpuUuid != b.gpuUuid || a.gpu != b.gpu || a.giSerial != b.giSerial)
       return NVML_ERROR_INVALID_ARGUMENT;
     double dt = b.time - a.time;
-    if (dt < kMinSampleGapSeconds) return NVML_ERROR_INVALID_ARGUMENT;
+    if (dt < 0) return NVML_ERROR_INVALID_ARGUMENT;
     for (unsigned i = 0; i < m->numMetrics; i++) {
       nvmlGpmMetric_t& x = m->metrics[i];
       const GpmMetricInfo* info = gpmMetric(x.metricId);
-      if (!info) {
-        x.nvmlReturn = NVML_ERROR_NOT_SUPPORTED;
+      if (!info) {  // an id the driver does not know: INVALID_ARGUMENT for that metric only (as driver 580)
+        x.nvmlReturn = NVML_ERROR_INVALID_ARGUMENT;
         x.value = 0;
         x.metricInfo = {nullptr, nullptr, nullptr};
         continue;
       }
-      double rate = (b.counters[info->channel] - a.counters[info->channel]) / dt;
+      double rate = dt > 0 ? (b.counters[info->channel] - a.counters[info->channel]) / dt : 0;
       bool bandwidth = info->channel == kGpmPcieTx || info->channel == kGpmPcieRx;
       double v = bandwidth ? rate : rate * 100.0;
       if (v < 0) v = 0;

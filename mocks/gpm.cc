@@ -9,18 +9,18 @@ namespace mock {
 
 namespace {
 
-// Names are the mock's own; a real driver's come back through nvmlGpmMetricsGet the same way.
+// The names and units driver 580 gives (measured on an H200 through nvmlGpmMetricsGet).
 const GpmMetricInfo kMetrics[] = {
-    {NVML_GPM_METRIC_GRAPHICS_UTIL, kGpmGraphics, "gr_util", "Graphics engine utilization", "%"},
-    {NVML_GPM_METRIC_SM_UTIL, kGpmSm, "sm_util", "SM utilization", "%"},
-    {NVML_GPM_METRIC_SM_OCCUPANCY, kGpmOccupancy, "sm_occupancy", "SM occupancy", "%"},
-    {NVML_GPM_METRIC_ANY_TENSOR_UTIL, kGpmTensor, "any_tensor_util", "Tensor pipe utilization (any)", "%"},
-    {NVML_GPM_METRIC_DRAM_BW_UTIL, kGpmDram, "dram_bw_util", "DRAM bandwidth utilization", "%"},
-    {NVML_GPM_METRIC_FP64_UTIL, kGpmFp64, "fp64_util", "FP64 pipe utilization", "%"},
-    {NVML_GPM_METRIC_FP32_UTIL, kGpmFp32, "fp32_util", "FP32 pipe utilization", "%"},
-    {NVML_GPM_METRIC_FP16_UTIL, kGpmFp16, "fp16_util", "FP16 pipe utilization", "%"},
-    {NVML_GPM_METRIC_PCIE_TX_PER_SEC, kGpmPcieTx, "pcie_tx", "PCIe transmit bandwidth", "MiB/sec"},
-    {NVML_GPM_METRIC_PCIE_RX_PER_SEC, kGpmPcieRx, "pcie_rx", "PCIe receive bandwidth", "MiB/sec"},
+    {NVML_GPM_METRIC_GRAPHICS_UTIL, kGpmGraphics, "gract", "GRAPHICS_UTIL", "%"},
+    {NVML_GPM_METRIC_SM_UTIL, kGpmSm, "smutil", "SM_UTIL", "%"},
+    {NVML_GPM_METRIC_SM_OCCUPANCY, kGpmOccupancy, "smocc", "SM_OCCUPANCY", "%"},
+    {NVML_GPM_METRIC_ANY_TENSOR_UTIL, kGpmTensor, "mmaact", "ANY_TENSOR_UTIL", "%"},
+    {NVML_GPM_METRIC_DRAM_BW_UTIL, kGpmDram, "dram", "DRAM_BW_UTIL", "%"},
+    {NVML_GPM_METRIC_FP64_UTIL, kGpmFp64, "fp64", "FP64_UTIL", "%"},
+    {NVML_GPM_METRIC_FP32_UTIL, kGpmFp32, "fp32", "FP32_UTIL", "%"},
+    {NVML_GPM_METRIC_FP16_UTIL, kGpmFp16, "fp16", "FP16_UTIL", "%"},
+    {NVML_GPM_METRIC_PCIE_TX_PER_SEC, kGpmPcieTx, "pcitx", "PCIE_TX_PER_SEC", "MiB/sec"},
+    {NVML_GPM_METRIC_PCIE_RX_PER_SEC, kGpmPcieRx, "pcirx", "PCIE_RX_PER_SEC", "MiB/sec"},
 };
 
 // The control channel's key of each channel.

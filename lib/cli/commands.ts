@@ -476,15 +476,22 @@ export async function setMode(ctx: Context, enable: boolean): Promise<JsonData> 
         if (procs.length) holders.push(processesUsing(procs, `GPU ${g.index}`));
         const gis = enable ? [] : await device.gpuInstances().catch(() => [] as GpuInstance[]);
         if (gis.length) holders.push(`GPU instances ${gis.map((x) => x.id).join(',')} exist (destroy them: nvml-mig -i ${g.index} mig -dci, then mig -dgi)`);
-        advice = `${holders.join('; ') || 'a client holds the GPU'}: free it and run the command again, or reset the GPU ('sudo nvidia-smi -r -i ${g.index}') or reboot to make the change effective (nvml-mig never resets a GPU itself)`;
+        const reset = ctx.simPrefix !== null ? `'${ctx.simPrefix} -r -i ${g.index}'` : `('sudo nvidia-smi -r -i ${g.index}') or reboot`;
+        advice = `${holders.join('; ') || 'a client holds the GPU'}: free it and run the command again, or reset the GPU ${reset} to make the change effective${ctx.simPrefix !== null ? '' : ' (nvml-mig never resets a GPU itself)'}`;
       }
       ctx.fail(`MIG mode ${what} is pending on GPU ${g.index} (${g.busId}): ${advice}`, new CliError('MIG_MODE_PENDING', '', busy ? EXIT.BUSY : EXIT.PARTIAL), { gpu: g.index });
     } catch (e) {
       allEffective = false;
       let detail = adviceFor(e) ? ` (${adviceFor(e)})` : '';
       if (isNvmlError(e, 'NVML_ERROR_IN_USE')) {
+        // Processes first (they must stop before anything else can go), then the instances.
         const gis = await device.gpuInstances().catch(() => [] as GpuInstance[]);
-        detail = gis.length ? ` (destroy its GPU instances first: nvml-mig -i ${g.index} mig -dci; nvml-mig -i ${g.index} mig -dgi)` : ' (stop the processes that use it, then retry)';
+        const procs = await ctx.processesOn(device);
+        for (const gi of gis) procs.push(...(await ctx.processesOn(device, gi)).filter((p) => !procs.some((q) => q.pid === p.pid)));
+        const parts: string[] = [];
+        if (procs.length) parts.push(`${processesUsing(procs, `GPU ${g.index}`)}: stop ${procs.length > 1 ? 'them' : 'it'} first`);
+        if (gis.length) parts.push(`GPU instance${gis.length > 1 ? 's' : ''} ${gis.map((x) => x.id).join(',')} exist${gis.length > 1 ? '' : 's'}: destroy ${gis.length > 1 ? 'them' : 'it'} first with 'nvml-mig -i ${g.index} mig -dci' then 'nvml-mig -i ${g.index} mig -dgi'`);
+        detail = parts.length ? ` (${parts.join('; ')})` : ' (a client holds the GPU: stop it, then retry)';
       }
       ctx.fail(`Unable to ${what} MIG mode for GPU ${g.busId}: ${errorText(e)}${detail}`, e, { gpu: g.index });
     }

@@ -68,6 +68,7 @@ const NVML_TEXT: Record<string, string> = {
   NVML_ERROR_INVALID_STATE: 'Invalid state',
   NVML_ERROR_UNKNOWN: 'Unknown Error',
   ERR_NVML_READ_ONLY: 'Refused by the read-only interlock (--read-only or NVML_MIG_READONLY=1)',
+  ERR_NVML_STALE_HANDLE: 'Not Found (it was destroyed or reconfigured meanwhile)',
 };
 
 /** nvidia-smi's text for an NVML code name: 'NVML_ERROR_IN_USE' → "In use by another client". */

@@ -28,14 +28,19 @@ const CI: OptionSpec = { type: 'string', multiple: true, aliases: ['--compute-in
 
 function ids(values: OptionValues, key: string, what: string): number[] | null {
   const v = values[key] as string[] | undefined;
-  return v === undefined ? null : v.flatMap((t) => parseIdList(t, what));
+  return v === undefined ? null : unique(v.flatMap((t) => parseIdList(t, what)));
 }
 
 /** The -gi list, with positional ids added: `list-gi 7` is `list-gi --gi 7`. */
 function idsWithPositionals(values: OptionValues, key: string, positionals: string[], what: string): number[] | null {
   const fromOption = ids(values, key, what);
   if (positionals.length === 0) return fromOption;
-  return [...(fromOption ?? []), ...positionals.flatMap((p) => parseIdList(p, what))];
+  return unique([...(fromOption ?? []), ...positionals.flatMap((p) => parseIdList(p, what))]);
+}
+
+/** `-gi 13,13` names one instance once: acting on it twice would fail on a handle already gone. */
+function unique(list: number[]): number[] {
+  return [...new Set(list)];
 }
 
 const MANY = Number.POSITIVE_INFINITY;

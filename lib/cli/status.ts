@@ -100,7 +100,9 @@ export function formatStatus(gpus: StatusGpu[], sim: string | null = null): stri
         });
       }
     }
-    children.push(g.processes.length ? { label: 'Processes:', children: g.processes.map(processNode) } : { label: 'Processes: none' });
+    const onMig = g.gpuInstances.reduce((n, gi) => n + gi.computeInstances.reduce((k, ci) => k + ci.processes.length, 0), 0);
+    if (g.processes.length) children.push({ label: `Processes${onMig ? ' outside MIG devices' : ''}:`, children: g.processes.map(processNode) });
+    else children.push({ label: onMig ? `Processes: ${onMig} on MIG devices (above), none outside them` : 'Processes: none' });
     render({ label: `GPU ${g.index}: ${g.name} (UUID: ${g.uuid})`, children }, '', true, true, out);
   }
   return out.join('\n') + '\n';

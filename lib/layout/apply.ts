@@ -6,6 +6,7 @@ import { describeStep } from './format.js';
 import { planGpu } from './planner.js';
 import { ciHandleKey, processesOf, readGpu, readNode, type LiveGpu } from './state.js';
 import { planNode, type LayoutInput } from './target.js';
+import { checkAtTheDoor } from './check.js';
 import type { GiState, GpuPlan, GpuState, MigModeState, Plan, PlanStep } from './types.js';
 
 /**
@@ -228,6 +229,7 @@ const toStepError = (e: unknown): StepError => ({
  * ```
  */
 export async function planLayout(nvml: Nvml, input: LayoutInput, indices?: number[]): Promise<{ plan: Plan; live: LiveGpu[] }> {
+  await checkAtTheDoor(nvml, input);
   const live = await readNode(nvml, indices);
   return { plan: planNode(live, input), live };
 }
@@ -408,6 +410,7 @@ async function applyGpu(ex: Executor, live: LiveGpu, plan: GpuPlan): Promise<voi
  * ```
  */
 export async function applyLayout(nvml: Nvml, input: LayoutInput, options: ApplyOptions = {}): Promise<ApplyResult> {
+  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
   const { plan, live } = await planLayout(nvml, input, options.indices);
   return applyPlan(plan, live, options);
 }

@@ -4,6 +4,7 @@ import type { Nvml } from '../index.js';
 import { currentCounts } from './planner.js';
 import { readNode, type LiveGpu } from './state.js';
 import { chooseTargets, type LayoutInput } from './target.js';
+import { checkAtTheDoor } from './check.js';
 
 /**
  * What {@link assertLayout} resolves with.
@@ -100,5 +101,6 @@ export function compareLayout(live: LiveGpu[], input: LayoutInput): AssertResult
  * ```
  */
 export async function assertLayout(nvml: Nvml, input: LayoutInput, indices?: number[]): Promise<AssertResult> {
+  await checkAtTheDoor(nvml, input);
   return compareLayout(await readNode(nvml, indices), input);
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Document, LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
 import { parseProfileKey } from '../profile-name.js';
+import { MAX_MIG_DEVICES_PER_GPU } from './check.js';
 
 /**
  * Where in a config file a value was read (1-based line and column).
@@ -296,6 +297,10 @@ function readEntry(r: Reader, node: unknown, where: string): MigConfigEntry | nu
           r.fail(`${where}: mig-devices: count of ${rawKey} must be an integer >= 0, got ${describe(pair.value)}`, (pair.value as Node) ?? pair);
           continue;
         }
+        if (v > MAX_MIG_DEVICES_PER_GPU) {
+          r.fail(`${where}: mig-devices: count of ${rawKey} is ${v}: at most ${MAX_MIG_DEVICES_PER_GPU} MIG devices per GPU are accepted (no MIG GPU holds more than 7)`, (pair.value as Node) ?? pair);
+          continue;
+        }
         if (parsed.key in entry.migDevices) {
           r.fail(`${where}: mig-devices: ${rawKey} is listed twice (same profile as an earlier key)`, pair);
           continue;
@@ -305,6 +310,8 @@ function readEntry(r: Reader, node: unknown, where: string): MigConfigEntry | nu
       }
       const counts = Object.values(entry.migDevices);
       if (counts.length > 0 && counts.every((c) => c === 0)) r.fail(`${where}: mig-devices: every count is 0 (use mig-devices: {} for MIG enabled with no devices)`, devs.value);
+      const total = counts.reduce((x, y) => x + y, 0);
+      if (total > MAX_MIG_DEVICES_PER_GPU) r.fail(`${where}: mig-devices: ${total} MIG devices in all: at most ${MAX_MIG_DEVICES_PER_GPU} per GPU are accepted (no MIG GPU holds more than 7)`, devs.value);
     }
   }
   if (entry.migEnabled && enabled && !devs) r.fail(`${where}: mig-devices is required when mig-enabled is true (use {} for no devices)`, node);

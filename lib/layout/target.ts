@@ -3,6 +3,7 @@
 import { parseProfileKey } from '../profile-name.js';
 import type { MigConfigEntry } from './config.js';
 import { planGpu } from './planner.js';
+import { checkLayoutInput } from './check.js';
 import type { DeviceModel, GpuPlan, GpuState, GpuTarget, Plan } from './types.js';
 
 /**
@@ -145,6 +146,7 @@ export function normaliseTarget(t: GpuTarget): GpuTarget {
  * ```
  */
 export function chooseTargets(input: LayoutInput, gpus: GpuState[]): Map<number, TargetChoice> {
+  checkLayoutInput(input);
   const out = new Map<number, TargetChoice>();
   if (Array.isArray(input)) {
     for (const gpu of gpus) {

@@ -98,12 +98,15 @@ export class MigExporter {
   private readonly intervalMs: number;
   private readonly gpus: string[] | null;
   private readonly refreshWaiters: Array<() => void> = [];
+  /** The exporter made its monitor (no `monitor` option): it closes it. */
+  private readonly ownsMonitor: boolean;
 
   private constructor(
     readonly nvml: Nvml,
     options: ExporterOptions,
   ) {
     this.intervalMs = checkOptions(options).intervalMs;
+    this.ownsMonitor = !options.monitor;
     this.monitor = options.monitor ?? new Monitor(nvml);
     this.metrics = new MigMetrics(options.registry);
     this.gpus = options.gpus ?? null;
@@ -215,6 +218,7 @@ export class MigExporter {
         await closed;
       }
       if (this.inFlight) await this.inFlight.catch(() => undefined);
+      if (this.ownsMonitor) await this.monitor.close();
     })();
     return this.closing;
   }

@@ -1,6 +1,7 @@
 // The monitoring API: snapshots, change notification and the Prometheus exporter.
 
 export { Monitor } from './monitor';
+export type { MonitorOptions } from './monitor';
 export type {
   Snapshot,
   GpuSnapshot,

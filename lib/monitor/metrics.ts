@@ -5,6 +5,10 @@
 
 import type { Counter, Gauge, Registry } from 'prom-client';
 import type { GpuInstanceSnapshot, GpuSnapshot, Snapshot } from './types';
+import { ACTIVITY_METRICS, type Activity } from '../activity';
+
+/** The activity metrics dcgm-exporter names (DCGM_FI_PROF_*), exported as 0-1 ratios. */
+const PROFILING = ACTIVITY_METRICS.filter((m) => m.dcgmField !== null);
 
 // Loaded on first use, so that requiring the package does not load prom-client for programs that
 // never export metrics.
@@ -112,6 +116,7 @@ export class MigMetrics {
   private readonly lastRefresh: Gauge;
   private readonly refreshSeconds: Gauge;
   private readonly refreshFailures: Counter;
+  private readonly profiling: Array<{ name: (typeof PROFILING)[number]['name']; gauge: Gauge }>;
 
   constructor(registry?: Registry) {
     const { Counter, Gauge, Registry } = promClient();
@@ -149,6 +154,12 @@ export class MigMetrics {
       'fn',
       'code',
     ]);
+    // Per GPU and per GPU instance, as DCGM reports profiling fields for MIG: an instance's figure
+    // is a fraction of that instance's own resources (see docs/monitoring.md).
+    this.profiling = PROFILING.map((m) => ({
+      name: m.name,
+      gauge: gauge(m.dcgmField!, `${m.description} (ratio 0-1, GPM; per GPU and per GPU instance).`),
+    }));
     this.up = gauge('nvml_mig_up', '1 if the last refresh read the driver, 0 if it failed as a whole.', []);
     this.lastRefresh = gauge('nvml_mig_last_refresh_timestamp_seconds', 'When the cached metrics were read (Unix time).', []);
     this.refreshSeconds = gauge('nvml_mig_refresh_duration_seconds', 'How long the last refresh took.', []);
@@ -173,8 +184,17 @@ export class MigMetrics {
     for (const g of snap.gpus) this.gpu(g);
   }
 
+  private activity(labels: Labels, a: Activity | null): void {
+    if (!a) return;
+    for (const p of this.profiling) {
+      const v = a.metrics[p.name]?.value;
+      if (typeof v === 'number') p.gauge.set(labels, Math.min(1, Math.max(0, v / 100)));
+    }
+  }
+
   private gpu(g: GpuSnapshot): void {
     const labels = gpuLabels(g);
+    this.activity(labels, g.activity);
     if (g.memory) {
       this.fbTotal.set(labels, g.memory.total / MIB);
       this.fbUsed.set(labels, g.memory.used / MIB);
@@ -199,6 +219,7 @@ export class MigMetrics {
         this.fbFree.set(l, gi.memory.free / MIB);
       }
       this.ciCount.set(l, gi.computeInstances.length);
+      this.activity(l, gi.activity);
       this.processes.set(l, distinctPids([gi.processes]));
       this.giInfo.set(
         { ...l, profile_id: String(gi.profileId), placement_start: String(gi.placement.start), placement_size: String(gi.placement.size) },

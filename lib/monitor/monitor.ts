@@ -6,7 +6,9 @@ import type { NativeBinding } from '../native';
 import type { Nvml } from '../nvml';
 import { LIBRARY_ERROR_CODES, libraryError } from '../errors';
 import { fromRaw } from './snapshot';
+import { checkNvml } from '../validate';
 import type { GpuSnapshot, Snapshot } from './types';
+import { ActivitySampler } from './activity';
 
 /** The raw addon behind an open Nvml (the facade keeps it on its session). */
 export function rawBinding(nvml: Nvml): NativeBinding {
@@ -15,6 +17,31 @@ export function rawBinding(nvml: Nvml): NativeBinding {
     throw libraryError(LIBRARY_ERROR_CODES.NOT_INITIALIZED, 'NVML is not initialized: this Nvml was shut down; call init() again');
   }
   return session.binding;
+}
+
+/**
+ * Options of {@link Monitor}.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'nvml-mig';
+ * import { Monitor } from 'nvml-mig/monitor';
+ *
+ * const nvml = await init({ readOnly: true });
+ * const monitor = new Monitor(nvml, { activityIntervalMs: 500 });
+ * await monitor.snapshot();                       // starts the activity sampler
+ * await new Promise((r) => setTimeout(r, 1200));
+ * const gpu = (await monitor.snapshot()).gpus[0];
+ * console.log(gpu.activity?.metrics.smActivity, gpu.gpuInstances.map((gi) => gi.activity?.metrics.smActivity));
+ * await monitor.close();
+ * await nvml.shutdown();
+ * ```
+ */
+export interface MonitorOptions {
+  /** Sample GPM activity in the background and carry it in snapshots (default true). */
+  activity?: boolean;
+  /** The activity window in ms (default 1000; 100 to 60000). */
+  activityIntervalMs?: number;
 }
 
 const gpuKey = (g: GpuSnapshot): string => g.uuid ?? `#${g.index}`;
@@ -46,7 +73,29 @@ export class Monitor {
   private readonly lookup = (uuid: string | null, profileId: number): string | undefined =>
     uuid === null ? undefined : this.names.get(uuid)?.get(profileId);
 
-  constructor(readonly nvml: Nvml) {}
+  private readonly sampler: ActivitySampler | null;
+
+  /**
+   * activity (default true): sample per-GPU and per-GPU-instance activity (GPM, Hopper and newer)
+   * in the background, one `activityIntervalMs` window after another (default 1000, at least 100),
+   * and put the latest figures into every snapshot. The sampler starts with the first snapshot,
+   * never keeps the process alive and stops with close() or shutdown().
+   */
+  constructor(
+    readonly nvml: Nvml,
+    options: MonitorOptions = {},
+  ) {
+    checkNvml('nvml', nvml);
+    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+    const on = options.activity ?? true;
+    if (typeof on !== 'boolean') throw new TypeError('activity must be a boolean');
+    this.sampler = on ? new ActivitySampler(nvml, options.activityIntervalMs ?? 1000) : null;
+  }
+
+  /** Stops the activity sampler (a window in progress ends in the background and frees its samples). */
+  close(): Promise<void> {
+    return this.sampler?.close() ?? Promise.resolve();
+  }
 
   /**
    * Reads every GPU and MIG device on a worker thread (one native call). The first snapshot of a
@@ -55,6 +104,7 @@ export class Monitor {
   async snapshot(): Promise<Snapshot> {
     const raw = await rawBinding(this.nvml).snapshot();
     const snap = fromRaw(raw, this.lookup, Date.now());
+    this.sampler?.attach(snap);
     const refresh = this.refreshStale(snap);
     if (refresh) {
       await refresh;
@@ -72,6 +122,7 @@ export class Monitor {
   snapshotSync(): Snapshot {
     const raw = rawBinding(this.nvml).snapshotSync();
     const snap = fromRaw(raw, this.lookup, Date.now());
+    this.sampler?.attach(snap);
     this.refreshStale(snap)?.catch(() => undefined);
     return snap;
   }

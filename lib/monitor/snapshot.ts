@@ -95,6 +95,7 @@ function gpu(d: RawSnapshotDevice, names: ProfileNameLookup): GpuSnapshot {
       migDevices: own,
       memory: mem,
       processes: procs,
+      activity: null,
     });
   }
   gpuInstances.sort((a, b) => a.id - b.id);
@@ -115,6 +116,7 @@ function gpu(d: RawSnapshotDevice, names: ProfileNameLookup): GpuSnapshot {
     migDevices,
     errors: d.errors.map((e) => ({ fn: e.fn, code: e.code, nvmlReturn: e.nvmlReturn })),
     layoutKey: layoutKey(d),
+    activity: null,
   };
 }
 

@@ -1,6 +1,7 @@
 // Value types of the monitoring API: one snapshot of every GPU and MIG device.
 
 import type { DeviceAttributes, MemoryInfo, MigMode, Placement, ProcessInfo } from '../types';
+import type { Activity } from '../activity';
 
 /**
  * One read that failed while the snapshot was taken; the rest of the snapshot is still valid.
@@ -121,6 +122,11 @@ export interface GpuInstanceSnapshot {
   memory: MemoryInfo | null;
   /** Every process on the GPU instance's MIG devices. */
   processes: ProcessInfo[];
+  /**
+   * The instance's activity over the sampler's last window (GPM; fractions of this instance's own
+   * resources), or null: no GPM (before Hopper), activity sampling off, or no window finished yet.
+   */
+  activity: Activity | null;
 }
 
 /**
@@ -161,6 +167,8 @@ export interface GpuSnapshot {
   errors: SnapshotReadError[];
   /** Identifies the MIG layout (mode, GPU and compute instances): equal keys, equal layouts. */
   layoutKey: string;
+  /** The whole GPU's activity over the sampler's last window (GPM), or null (see GpuInstanceSnapshot.activity). */
+  activity: Activity | null;
 }
 
 /**

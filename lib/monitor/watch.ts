@@ -205,6 +205,8 @@ export class MigWatcher extends EventEmitter {
   private eventSet: EventSetHandle | null = null;
   private readonly handleIndex = new Map<DeviceHandle, number>();
   private readonly signalled = new Set<number>();
+  /** The watcher made its monitor (no `monitor` option): it closes it. */
+  private readonly ownsMonitor: boolean;
 
   constructor(
     readonly nvml: Nvml,
@@ -217,6 +219,7 @@ export class MigWatcher extends EventEmitter {
     if (interval < 10 || interval > 2 ** 31 - 1) throw new RangeError(`intervalMs must be between 10 and ${2 ** 31 - 1}, got ${interval}`);
     this.intervalMs = interval;
     this.keepAlive = options.keepAlive === true;
+    this.ownsMonitor = !options.monitor;
     this.monitor = options.monitor ?? new Monitor(nvml);
     rawBinding(nvml); // throws ERR_NVML_NOT_INITIALIZED now rather than at the first tick
     this.ready = this.start(options.nvmlEvents !== false);
@@ -349,6 +352,7 @@ export class MigWatcher extends EventEmitter {
       this.timer = null;
       await this.ready.catch(() => undefined);
       if (this.inFlight) await this.inFlight;
+      if (this.ownsMonitor) await this.monitor.close();
       if (this.eventSet !== null) {
         const set = this.eventSet;
         this.eventSet = null;

@@ -1,8 +1,11 @@
 // The simulator from the command line alone: the whole seed workflow on a simulated A100 (MIG
 // pending until a reset, instances, a busy instance, the process gone, everything destroyed),
 // faults and latency, and the same commands refused on a real driver.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Sim, runCli } from './helpers';
+
+// Each test spawns the CLI many times; the shared CI machine may be slow.
+vi.setConfig({ testTimeout: 120_000 });
 
 describe('the simulator from the CLI', () => {
   const sim = new Sim('a100-40gb');

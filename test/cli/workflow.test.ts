@@ -159,7 +159,7 @@ describe('readable spelling on a simulated H100', () => {
       expect(a.code, readable.join(' ')).toBe(0);
       expect(a.stdout.length, readable.join(' ')).toBeGreaterThan(0);
     }
-  });
+  }, 120_000);
 
   it('has --help for every command, and nvml-mig --help lists them all', () => {
     const all = sim.run('--help');

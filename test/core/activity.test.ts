@@ -7,6 +7,9 @@ import { mockControl } from '../../dist/testing/index.js';
 import { useMock } from '../monitor/helpers';
 
 const mock = useMock('h100-80gb');
+// The mock serves GPM samples from counters refreshed every 100 ms, as the driver does: a load set
+// now shows in full in windows that start a tick later.
+const tick = () => new Promise((r) => setTimeout(r, 110));
 const ctl = () => mockControl(mock.nvml);
 afterEach(async () => {
   await mock.nvml.mockControl({ cmd: 'clearFaults' });
@@ -26,6 +29,7 @@ describe('activity on the mock', () => {
     const gpu = await mock.nvml.device(0);
     expect(await gpu.gpmSupported()).toBe(true);
     await ctl().setLoad({ gpu: 0, load: 0.45, tensor: 0.2, pcieTxMiBps: 512 });
+    await tick();
     const a = await gpu.activity({ intervalMs: 150 });
     expect(a.intervalMs).toBe(150);
     expect(Object.keys(a.metrics).sort()).toEqual(ACTIVITY_METRICS.map((m) => m.name).sort());
@@ -51,6 +55,7 @@ describe('activity on the mock', () => {
     const { gpu, g2, g1 } = await twoInstances(mock.nvml);
     await ctl().setLoad({ gpu: 0, gi: g2.id, load: 0.3 });
     await ctl().setLoad({ gpu: 0, gi: g1.id, load: 0.8, dram: 0.5 });
+    await tick();
     const [a2, a1, whole] = await Promise.all([g2.activity({ intervalMs: 150 }), g1.activity({ intervalMs: 150 }), gpu.activity({ intervalMs: 150 })]);
     expect(a2.metrics.smActivity!.value).toBeCloseTo(30, 6);
     expect(a1.metrics.smActivity!.value).toBeCloseTo(80, 6);

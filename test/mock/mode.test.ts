@@ -18,10 +18,15 @@ describe('MIG mode', () => {
     expect(m.migMode(dev)).toEqual({ ret: 0, current: 1, pending: 1 });
     expect(ok(m.maxMig(dev))).toBe(7);
     const gi = ok(m.createGi(dev, 19));
-    ok(m.createCi(gi, 0));
+    const ci = ok(m.createCi(gi, 0));
+    // Disabling with GPU instances present is refused (IN_USE) and keeps them (docs/cli.md).
+    expect(m.setMigMode(dev, 0).ret).toBe(NVML.IN_USE);
+    expect(m.migMode(dev)).toEqual({ ret: 0, current: 1, pending: 1 });
+    expect(m.giInfo(gi).ret).toBe(NVML.SUCCESS);
+    expect(m.destroyCi(ci)).toBe(NVML.SUCCESS);
+    expect(m.destroyGi(gi)).toBe(NVML.SUCCESS);
     expect(m.setMigMode(dev, 0)).toEqual({ ret: 0, status: NVML.SUCCESS });
     expect(m.migMode(dev)).toEqual({ ret: 0, current: 0, pending: 0 });
-    expect(m.giInfo(gi).ret).toBe(NVML.INVALID_ARGUMENT); // the mode change cleared the instances
     expect(m.setMigMode(dev, 1).status).toBe(NVML.SUCCESS);
     expect(m.migByIndex(dev, 0).ret).toBe(NVML.NOT_FOUND); // enabled again, and empty
   });
