@@ -57,7 +57,10 @@ function usageFromParseArgs(e: unknown, options: Record<string, OptionSpec>, con
 }
 
 function globalsOf(values: OptionValues): GlobalOptions {
-  const gpus = values.id as string[] | undefined;
+  // With --help the line is read leniently: an option may come back as a flag (true), not text.
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const ids = values.id === undefined ? undefined : (Array.isArray(values.id) ? values.id : [values.id]).filter((v): v is string => typeof v === 'string');
+  const gpus = ids;
   let list: string[] | null = null;
   if (gpus) {
     list = [];
@@ -67,12 +70,12 @@ function globalsOf(values: OptionValues): GlobalOptions {
       list.push(...ids);
     }
   }
-  let mock = (values.mock as string | undefined) ?? null;
+  let mock = values.mock === undefined ? null : (text(values.mock) ?? '');
   if (mock === '') mock = process.env.NVML_MOCK_MACHINE || 'h100-80gb';
   return {
     gpus: list,
     mock,
-    mockState: (values['mock-state'] as string | undefined) ?? null,
+    mockState: text(values['mock-state']) ?? null,
     mockMachineGiven: typeof values.mock === 'string' && values.mock !== '',
     json: values.json === true,
     debug: values.debug === true,

@@ -23,6 +23,8 @@ export const EXIT_CODES = [
   { name: 'READ_ONLY', code: 7, meaning: 'refused by --read-only' },
   /** A state file of the simulator that cannot be used (corrupt, another machine's). */
   { name: 'BAD_STATE', code: 8, meaning: 'simulator state file unusable' },
+  /** Anything else: a defect of nvml-mig (the message says to run with --debug and report it). */
+  { name: 'INTERNAL', code: 9, meaning: 'internal error' },
 ] as const;
 
 type ExitName = (typeof EXIT_CODES)[number]['name'];
@@ -95,6 +97,8 @@ export function errorCode(e: unknown): string {
 export function exitCodeOf(e: unknown): number {
   if (e instanceof UsageError) return EXIT.USAGE;
   if (e instanceof CliError) return e.exitCode;
+  // The library's argument checks: what the user passed through was not acceptable.
+  if (e instanceof TypeError || e instanceof RangeError) return EXIT.USAGE;
   if (isNvmlError(e)) {
     switch (e.code) {
       case 'NVML_ERROR_IN_USE': return EXIT.BUSY;
@@ -107,7 +111,7 @@ export function exitCodeOf(e: unknown): number {
       default: return EXIT.REFUSED;
     }
   }
-  return EXIT.PARTIAL;
+  return EXIT.INTERNAL;
 }
 
 /** What to do about an error, appended to its line; '' when there is nothing useful to add. */

@@ -197,6 +197,41 @@ enabled, a process runs on a MIG device: --gi names the GPU instance and --ci it
     },
   }),
   sim({
+    name: 'load',
+    summary: 'Set the simulated activity GPM reads (a GPU, or one GPU instance)',
+    usage: '<fraction> [--gi id] [--sm F] [--tensor F] [--dram F] [--occupancy F]',
+    description: `Sets what the GPU chosen with -i does, as GPM (device.activity(), the exporter's
+DCGM_FI_PROF_* series) reads it: <fraction> (0 to 1) for every activity metric, and --sm, --tensor,
+--dram, --occupancy (0 to 1) for one each. With MIG enabled, --gi names the GPU instance whose load
+it is; the GPU's own figures follow from its instances'. The load holds until set again.`,
+    options: {
+      gi: { type: 'string', value: 'id', help: 'the GPU instance (MIG on)' },
+      sm: { type: 'string', value: 'F', help: 'SM activity, 0 to 1' },
+      tensor: { type: 'string', value: 'F', help: 'tensor pipe activity, 0 to 1' },
+      dram: { type: 'string', value: 'F', help: 'DRAM bandwidth use, 0 to 1' },
+      occupancy: { type: 'string', value: 'F', help: 'SM occupancy, 0 to 1' },
+    },
+    positionals: { min: 1, max: 1 },
+    parse: (v: OptionValues, [load]) => {
+      const fraction = (text: string | undefined, what: string): number => {
+        const x = Number(text);
+        if (text === undefined || text === '' || !(x >= 0 && x <= 1)) throw new UsageError(`${what} must be a number from 0 to 1, got '${text ?? ''}'`);
+        return x;
+      };
+      const out: Record<string, number | null> = { load: fraction(load, 'the load'), gi: v.gi === undefined ? null : parseIdList(v.gi as string, 'GPU instance id')[0] };
+      for (const k of ['sm', 'tensor', 'dram', 'occupancy'] as const) if (v[k] !== undefined) out[k] = fraction(v[k] as string, `--${k}`);
+      return out;
+    },
+    act: async (ctx, c, cmd) => {
+      const gpu = await oneGpu(ctx);
+      const { gi, ...levels } = cmd as unknown as { gi: number | null } & Record<string, number>;
+      const request = { gpu, ...(gi === null ? {} : { gi }), ...Object.fromEntries(Object.entries(levels).filter(([k]) => ['load', 'sm', 'tensor', 'dram', 'occupancy'].includes(k))) };
+      await send('sim load', () => c.setLoad(request));
+      ctx.print(`GPU ${gpu}${gi === null ? '' : ` GPU instance ${gi}`} now runs at ${Math.round((cmd.load as number) * 100)}%.`);
+      return request;
+    },
+  }),
+  sim({
     name: 'fault',
     summary: 'Make an NVML function fail with a return code',
     usage: '<function> <code> [--nth N | --probability P [--seed S]]',
