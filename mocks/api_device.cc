@@ -113,8 +113,11 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t device, nvmlMem
     if (memory->version != nvmlMemory_v2) return NVML_ERROR_ARGUMENT_VERSION_MISMATCH;
     return onDevice(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       memoryOf(r, &memory->total, &memory->used);
-      memory->reserved = 0;  // the mock reserves nothing for the driver
-      memory->free = memory->total - memory->used;
+      // The board's driver reservation (the model's, 0 where no board was measured); a MIG device
+      // reports none [inferred].
+      memory->reserved = r.isMig() ? 0 : r.gpu->model->reservedBytes;
+      unsigned long long taken = memory->used + memory->reserved;
+      memory->free = taken < memory->total ? memory->total - taken : 0;
       return NVML_SUCCESS;
     });
   });

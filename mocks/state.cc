@@ -87,9 +87,13 @@ unsigned fitCount(const std::vector<Slot>& allowed, unsigned usedMask) {
   return n;
 }
 
-// The driver's automatic GI placement (the model's AutoPlacement rule, see models/model.h).
+// The driver's automatic GI placement when the caller gives none [inferred from the observed
+// sequences]: the free placement that blocks the fewest still-free placements of other profiles
+// at least as large; ties go to the lowest start. It reproduces the A100 (`-cgi 19,14,5` -> 6:1,
+// 4:2, 0:4; `-cgi 14,19x5` -> 4:2 then 6,0,1,2,3; the first 3g at 4:4) and the H100 on driver 580
+// (7x 1g -> 6,4,5,0,1,2,3; `-cgi 9,14` -> 4:4 then 0:2; `-cgi 9,9` -> 4:4 then 0:4). An older H100
+// driver put the first 3g at 0:4 (a published `-lgip` showed 1g capacity 3/7 after it); 580 does not.
 const Slot* autoGiPlacement(const GpuState& gpu, const GiProfile& profile) {
-  bool orEqual = gpu.model->autoPlacement == AutoPlacement::AvoidLargerOrEqual;
   unsigned used = usedSlotMask(gpu);
   const Slot* best = nullptr;
   unsigned bestScore = ~0u;
@@ -99,7 +103,7 @@ const Slot* autoGiPlacement(const GpuState& gpu, const GiProfile& profile) {
     for (const GiProfile& other : gpu.model->profiles) {
       if (other.id == profile.id) continue;
       for (const Slot& p : other.placements) {
-        if (p.size < cand.size || (p.size == cand.size && !orEqual) || (used & slotMask(p))) continue;
+        if (p.size < cand.size || (used & slotMask(p))) continue;
         score += overlaps(p, cand);
       }
     }
@@ -418,9 +422,9 @@ nvmlReturn_t createGi(MachineState& m, unsigned gpuIndex, unsigned profileId, co
   if (countProfile(*gpu, profileId) >= profile->instances) return NVML_ERROR_INSUFFICIENT_RESOURCES;
   if (usedComputeSlices(*gpu) + profile->slices > gpu->model->computeSlices) return NVML_ERROR_INSUFFICIENT_RESOURCES;
 
-  const IdPool* pool = gpu->model->poolFor(where.size);
-  if (!pool) return NVML_ERROR_UNKNOWN;
-  unsigned id = pool->firstId + where.start / where.size;
+  long assigned = giIdFor(*gpu->model, where);
+  if (assigned < 0) return NVML_ERROR_UNKNOWN;
+  unsigned id = static_cast<unsigned>(assigned);
   GiState gi;
   gi.id = id;
   gi.profileId = profileId;

@@ -307,7 +307,11 @@ class Executor {
         case 'createCi': {
           const gi = typeof step.gi === 'number' ? live.gpuInstances.get(step.gi) : refs.get(step.gi);
           if (!gi) throw new LayoutStepError('ERR_LAYOUT_STALE', `GI ${step.gi} is gone`);
-          const ci: ComputeInstance = await gi.createComputeInstance(step.profileId, step.placement);
+          // A CI that spans its whole GI has one place, and the driver knows it better than the derived rules:
+          // Hopper on driver 580 puts it at 0:4 inside a 3-slice GI where they say 0:3. So it goes without a placement.
+          const giModel = live.model?.giProfiles.find((g) => g.id === gi.profileId);
+          const whole = giModel?.ciProfiles.find((c) => c.id === step.profileId)?.sliceCount === giModel?.sliceCount;
+          const ci: ComputeInstance = await gi.createComputeInstance(step.profileId, giModel && whole ? undefined : step.placement);
           live.computeInstances.set(ciHandleKey(gi.id, ci.id), ci);
           rec.created = { gi: gi.id, ci: ci.id };
           break;

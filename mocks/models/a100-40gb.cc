@@ -1,5 +1,5 @@
 // NVIDIA A100-SXM4-40GB. Profile rows from the real `-lgip`/`-lgipp` in the MIG user guide
-// (mig-facts 1.3); compute-instance profiles from the real A100 `-lcip` (14 SMs per slice).
+// ("Getting Started with MIG"); compute-instance profiles from the real A100 `-lcip` (14 SMs per slice).
 #include "models/model.h"
 
 namespace mock {
@@ -28,12 +28,12 @@ const GpuModel kModel{
             {0x7, 20, "MIG 1g.5gb+me", 1, 1, 14, 1, 1, 0, 1, 1, 4864, grid(1, {0, 1, 2, 3, 4, 5, 6})},
             {0x9, 15, "MIG 1g.10gb", 1, 4, 14, 1, 1, 0, 0, 0, 9856, grid(2, {0, 2, 4, 6})},
         },
-        14),  // real A100 `-lcip`: 14 SMs per compute slice
-    // GI id pools (first id per placement size; id = first + start/size).
+        14, CiGrid::Ampere),  // real A100 `-lcip`: 14 SMs per compute slice
+    // GI id pools (first id per placement size; id = first + rank, see GiIdOrder).
     {{1, 7}, {2, 3}, {4, 1}, {8, 0}},
-    // Ampere: the guide's `-cgi 9,19,14,19` succeeds (GI 2 at 4:4, then 7, 4, 8), so the first 3g
-    // takes 4:4; `-cgi 19,14,5` -> 6:1, 4:2, 0:4; `-cgi 14,19x5` -> 4:2, then 6, 0, 1, 2, 3.
-    AutoPlacement::AvoidLargerOrEqual,
+    // Drivers 515 and 550 number the upper half of the grid first (the first 3g.20gb, at 4:4, is
+    // GI 1); the mock imitates them, not the user guide's older examples (GI 2 there).
+    GiIdOrder::UpperHalfFirst,
 };
 
 const ModelRegistration kReg(kModel);

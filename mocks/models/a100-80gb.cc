@@ -1,6 +1,8 @@
-// NVIDIA A100-SXM4-80GB. Same ids, SMs, engines and placements as A100-40GB; memory from a real
-// `-lgip` capture (mig-facts 1.4, capture A; another capture shows slightly larger values).
-// The 7g engine row is [inferred] from the 40GB board.
+// NVIDIA A100-SXM4-80GB. Same ids, SMs, engines and placements as A100-40GB (MIG user guide).
+// Memory of 1g..4g from a published real `-lgip` (9.50/19.50/39.25 GiB; another published capture
+// shows 9.75/19.62/39.50 on a different driver). 7g.80gb: 78.75 GiB (80640 MiB) as a real A100-SXM4-80GB
+// answers on driver 550 (the older capture's 79.00 GiB is not what current drivers give).
+// The 7g engine row is [inferred] from the 40GB board (no published 80GB `-lgip` shows it).
 #include "models/model.h"
 
 namespace mock {
@@ -25,16 +27,16 @@ const GpuModel kModel{
             {0x1, 14, "MIG 2g.20gb", 2, 3, 28, 2, 1, 0, 0, 0, 19968, grid(2, {0, 2, 4})},
             {0x2, 9, "MIG 3g.40gb", 3, 2, 42, 3, 2, 0, 0, 0, 40192, grid(4, {0, 4})},
             {0x3, 5, "MIG 4g.40gb", 4, 1, 56, 4, 2, 0, 0, 0, 40192, grid(4, {0})},
-            {0x4, 0, "MIG 7g.80gb", 7, 1, 98, 7, 5, 0, 1, 1, 80896, grid(8, {0})},
+            {0x4, 0, "MIG 7g.80gb", 7, 1, 98, 7, 5, 0, 1, 1, 80640, grid(8, {0})},
             {0x7, 20, "MIG 1g.10gb+me", 1, 1, 14, 1, 1, 0, 1, 1, 9728, grid(1, {0, 1, 2, 3, 4, 5, 6})},
             {0x9, 15, "MIG 1g.20gb", 1, 4, 14, 1, 1, 0, 0, 0, 19968, grid(2, {0, 2, 4, 6})},
         },
-        14),  // real A100 `-lcip`: 14 SMs per compute slice
-    // GI id pools (first id per placement size; id = first + start/size).
+        14, CiGrid::Ampere),  // real A100 `-lcip`: 14 SMs per compute slice
+    // GI id pools (first id per placement size; id = first + rank, see GiIdOrder).
     {{1, 7}, {2, 3}, {4, 1}, {8, 0}},
-    // Ampere: the guide's `-cgi 9,19,14,19` succeeds (GI 2 at 4:4, then 7, 4, 8), so the first 3g
-    // takes 4:4; `-cgi 19,14,5` -> 6:1, 4:2, 0:4; `-cgi 14,19x5` -> 4:2, then 6, 0, 1, 2, 3.
-    AutoPlacement::AvoidLargerOrEqual,
+    // Drivers 515 and 550 number the upper half of the grid first (the first 3g.20gb, at 4:4, is
+    // GI 1); the mock imitates them, not the user guide's older examples (GI 2 there).
+    GiIdOrder::UpperHalfFirst,
 };
 
 const ModelRegistration kReg(kModel);

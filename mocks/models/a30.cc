@@ -1,5 +1,5 @@
 // NVIDIA A30 (24 GB): 4 memory slots, 4 compute slices. Profile rows from a real `-lgip`/`-lgipp`
-// (mig-facts 1.2). 4g.24gb memory is 23.44 GiB = 24000 MiB (also 23.50 seen).
+// (published A30 notes). 4g.24gb memory is 23.44 GiB = 24000 MiB (also 23.50 seen).
 #include "models/model.h"
 
 namespace mock {
@@ -26,12 +26,9 @@ const GpuModel kModel{
             {0x7, 21, "MIG 1g.6gb+me", 1, 1, 14, 1, 1, 0, 1, 1, 5952, grid(1, {0, 1, 2, 3})},
             {0x8, 6, "MIG 2g.12gb+me", 2, 1, 28, 2, 2, 0, 1, 1, 11968, grid(2, {0, 2})},
         },
-        14),  // real A30 SMs per compute slice (14)
-    // GI id pools on 4-slot GPUs: full 0, 2-slot {1,2}, 1-slot {3..6} (mig-facts 1.0); id = first + start/size.
+        14, CiGrid::Ampere),  // real A30 SMs per compute slice (14)
+    // GI id pools on 4-slot GPUs: full 0, 2-slot {1,2}, 1-slot {3..6}; id = first + start/size.
     {{1, 3}, {2, 1}, {4, 0}},
-    // Ampere: the guide's `-cgi 9,19,14,19` succeeds (GI 2 at 4:4, then 7, 4, 8), so the first 3g
-    // takes 4:4; `-cgi 19,14,5` -> 6:1, 4:2, 0:4; `-cgi 14,19x5` -> 4:2, then 6, 0, 1, 2, 3.
-    AutoPlacement::AvoidLargerOrEqual,
 };
 
 const ModelRegistration kReg(kModel);

@@ -1,5 +1,5 @@
 // NVIDIA H100 80GB HBM3 (SXM5). Every profile value below is what the real H100 answered through
-// NVML (driver 580.159.04, shared/reference/h100-real.md), call for call: ids, v1 fields, names,
+// NVML (driver 580.159.04, read-only capture of 2026-11-25), call for call: ids, v1 fields, names,
 // placements and the unsupported indices (5, 6, 8, 10..0x11 are absent here, so NOT_SUPPORTED).
 #include "models/model.h"
 
@@ -29,11 +29,9 @@ const GpuModel kModel{
             {0x7, 20, "MIG 1g.10gb+me", 1, 1, 16, 1, 1, 0, 1, 1, 9984, grid(1, {0, 1, 2, 3, 4, 5, 6})},
             {0x9, 15, "MIG 1g.20gb", 1, 4, 26, 1, 1, 0, 1, 0, 20096, grid(2, {0, 2, 4, 6})},
         },
-        16),  // [inferred] SMs of a sub-GI compute instance per compute slice
+        16, CiGrid::Hopper),  // [inferred] SMs of a sub-GI compute instance per compute slice
     // GI id pools (first id per placement size; id = first + start/size).
     {{1, 7}, {2, 3}, {4, 1}, {8, 0}},
-    // Hopper: one 3g on an empty H100 leaves 1g capacity 3/7, so it took 0:4; 7x 1g -> 6,4,5,0,1,2,3.
-    AutoPlacement::AvoidLarger,
 };
 
 const ModelRegistration kReg(kModel);

@@ -1,6 +1,6 @@
 // NVIDIA H100 NVL (94 GB; also H100-SXM5-94GB). Profile rows from a real `nvidia-smi mig -lgip`
-// and `-lgipp` on driver 560.35.03 (mig-facts 1.6): ids, SMs, engines, memory, placements.
-// Index constants follow H100 [inferred from the same ids].
+// and `-lgipp` on driver 560.35.03 (a published Azure H100 NVL walkthrough; the same rows in NVIDIA/gpu-operator PR
+// #900): ids, SMs, engines, memory, placements. Index constants follow H100 [inferred from the same ids].
 #include "models/model.h"
 
 namespace mock {
@@ -29,12 +29,10 @@ const GpuModel kModel{
             {0x7, 20, "MIG 1g.12gb+me", 1, 1, 16, 1, 1, 0, 1, 1, 11008, grid(1, {0, 1, 2, 3, 4, 5, 6})},
             {0x9, 15, "MIG 1g.24gb", 1, 4, 26, 1, 1, 0, 1, 0, 22144, grid(2, {0, 2, 4, 6})},
         },
-        16),  // [inferred] SMs of a sub-GI compute instance per compute slice
+        16, CiGrid::Hopper),  // [inferred] SMs of a sub-GI compute instance per compute slice
     // GI id pools (first id per placement size; id = first + start/size).
     {{1, 7}, {2, 3}, {4, 1}, {8, 0}},
     // (NVL capture: 3g GI 1, 1g.24gb GI 5, 1g GI 13: consistent with these pools.)
-    // Hopper: one 3g on an empty H100 leaves 1g capacity 3/7, so it took 0:4; 7x 1g -> 6,4,5,0,1,2,3.
-    AutoPlacement::AvoidLarger,
 };
 
 const ModelRegistration kReg(kModel);

@@ -43,30 +43,43 @@ std::vector<Slot> grid(unsigned size, std::initializer_list<unsigned> starts) {
   return out;
 }
 
-std::vector<GiProfile> buildProfiles(const std::vector<GiRow>& rows, unsigned subCiSmPerSlice) {
+std::vector<GiProfile> buildProfiles(const std::vector<GiRow>& rows, unsigned subCiSmPerSlice, CiGrid grid) {
   std::vector<GiProfile> out;
   for (const GiRow& r : rows) {
-    GiProfile p{r.index, r.id,  r.name, r.slices, r.instances, r.sms,        r.ce,
-                r.dec,   r.enc, r.jpeg, r.ofa,    r.memoryMiB, r.placements, {}};
-    p.cis = standardCiProfiles(r.slices, r.sms, subCiSmPerSlice, p.shortName());
+    GiProfile p{r.index, r.id,   r.name, r.slices,    r.instances,  r.sms, r.ce, r.dec,
+                r.enc,   r.jpeg, r.ofa,  r.memoryMiB, r.placements, {},    r.gfx};
+    p.cis = standardCiProfiles(r.slices, r.sms, subCiSmPerSlice, p.shortName(), grid);
     out.push_back(p);
   }
   return out;
 }
 
+long giIdFor(const GpuModel& model, Slot where) {
+  const IdPool* pool = model.poolFor(where.size);
+  if (!pool || where.size == 0) return -1;
+  unsigned start = where.start;
+  if (model.giIdOrder == GiIdOrder::UpperHalfFirst && where.size < model.memorySlots)
+    start = (start + model.memorySlots / 2) % model.memorySlots;
+  return static_cast<long>(pool->firstId + start / where.size);
+}
+
 std::vector<CiProfile> standardCiProfiles(unsigned giSlices, unsigned giSms, unsigned smPerSlice,
-                                          const std::string& giShortName) {
+                                          const std::string& giShortName, CiGrid grid) {
   struct Row {
     unsigned id, slices, instances;
     std::vector<Slot> placements;
   };
   // CI placements inside the GI follow go-nvml's mock ([UNVERIFIED] against hardware); the
-  // profile sets and instance counts are the real A100 `-lcip` (mig-facts 1.11).
+  // profile sets and instance counts are the real A100 `-lcip` in the MIG user guide.
   std::vector<Row> rows;
   switch (giSlices) {
     case 1: rows = {{0, 1, 1, {{0, 1}}}}; break;
     case 2: rows = {{0, 1, 2, {{0, 1}, {1, 1}}}, {1, 2, 1, {{0, 2}}}}; break;
-    case 3: rows = {{0, 1, 3, {{0, 1}, {1, 1}, {2, 1}}}, {1, 2, 1, {{0, 2}}}, {2, 3, 1, {{0, 3}}}}; break;
+    case 3: {
+      Slot full = grid == CiGrid::Hopper ? Slot{0, 4} : Slot{0, 3};
+      rows = {{0, 1, 3, {{0, 1}, {1, 1}, {2, 1}}}, {1, 2, 1, {{0, 2}}}, {2, 3, 1, {full}}};
+      break;
+    }
     case 4:
       rows = {{0, 1, 4, {{0, 1}, {1, 1}, {2, 1}, {3, 1}}}, {1, 2, 2, {{0, 2}, {2, 2}}}, {3, 4, 1, {{0, 4}}}};
       break;

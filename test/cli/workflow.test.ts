@@ -54,7 +54,7 @@ describe('nvidia-smi spelling on a simulated H100', () => {
     expect(lci.filter((l) => l.startsWith('|   0'))).toEqual([
       '|   0     13       MIG 1g.10gb            0         0          0:1     |',
       '|   0      5       MIG 2g.20gb            1         0          0:2     |',
-      '|   0      1       MIG 3g.40gb            2         0          0:3     |',
+      '|   0      1       MIG 3g.40gb            2         0          0:4     |', // driver 580: 0:4 in a 3-slice GI
     ]);
     const lcip = sim.run('mig', '-lcip', '-gi', '1').stdout.split('\n');
     expect(lcip.filter((l) => l.startsWith('|   0'))).toEqual([

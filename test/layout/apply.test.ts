@@ -113,7 +113,8 @@ describe('apply', () => {
   it('rolls back to the previous layout at the same placements', async () => {
     await applyLayout(nvml, on({ '2g.20gb': 2, '1g.10gb': 2 }), { indices: [0] });
     const before = (await layoutLines(nvml, 0)).map((l) => l.replace(/GI \d+ /, ''));
-    await nvml.mockControl({ cmd: 'setFault', fn: 'nvmlGpuInstanceCreateComputeInstanceWithPlacement', code: 999, nth: 1 });
+    // the 7g's CI spans its GI, so it is created without a placement
+    await nvml.mockControl({ cmd: 'setFault', fn: 'nvmlGpuInstanceCreateComputeInstance', code: 999, nth: 1 });
     const r = await applyLayout(nvml, on({ '7g.80gb': 1 }), { indices: [0], rollbackOnFailure: true });
     expect(r.ok).toBe(false);
     expect(r.rollback?.ok).toBe(true);

@@ -33,9 +33,12 @@ describe('driver auto-placement and GI ids', () => {
     expect(ok(m.giCapacity(dev, 19))).toBe(0);
   });
 
-  it('H100: after one 3g.40gb the remaining capacity is 3g 1/2 and 1g 3/7', () => {
-    const dev = fresh('h100-80gb');
-    expect(where(ok(m.createGi(dev, 9)))).toEqual([1, 0, 4]);
+  it('H100 (driver 580): the first 3g.40gb goes to 4:4 as GI 2; one at 0:4 leaves 3g 1/2 and 1g 3/7', () => {
+    let dev = fresh('h100-80gb');
+    expect(where(ok(m.createGi(dev, 9)))).toEqual([2, 4, 4]);
+    expect(ok(m.giCapacity(dev, 19))).toBe(4);
+    dev = fresh('h100-80gb');
+    expect(where(ok(m.createGi(dev, 9, { start: 0, size: 4 })))).toEqual([1, 0, 4]);
     expect(ok(m.giCapacity(dev, 9))).toBe(1);
     expect(ok(m.giCapacity(dev, 19))).toBe(3);
     expect(ok(m.giCapacity(dev, 5))).toBe(0);
@@ -44,9 +47,9 @@ describe('driver auto-placement and GI ids', () => {
     expect(ok(m.giCapacity(dev, 15))).toBe(2);
   });
 
-  it('A100: -cgi 19,14,5 places 6:1, 4:2 and 0:4', () => {
+  it('A100: -cgi 19,14,5 places 6:1, 4:2 and 0:4 (GI ids as drivers 515/550 number them)', () => {
     const dev = fresh('a100-40gb');
-    expect([19, 14, 5].map((p) => where(ok(m.createGi(dev, p))))).toEqual([[13, 6, 1], [5, 4, 2], [1, 0, 4]]);
+    expect([19, 14, 5].map((p) => where(ok(m.createGi(dev, p))))).toEqual([[9, 6, 1], [3, 4, 2], [2, 0, 4]]);
   });
 
   it('A100: -cgi 14 then 5x 19 places 4:2, then 1g at 6, 0, 1, 2, 3', () => {
@@ -60,7 +63,37 @@ describe('driver auto-placement and GI ids', () => {
     for (const p of [19, 19, 14]) ok(m.createGi(dev, p));
     expect(m.createGi(dev, 9).ret).toBe(NVML.INSUFFICIENT_RESOURCES);
     dev = fresh('a100-40gb');
-    expect([9, 19, 14, 19].map((p) => info(ok(m.createGi(dev, p))).id)).toEqual([2, 7, 4, 8]);
+    // the guide's placements (4:4, 0, 2:2, 1), numbered as drivers 515/550 do (the guide shows 2, 7, 4, 8)
+    expect([9, 19, 14, 19].map((p) => where(ok(m.createGi(dev, p))))).toEqual([[1, 4, 4], [11, 0, 1], [6, 2, 2], [12, 1, 1]]);
+  });
+
+  it('A100 (drivers 515/550): -cgi 9,14,19 gives GI 1, 5, 13; -cgi 14,14,19 gives GI 3, 5, 9', () => {
+    for (const machine of ['a100-40gb', 'a100-80gb']) {
+      let dev = fresh(machine);
+      expect([9, 14, 19].map((p) => where(ok(m.createGi(dev, p))))).toEqual([[1, 4, 4], [5, 0, 2], [13, 2, 1]]);
+      dev = fresh(machine);
+      expect([14, 14, 19].map((p) => where(ok(m.createGi(dev, p))))).toEqual([[3, 4, 2], [5, 0, 2], [9, 6, 1]]);
+    }
+  });
+
+  it('Hopper (driver 580): -cgi 9,14 gives GI 2 at 4:4 then GI 3 at 0:2; -cgi 9,9 gives GI 2 then GI 1', () => {
+    for (const machine of ['h100-80gb', 'h100-94gb', 'h200']) {
+      let dev = fresh(machine);
+      expect([9, 14].map((p) => where(ok(m.createGi(dev, p))))).toEqual([[2, 4, 4], [3, 0, 2]]);
+      dev = fresh(machine);
+      expect([9, 9].map((p) => where(ok(m.createGi(dev, p))))).toEqual([[2, 4, 4], [1, 0, 4]]);
+    }
+  });
+
+  it('Hopper (driver 580): the CI spanning a 3g GI sits at 0:4; on Ampere at 0:3', () => {
+    for (const [machine, size] of [['h100-80gb', 4], ['h100-94gb', 4], ['h200', 4], ['a100-40gb', 3], ['a100-80gb', 3]] as const) {
+      const dev = fresh(machine);
+      const gi = ok(m.createGi(dev, 9));
+      expect([machine, ok(m.ciPlacements(gi, 2))]).toEqual([machine, [{ start: 0, size }]]);
+      const ci = ok(m.createCi(gi, 2));
+      expect([machine, ok(m.ciInfo(ci))!.placement]).toEqual([machine, { start: 0, size }]);
+      expect(m.createCi(gi, 0).ret).toBe(NVML.INSUFFICIENT_RESOURCES); // it fills the GI
+    }
   });
 
   it('A30: four 1g.6gb at slots 0..3, GI ids 3..6; a fifth has no room', () => {
@@ -137,11 +170,11 @@ describe('GPU instance and compute instance lifecycle', () => {
 
   it('a GI with compute instances, or with processes, cannot be destroyed (IN_USE)', () => {
     const dev = fresh('h100-80gb');
-    const gi = ok(m.createGi(dev, 9));
+    const gi = ok(m.createGi(dev, 9)); // GI 2
     const ci1 = ok(m.createCi(gi, 0));
     const ci2 = ok(m.createCi(gi, 0));
     expect(m.destroyGi(gi)).toBe(NVML.IN_USE);
-    expect(m.control({ cmd: 'addProcess', gpu: 0, pid: 4242, gi: 1, ci: 1, usedMemoryMiB: 512 }).ok).toBe(true);
+    expect(m.control({ cmd: 'addProcess', gpu: 0, pid: 4242, gi: 2, ci: 1, usedMemoryMiB: 512 }).ok).toBe(true);
     expect(m.destroyCi(ci2)).toBe(NVML.IN_USE);
     expect(m.destroyCi(ci1)).toBe(0);
     expect(m.destroyGi(gi)).toBe(NVML.IN_USE);
@@ -265,14 +298,14 @@ describe('processes', () => {
 
   it('per MIG device with GI/CI ids; the GPU lists them all', () => {
     const dev = fresh('h100-80gb');
-    const gi = ok(m.createGi(dev, 9));
+    const gi = ok(m.createGi(dev, 9)); // GI 2
     ok(m.createCi(gi, 0));
     ok(m.createCi(gi, 0));
-    m.control({ cmd: 'addProcess', gpu: 0, pid: 7, gi: 1, ci: 1, usedMemoryMiB: 10 });
+    m.control({ cmd: 'addProcess', gpu: 0, pid: 7, gi: 2, ci: 1, usedMemoryMiB: 10 });
     const d0 = ok(m.migByIndex(dev, 0));
     const d1 = ok(m.migByIndex(dev, 1));
     expect(m.processes(d0).value).toEqual([]);
-    expect(m.processes(d1).value).toEqual([{ pid: 7, usedGpuMemory: 10 * 1048576, gpuInstanceId: 1, computeInstanceId: 1 }]);
+    expect(m.processes(d1).value).toEqual([{ pid: 7, usedGpuMemory: 10 * 1048576, gpuInstanceId: 2, computeInstanceId: 1 }]);
     expect(m.processes(dev).value.map((p) => p.pid)).toEqual([7]);
     // CIs of one GI share its memory
     expect(Number(ok(m.memory(d0))!.used)).toBe(10 * 1048576);

@@ -41,17 +41,18 @@ describe('state file', () => {
 
   it('changes made by one process are seen by the next (a multi-command session on one GPU)', async () => {
     m.control({ cmd: 'reset' });
-    expect(await ops('init', 'setmig:0:1', 'create:0:9', 'createci:0:1:0')).toEqual([0, [0, 0], [0, 1], [0, 0]]);
+    // the 3g goes to 4:4 as GI 2 (H100, driver 580)
+    expect(await ops('init', 'setmig:0:1', 'create:0:9', 'createci:0:2:0')).toEqual([0, [0, 0], [0, 2], [0, 0]]);
     const dev = ok(m.device(0));
     expect(m.migMode(dev)).toMatchObject({ current: 1, pending: 1 });
     const mig = ok(m.migByIndex(dev, 0));
     expect(ok(m.name(mig))).toBe('NVIDIA H100 80GB HBM3 MIG 1c.3g.40gb');
     // and the other way round: this process creates, a child lists
-    ok(m.createCi(ok(m.giById(dev, 1)), 0));
-    m.control({ cmd: 'addProcess', gpu: 0, pid: 999, gi: 1, ci: 1, usedMemoryMiB: 64 });
+    ok(m.createCi(ok(m.giById(dev, 2)), 0));
+    m.control({ cmd: 'addProcess', gpu: 0, pid: 999, gi: 2, ci: 1, usedMemoryMiB: 64 });
     const [, devices, procs] = await ops('init', 'migdevices:0', 'processes:0');
-    expect(devices.map((d: any[]) => [d[0], d[3], d[4]])).toEqual([[0, 1, 0], [1, 1, 1]]);
-    expect(procs).toEqual([0, [[999, 64, 1, 1]]]);
+    expect(devices.map((d: any[]) => [d[0], d[3], d[4]])).toEqual([[0, 2, 0], [1, 2, 1]]);
+    expect(procs).toEqual([0, [[999, 64, 2, 1]]]);
   });
 
   it('concurrent processes: 8 create a 1g each, exactly 7 fit, no id twice', async () => {
