@@ -1,8 +1,9 @@
 // The one error class of the package. Native code receives it once (binding.setErrorClass) and
 // rejects with it; the facade throws it for library states NVML itself has no code for.
+import { RETURN_CODE_TABLE } from './return-codes';
 
 /**
- * nvmlReturn_t values and their enum names (NVML 13 header).
+ * nvmlReturn_t values and their enum names (the one return-code table, native/return_codes.json).
  *
  * @example
  * ```ts
@@ -11,40 +12,9 @@
  * console.log(NVML_RETURN_CODES[19]); // 'NVML_ERROR_IN_USE'
  * ```
  */
-export const NVML_RETURN_CODES: Readonly<Record<number, string>> = Object.freeze({
-  0: 'NVML_SUCCESS',
-  1: 'NVML_ERROR_UNINITIALIZED',
-  2: 'NVML_ERROR_INVALID_ARGUMENT',
-  3: 'NVML_ERROR_NOT_SUPPORTED',
-  4: 'NVML_ERROR_NO_PERMISSION',
-  5: 'NVML_ERROR_ALREADY_INITIALIZED',
-  6: 'NVML_ERROR_NOT_FOUND',
-  7: 'NVML_ERROR_INSUFFICIENT_SIZE',
-  8: 'NVML_ERROR_INSUFFICIENT_POWER',
-  9: 'NVML_ERROR_DRIVER_NOT_LOADED',
-  10: 'NVML_ERROR_TIMEOUT',
-  11: 'NVML_ERROR_IRQ_ISSUE',
-  12: 'NVML_ERROR_LIBRARY_NOT_FOUND',
-  13: 'NVML_ERROR_FUNCTION_NOT_FOUND',
-  14: 'NVML_ERROR_CORRUPTED_INFOROM',
-  15: 'NVML_ERROR_GPU_IS_LOST',
-  16: 'NVML_ERROR_RESET_REQUIRED',
-  17: 'NVML_ERROR_OPERATING_SYSTEM',
-  18: 'NVML_ERROR_LIB_RM_VERSION_MISMATCH',
-  19: 'NVML_ERROR_IN_USE',
-  20: 'NVML_ERROR_MEMORY',
-  21: 'NVML_ERROR_NO_DATA',
-  22: 'NVML_ERROR_VGPU_ECC_NOT_SUPPORTED',
-  23: 'NVML_ERROR_INSUFFICIENT_RESOURCES',
-  24: 'NVML_ERROR_FREQ_NOT_SUPPORTED',
-  25: 'NVML_ERROR_ARGUMENT_VERSION_MISMATCH',
-  26: 'NVML_ERROR_DEPRECATED',
-  27: 'NVML_ERROR_NOT_READY',
-  28: 'NVML_ERROR_GPU_NOT_FOUND',
-  29: 'NVML_ERROR_INVALID_STATE',
-  30: 'NVML_ERROR_RESET_TYPE_NOT_SUPPORTED',
-  999: 'NVML_ERROR_UNKNOWN',
-});
+export const NVML_RETURN_CODES: Readonly<Record<number, string>> = Object.freeze(
+  Object.fromEntries(RETURN_CODE_TABLE.map((e) => [e.value, e.name])),
+);
 
 /**
  * Codes of library states that are not NVML return values (nvmlReturn is null for these).
@@ -86,6 +56,13 @@ export const LIBRARY_ERROR_CODES = Object.freeze({
  */
 export function nvmlReturnName(nvmlReturn: number): string {
   return NVML_RETURN_CODES[nvmlReturn] ?? `NVML_ERROR_UNKNOWN_${nvmlReturn}`;
+}
+
+const TEXT_BY_NAME: ReadonlyMap<string, string> = new Map(RETURN_CODE_TABLE.map((e) => [e.name, e.text]));
+
+/** nvmlErrorString's text for an NVML code name ('NVML_ERROR_IN_USE' → 'In use by another client'); undefined for other codes. */
+export function nvmlReturnText(code: string): string | undefined {
+  return TEXT_BY_NAME.get(code);
 }
 
 /**

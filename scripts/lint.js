@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm run lint`: ESLint on the TypeScript and JavaScript (eslint.config.mjs) and clang-format's check
-// on every C and C++ file (.clang-format: one style for native/, mocks/ and the C in bench/ and test/).
-// `npm run format` (this script with --fix) rewrites what either tool can fix.
+// `npm run lint`: ESLint on the TypeScript and JavaScript (eslint.config.mjs), clang-format's check
+// on every C and C++ file (.clang-format: one style for native/, mocks/ and the C in bench/ and test/)
+// and the staleness check of the files generated from native/return_codes.json.
+// `npm run format` (this script with --fix) rewrites what each of them can fix.
 // The tools live in tools/lint with their own lock file; they are installed there (npm ci) when missing
 // or older than that lock file. Exits non-zero when either check fails.
 'use strict';
@@ -43,6 +44,9 @@ function cSources(dir) {
   return out;
 }
 
+// Generated files first, so that ESLint and clang-format see the current ones.
+const genStatus = run(process.execPath, [path.join(ROOT, 'scripts', 'gen-return-codes.js'), ...(fix ? [] : ['--check'])]);
+
 const eslint = path.join(TOOLS, 'node_modules', 'eslint', 'bin', 'eslint.js');
 const eslintStatus = run(process.execPath, [eslint, ...(fix ? ['--fix'] : []), '.']);
 
@@ -52,4 +56,4 @@ const clangArgs = fix ? ['-i', '--style=file', ...files] : ['--dry-run', '--Werr
 const clangStatus = run(clangFormat, clangArgs);
 if (!fix && clangStatus !== 0) console.error('clang-format: run `npm run format` to apply the style of .clang-format');
 
-process.exit(eslintStatus || clangStatus);
+process.exit(genStatus || eslintStatus || clangStatus);

@@ -1,6 +1,6 @@
 // Exit codes and error wording of the CLI. Scripts rely on the codes; docs/cli.md lists them.
 
-import { isNvmlError } from '../errors.js';
+import { isNvmlError, nvmlReturnText } from '../errors.js';
 
 /**
  * The exit codes, each named and explained once: `EXIT.BUSY` in code, the help text's list and
@@ -49,39 +49,21 @@ export class CliError extends Error {
 }
 Object.defineProperty(CliError.prototype, 'name', { value: 'CliError' });
 
-/** nvidia-smi's wording of NVML return codes (nvmlErrorString), so messages read the same. */
-const NVML_TEXT: Record<string, string> = {
-  NVML_ERROR_UNINITIALIZED: 'Uninitialized',
-  NVML_ERROR_INVALID_ARGUMENT: 'Invalid Argument',
-  NVML_ERROR_NOT_SUPPORTED: 'Not Supported',
-  NVML_ERROR_NO_PERMISSION: 'Insufficient Permissions',
-  NVML_ERROR_NOT_FOUND: 'Not Found',
-  NVML_ERROR_INSUFFICIENT_SIZE: 'Insufficient Size',
-  NVML_ERROR_DRIVER_NOT_LOADED: 'Driver Not Loaded',
-  NVML_ERROR_TIMEOUT: 'Timeout',
-  NVML_ERROR_LIBRARY_NOT_FOUND: 'NVML Shared Library Not Found',
-  NVML_ERROR_FUNCTION_NOT_FOUND: 'Function Not Found',
-  NVML_ERROR_GPU_IS_LOST: 'GPU is lost',
-  NVML_ERROR_RESET_REQUIRED: 'GPU requires reset',
-  NVML_ERROR_IN_USE: 'In use by another client',
-  NVML_ERROR_NO_DATA: 'No data',
-  NVML_ERROR_INSUFFICIENT_RESOURCES: 'Insufficient Resources',
-  NVML_ERROR_ARGUMENT_VERSION_MISMATCH: 'Argument version mismatch',
-  NVML_ERROR_INVALID_STATE: 'Invalid state',
-  NVML_ERROR_UNKNOWN: 'Unknown Error',
+/** The CLI's wording of its own library codes; NVML codes read as nvmlErrorString does (lib/return-codes.ts). */
+const LIBRARY_TEXT: Record<string, string> = {
   ERR_NVML_READ_ONLY: 'Refused by the read-only interlock (--read-only or NVML_MIG_READONLY=1)',
   ERR_NVML_STALE_HANDLE: 'Not Found (it was destroyed or reconfigured meanwhile)',
 };
 
 /** nvidia-smi's text for an NVML code name: 'NVML_ERROR_IN_USE' → "In use by another client". */
 export function codeText(code: string): string {
-  return NVML_TEXT[code] ?? code;
+  return nvmlReturnText(code) ?? LIBRARY_TEXT[code] ?? code;
 }
 
 /** The short text nvidia-smi prints for an error: "In use by another client". */
 export function errorText(e: unknown): string {
   if (isNvmlError(e)) {
-    return NVML_TEXT[e.code] ?? (e.nvmlReturn === null ? e.message : e.code);
+    return nvmlReturnText(e.code) ?? LIBRARY_TEXT[e.code] ?? (e.nvmlReturn === null ? e.message : e.code);
   }
   return e instanceof Error ? e.message : String(e);
 }
