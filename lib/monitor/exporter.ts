@@ -10,6 +10,8 @@ import type { Nvml } from '../nvml';
 import { MigMetrics } from './metrics';
 import { Monitor, rawBinding } from './monitor';
 import type { GpuSnapshot } from './types';
+import { LayoutViewBuilder } from './layout-view';
+import { pageHtml } from './page';
 
 /**
  * Options of {@link startExporter}.
@@ -89,6 +91,9 @@ export class MigExporter {
   /** Completed refreshes (successful or not). */
   refreshes = 0;
   private text = '';
+  /** The page's data (/layout.json), rendered once per refresh. */
+  private layoutJson = '{"timestamp":0,"gpus":[]}';
+  private readonly layoutView: LayoutViewBuilder;
   /** Every GPU of the last successful read (before any selection). */
   private lastGpus: GpuSnapshot[] | null = null;
   private server: Server | null = null;
@@ -109,6 +114,7 @@ export class MigExporter {
     this.ownsMonitor = !options.monitor;
     this.monitor = options.monitor ?? new Monitor(nvml);
     this.metrics = new MigMetrics(options.registry);
+    this.layoutView = new LayoutViewBuilder(nvml);
     this.gpus = options.gpus ?? null;
   }
 
@@ -171,6 +177,13 @@ export class MigExporter {
     }
     this.metrics.update(snap, Number(process.hrtime.bigint() - t0) / 1e9);
     this.text = await this.metrics.registry.metrics();
+    if (snap) {
+      try {
+        this.layoutJson = JSON.stringify(await this.layoutView.build(snap));
+      } catch {
+        // The page keeps the last layout it had; the metrics above are current.
+      }
+    }
   }
 
   private schedule(): void {
@@ -198,8 +211,15 @@ export class MigExporter {
       res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
-    if (path === '/') {
-      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('nvml-mig exporter: metrics at /metrics\n');
+    if (path === '/' || path === '/layout.json') {
+      // Both from memory: a viewer never causes a driver call.
+      const body = path === '/' ? pageHtml(this.intervalMs) : this.layoutJson;
+      res.writeHead(200, {
+        'Content-Type': path === '/' ? 'text/html; charset=utf-8' : 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+        'Cache-Control': 'no-store',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
