@@ -91,19 +91,6 @@ export type LayoutForm = 'entries' | 'target' | 'by-gpu';
 /**
  * Checks a layout before anything else happens; throws TypeError (shape, keys, types) or
  * RangeError (counts) naming the place. Returns the layout's form.
- *
- * @example
- * ```ts
- * import { checkLayoutInput } from 'nvml-mig/layout';
- *
- * checkLayoutInput({ migEnabled: true, migDevices: { '1g.10gb': 2 } }); // 'target'
- * checkLayoutInput({ 0: { migEnabled: false } });                       // 'by-gpu'
- * try {
- *   checkLayoutInput({ migEnable: true });
- * } catch (e) {
- *   console.log((e as Error).message); // layout: unknown key "migEnable" (did you mean "migEnabled"?); ...
- * }
- * ```
  */
 export function checkLayoutInput(input: unknown): LayoutForm {
   if (Array.isArray(input)) {
