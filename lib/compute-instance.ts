@@ -3,8 +3,9 @@
 import type { ComputeInstanceHandle, NativeBinding } from './native';
 import type { ComputeInstanceInfo, Placement } from './types';
 import type { GpuInstance } from './gpu-instance';
-import { LIBRARY_ERROR_CODES, libraryError, withCallerStack } from './errors';
+import { LIBRARY_ERROR_CODES, libraryError } from './errors';
 import { MigDevice } from './mig-device';
+import { call } from './facade-call';
 
 /**
  * A compute instance (CI) inside a {@link GpuInstance}; each one is a MIG device.
@@ -42,19 +43,18 @@ export class ComputeInstance {
     this.placement = Object.freeze(placement);
   }
 
-  private run<T>(body: (b: NativeBinding, ci: ComputeInstanceHandle) => Promise<T>): Promise<T> {
-    return withCallerStack(async () => {
-      this.gpuInstance._check();
-      if (this._destroyed) {
-        throw libraryError(LIBRARY_ERROR_CODES.STALE_HANDLE, `compute instance ${this.id} of GPU instance ${this.gpuInstance.id} was destroyed`);
-      }
-      return body(this.gpuInstance.device._session.binding, this._handle);
-    });
+  /** @internal the liveness check of every call (see call() in facade-call.ts) */
+  _live(): NativeBinding {
+    this.gpuInstance._check();
+    if (this._destroyed) {
+      throw libraryError(LIBRARY_ERROR_CODES.STALE_HANDLE, `compute instance ${this.id} of GPU instance ${this.gpuInstance.id} was destroyed`);
+    }
+    return this.gpuInstance.device._session.binding;
   }
 
   /** The driver's answer for this compute instance: id, GPU instance id, profile id, placement. */
   info(): Promise<ComputeInstanceInfo> {
-    return this.run(async (b, ci) => {
+    return call(this, async (b, ci) => {
       const raw = await b.computeInstanceGetInfo(ci);
       return { id: raw.id, gpuInstanceId: this.gpuInstance.id, profileId: raw.profileId, placement: { start: raw.placement.start, size: raw.placement.size } };
     });
@@ -62,12 +62,12 @@ export class ComputeInstance {
 
   /** The MIG device of this CI (its index is -1: not known from the CI). */
   migDevice(): Promise<MigDevice> {
-    return this.run(async (b, ci) => new MigDevice(this.gpuInstance.device, -1, (await b.computeInstanceGetInfo(ci)).device));
+    return call(this, async (b, ci) => new MigDevice(this.gpuInstance.device, -1, (await b.computeInstanceGetInfo(ci)).device));
   }
 
   /** Destroys this CI. NVML_ERROR_IN_USE while processes run on it. */
   destroy(): Promise<void> {
-    return this.run(async (b, ci) => {
+    return call(this, async (b, ci) => {
       this.gpuInstance.device._session.checkWritable('ComputeInstance.destroy');
       await b.computeInstanceDestroy(ci);
       this._destroyed = true;

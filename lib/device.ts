@@ -3,9 +3,11 @@
 
 import type { DeviceHandle, GpuInstanceHandle, NativeBinding, RawGpuInstanceProfileInfo, RawPciInfo } from './native';
 import type { GpuInstanceProfile, MemoryInfo, MigMode, PciInfo, Placement, ProcessInfo, SetMigModeResult } from './types';
-import type { Nvml, Session, DeviceCache } from './nvml';
-import { memo } from './nvml';
-import { NvmlError, isNvmlError, nvmlReturnName, withCallerStack } from './errors';
+import type { Nvml } from './nvml';
+import type { Session, DeviceCache } from './session';
+import { call } from './facade-call';
+import { memo } from './memo';
+import { NvmlError, isNvmlError, nvmlReturnName } from './errors';
 import { checkBoolean, checkOptionalPlacement, checkOptionalUint32, checkUint32 } from './validate';
 import {
   deriveGpuInstanceProfileName,
@@ -98,12 +100,10 @@ export class Device {
     this._handle = handle;
   }
 
-  /** @internal one facade call: liveness check, caller's stack on failure */
-  _run<T>(body: (b: NativeBinding, h: DeviceHandle) => Promise<T>): Promise<T> {
-    return withCallerStack(async () => {
-      this._session.check();
-      return body(this._session.binding, this._handle);
-    });
+  /** @internal the liveness check of every call (see call() in facade-call.ts) */
+  _live(): NativeBinding {
+    this._session.check();
+    return this._session.binding;
   }
 
   /** @internal */
@@ -113,42 +113,42 @@ export class Device {
 
   /** The product name, e.g. "NVIDIA H100 80GB HBM3". */
   name(): Promise<string> {
-    return this._run((b, h) => b.deviceGetName(h));
+    return call(this, (b, h) => b.deviceGetName(h));
   }
 
   /** The GPU's UUID, "GPU-...". */
   uuid(): Promise<string> {
-    return this._run((b, h) => b.deviceGetUuid(h));
+    return call(this, (b, h) => b.deviceGetUuid(h));
   }
 
   /** The PCI identity: bus id, device and subsystem ids. */
   pciInfo(): Promise<PciInfo> {
-    return this._run(async (b, h) => toPciInfo(await b.deviceGetPciInfo(h)));
+    return call(this, async (b, h) => toPciInfo(await b.deviceGetPciInfo(h)));
   }
 
   /** Memory in bytes: total, used and free. */
   memoryInfo(): Promise<MemoryInfo> {
-    return this._run((b, h) => b.deviceGetMemoryInfo(h));
+    return call(this, (b, h) => b.deviceGetMemoryInfo(h));
   }
 
   /** The minor number N of the GPU's /dev/nvidiaN. */
   minorNumber(): Promise<number> {
-    return this._run((b, h) => b.deviceGetMinorNumber(h));
+    return call(this, (b, h) => b.deviceGetMinorNumber(h));
   }
 
   /** NVML_ERROR_NOT_SUPPORTED while MIG is enabled (NVML has no device-wide utilization then). */
   utilizationRates(): Promise<{ gpu: number; memory: number }> {
-    return this._run((b, h) => b.deviceGetUtilizationRates(h));
+    return call(this, (b, h) => b.deviceGetUtilizationRates(h));
   }
 
   /** The compute processes on the GPU, with the GPU and compute instance each runs in. */
   computeProcesses(): Promise<ProcessInfo[]> {
-    return this._run((b, h) => b.deviceGetComputeRunningProcesses(h));
+    return call(this, (b, h) => b.deviceGetComputeRunningProcesses(h));
   }
 
   /** Whether the GPU has GPM (GPU Performance Monitoring, Hopper and newer), which {@link Device.activity} needs. */
   gpmSupported(): Promise<boolean> {
-    return this._run((b, h) => b.gpmQueryDeviceSupport(h));
+    return call(this, (b, h) => b.gpmQueryDeviceSupport(h));
   }
 
   /**
@@ -156,17 +156,17 @@ export class Device {
    * samples that far apart, the metrics computed off the JS thread. NOT_SUPPORTED before Hopper.
    */
   activity(options?: ActivityOptions): Promise<Activity> {
-    return this._run(async (b, h) => measureActivity(b, (s) => b.gpmSampleGet(h, s), checkActivityOptions(options)));
+    return call(this, async (b, h) => measureActivity(b, (s) => b.gpmSampleGet(h, s), checkActivityOptions(options)));
   }
 
   /** False: a Device is a physical GPU (nvmlDeviceIsMigDeviceHandle). */
   isMigDeviceHandle(): Promise<boolean> {
-    return this._run((b, h) => b.deviceIsMigDeviceHandle(h));
+    return call(this, (b, h) => b.deviceIsMigDeviceHandle(h));
   }
 
   /** The current and pending MIG mode. */
   migMode(): Promise<MigMode> {
-    return this._run(async (b, h) => toMigMode(await b.deviceGetMigMode(h)));
+    return call(this, async (b, h) => toMigMode(await b.deviceGetMigMode(h)));
   }
 
   /**
@@ -175,7 +175,7 @@ export class Device {
    * and the mode read back. Cached profiles of this GPU are dropped: they belong to a MIG mode.
    */
   setMigMode(enabled: boolean): Promise<SetMigModeResult> {
-    return this._run(async (b, h) => {
+    return call(this, async (b, h) => {
       const on = checkBoolean('enabled', enabled);
       this._session.checkWritable('setMigMode');
       let status: number;
@@ -190,7 +190,7 @@ export class Device {
   }
 
   private fieldFlag(fieldId: number): Promise<boolean | null> {
-    return this._run(async (b, h) => {
+    return call(this, async (b, h) => {
       let values;
       try {
         values = await b.deviceGetFieldValues(h, [fieldId]);
@@ -234,7 +234,7 @@ export class Device {
 
   /** The GPU instance profile at profile INDEX (0 = 1 slice); NOT_SUPPORTED for one this GPU lacks. */
   gpuInstanceProfile(index: number): Promise<GpuInstanceProfile> {
-    return this._run(async () => {
+    return call(this, async () => {
       const i = checkUint32('index', index);
       const cached = this._cache.giProfiles;
       const hit = cached && (await cached.catch(() => undefined))?.find((p) => p.index === i);
@@ -263,17 +263,17 @@ export class Device {
 
   /** The GPU instance profile with profile ID `profileId` (what create/list take: 19 for 1g on H100). */
   gpuInstanceProfileById(profileId: number): Promise<GpuInstanceProfile> {
-    return this._run(async () => this._profileById(checkUint32('profileId', profileId)));
+    return call(this, async () => this._profileById(checkUint32('profileId', profileId)));
   }
 
   /** Every GPU instance profile this GPU supports, in index order (cached until the MIG mode changes). */
   gpuInstanceProfiles(): Promise<GpuInstanceProfile[]> {
-    return this._run(async () => [...(await this._profiles())]);
+    return call(this, async () => [...(await this._profiles())]);
   }
 
   /** Every placement the profile can take, occupied or not (static: cached). */
   gpuInstancePlacements(profileId: number): Promise<Placement[]> {
-    return this._run(async (b, h) => {
+    return call(this, async (b, h) => {
       const id = checkUint32('profileId', profileId);
       const list = await memo(this._cache.giPlacements, id, async () =>
         Object.freeze((await b.deviceGetGpuInstancePossiblePlacements(h, id)).map((p) => Object.freeze({ start: p.start, size: p.size }))),
@@ -284,7 +284,7 @@ export class Device {
 
   /** How many more GPU instances of this profile fit now. */
   gpuInstanceRemainingCapacity(profileId: number): Promise<number> {
-    return this._run((b, h) => b.deviceGetGpuInstanceRemainingCapacity(h, checkUint32('profileId', profileId)));
+    return call(this, (b, h) => b.deviceGetGpuInstanceRemainingCapacity(h, checkUint32('profileId', profileId)));
   }
 
   /** @internal wraps a GI handle, reading its id, profile id and placement */
@@ -295,7 +295,7 @@ export class Device {
 
   /** Creates a GPU instance: driver-placed, or at `placement` (CreateGpuInstanceWithPlacement). */
   createGpuInstance(profileId: number, placement?: Placement): Promise<GpuInstance> {
-    return this._run(async (b, h) => {
+    return call(this, async (b, h) => {
       const id = checkUint32('profileId', profileId);
       const at = checkOptionalPlacement('placement', placement);
       this._session.checkWritable('createGpuInstance');
@@ -305,7 +305,7 @@ export class Device {
 
   /** The GPU instances of one profile, or of every profile when omitted; sorted by GI id. */
   gpuInstances(profileId?: number): Promise<GpuInstance[]> {
-    return this._run(async (b, h) => {
+    return call(this, async (b, h) => {
       const only = checkOptionalUint32('profileId', profileId);
       const ids = only !== undefined ? [only] : (await this._profiles()).map((p) => p.id);
       return instancesOfProfiles(ids, (id) => b.deviceGetGpuInstances(h, id), (gi) => this._gpuInstanceOf(gi));
@@ -314,12 +314,12 @@ export class Device {
 
   /** The GPU instance with GI id `id`; NVML_ERROR_NOT_FOUND if there is none. */
   gpuInstance(id: number): Promise<GpuInstance> {
-    return this._run(async (b, h) => this._gpuInstanceOf(await b.deviceGetGpuInstanceById(h, checkUint32('id', id))));
+    return call(this, async (b, h) => this._gpuInstanceOf(await b.deviceGetGpuInstanceById(h, checkUint32('id', id))));
   }
 
   /** The largest number of MIG devices this GPU can have (0 with MIG off); not how many exist. */
   maxMigDeviceCount(): Promise<number> {
-    return this._run((b, h) => b.deviceGetMaxMigDeviceCount(h));
+    return call(this, (b, h) => b.deviceGetMaxMigDeviceCount(h));
   }
 
   /** The MIG device at index `i`, or null where NVML answers one of `emptyCodes`. */
@@ -334,12 +334,12 @@ export class Device {
 
   /** The MIG device at `index`, or null for an empty (sparse) index. */
   migDevice(index: number): Promise<MigDevice | null> {
-    return this._run(async (b, h) => this.migDeviceAt(b, h, checkUint32('index', index), ['NVML_ERROR_NOT_FOUND']));
+    return call(this, async (b, h) => this.migDeviceAt(b, h, checkUint32('index', index), ['NVML_ERROR_NOT_FOUND']));
   }
 
   /** Every MIG device, in index order (indices 0..max-1; empty ones skipped, as go-nvlib does). */
   migDevices(): Promise<MigDevice[]> {
-    return this._run(async (b, h) => {
+    return call(this, async (b, h) => {
       const max = await b.deviceGetMaxMigDeviceCount(h);
       const found = await Promise.all(
         Array.from({ length: max }, (_, i) => this.migDeviceAt(b, h, i, ['NVML_ERROR_NOT_FOUND', 'NVML_ERROR_INVALID_ARGUMENT'])),

@@ -3,8 +3,9 @@
 import type { ComputeInstanceHandle, GpuInstanceHandle, NativeBinding, RawComputeInstanceProfileInfo } from './native';
 import type { ComputeInstanceProfile, GpuInstanceInfo, GpuInstanceProfile, Placement } from './types';
 import type { Device } from './device';
-import { memo } from './nvml';
-import { LIBRARY_ERROR_CODES, libraryError, withCallerStack } from './errors';
+import { memo } from './memo';
+import { call } from './facade-call';
+import { LIBRARY_ERROR_CODES, libraryError } from './errors';
 import { checkOptionalPlacement, checkOptionalUint32, checkUint32 } from './validate';
 import {
   COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED,
@@ -85,16 +86,15 @@ export class GpuInstance {
     if (this._destroyed) throw libraryError(LIBRARY_ERROR_CODES.STALE_HANDLE, `GPU instance ${this.id} was destroyed`);
   }
 
-  private run<T>(body: (b: NativeBinding, gi: GpuInstanceHandle) => Promise<T>): Promise<T> {
-    return withCallerStack(async () => {
-      this._check();
-      return body(this.device._session.binding, this._handle);
-    });
+  /** @internal the liveness check of every call (see call() in facade-call.ts) */
+  _live(): NativeBinding {
+    this._check();
+    return this.device._session.binding;
   }
 
   /** The driver's answer for this GPU instance: id, profile id, placement. */
   info(): Promise<GpuInstanceInfo> {
-    return this.run(async (b, gi) => {
+    return call(this, async (b, gi) => {
       const raw = await b.gpuInstanceGetInfo(gi);
       return { id: raw.id, profileId: raw.profileId, placement: { start: raw.placement.start, size: raw.placement.size } };
     });
@@ -106,7 +106,7 @@ export class GpuInstance {
    * instance reads 100 whatever its size). NOT_SUPPORTED before Hopper.
    */
   activity(options?: ActivityOptions): Promise<Activity> {
-    return this.run(async (b) => {
+    return call(this, async (b) => {
       const o = checkActivityOptions(options);
       return measureActivity(b, async (s) => {
         this._check();  // destroyed through this object meanwhile: stale, and the samples are freed
@@ -117,7 +117,7 @@ export class GpuInstance {
 
   /** The GPU instance profile of this GI. */
   profile(): Promise<GpuInstanceProfile> {
-    return this.run(() => this.device._profileById(this.profileId));
+    return call(this, () => this.device._profileById(this.profileId));
   }
 
   private async fetchCiProfile(index: number): Promise<ComputeInstanceProfile> {
@@ -130,7 +130,7 @@ export class GpuInstance {
 
   /** The compute instance profile at CI profile INDEX (shared engine profile); NOT_SUPPORTED if this GI lacks it. */
   computeInstanceProfile(index: number): Promise<ComputeInstanceProfile> {
-    return this.run(() => this.fetchCiProfile(checkUint32('index', index)));
+    return call(this, () => this.fetchCiProfile(checkUint32('index', index)));
   }
 
   /** The cached list of every CI profile of this GI's profile. */
@@ -140,12 +140,12 @@ export class GpuInstance {
 
   /** Every CI profile this GI supports, in index order (cached per GI profile until the MIG mode changes). */
   computeInstanceProfiles(): Promise<ComputeInstanceProfile[]> {
-    return this.run(async () => [...(await this.ciProfiles())]);
+    return call(this, async () => [...(await this.ciProfiles())]);
   }
 
   /** Placements of a CI profile, in compute slices relative to this GI. */
   computeInstancePlacements(profileId: number): Promise<Placement[]> {
-    return this.run(async (b, gi) => {
+    return call(this, async (b, gi) => {
       const raw = await b.gpuInstanceGetComputeInstancePossiblePlacements(gi, checkUint32('profileId', profileId));
       return raw.map((p) => ({ start: p.start, size: p.size }));
     });
@@ -153,7 +153,7 @@ export class GpuInstance {
 
   /** How many more compute instances of a CI profile id fit in this GPU instance. */
   computeInstanceRemainingCapacity(profileId: number): Promise<number> {
-    return this.run((b, gi) => b.gpuInstanceGetComputeInstanceRemainingCapacity(gi, checkUint32('profileId', profileId)));
+    return call(this, (b, gi) => b.gpuInstanceGetComputeInstanceRemainingCapacity(gi, checkUint32('profileId', profileId)));
   }
 
   /** @internal wraps a CI handle, reading its id, profile id and placement */
@@ -164,7 +164,7 @@ export class GpuInstance {
 
   /** Creates a compute instance: driver-placed, or at `placement` (compute slices within this GI). */
   createComputeInstance(profileId: number, placement?: Placement): Promise<ComputeInstance> {
-    return this.run(async (b, gi) => {
+    return call(this, async (b, gi) => {
       const id = checkUint32('profileId', profileId);
       const at = checkOptionalPlacement('placement', placement);
       this.device._session.checkWritable('createComputeInstance');
@@ -174,7 +174,7 @@ export class GpuInstance {
 
   /** The compute instances of one CI profile, or of every profile when omitted; sorted by CI id. */
   computeInstances(profileId?: number): Promise<ComputeInstance[]> {
-    return this.run(async (b, gi) => {
+    return call(this, async (b, gi) => {
       const only = checkOptionalUint32('profileId', profileId);
       const ids = only !== undefined ? [only] : (await this.ciProfiles()).map((p) => p.id);
       return instancesOfProfiles(ids, (id) => b.gpuInstanceGetComputeInstances(gi, id), (ci) => this._computeInstanceOf(ci));
@@ -183,12 +183,12 @@ export class GpuInstance {
 
   /** The compute instance with CI id `id` in this GI; NVML_ERROR_NOT_FOUND if there is none. */
   computeInstance(id: number): Promise<ComputeInstance> {
-    return this.run(async (b, gi) => this._computeInstanceOf(await b.gpuInstanceGetComputeInstanceById(gi, checkUint32('id', id))));
+    return call(this, async (b, gi) => this._computeInstanceOf(await b.gpuInstanceGetComputeInstanceById(gi, checkUint32('id', id))));
   }
 
   /** Destroys this GI. NVML_ERROR_IN_USE while it has compute instances or processes. */
   destroy(): Promise<void> {
-    return this.run(async (b, gi) => {
+    return call(this, async (b, gi) => {
       this.device._session.checkWritable('GpuInstance.destroy');
       await b.gpuInstanceDestroy(gi);
       this._destroyed = true;

@@ -3,7 +3,7 @@
 import type { DeviceHandle, NativeBinding } from './native';
 import type { DeviceAttributes, MemoryInfo, ProcessInfo } from './types';
 import type { Device } from './device';
-import { withCallerStack } from './errors';
+import { call } from './facade-call';
 
 /**
  * A MIG device (the CUDA-visible side of a compute instance): its UUID, ids, memory, attributes and processes.
@@ -36,55 +36,54 @@ export class MigDevice {
     this._handle = handle;
   }
 
-  private run<T>(body: (b: NativeBinding, h: DeviceHandle) => Promise<T>): Promise<T> {
-    return withCallerStack(async () => {
-      this.parent._session.check();
-      return body(this.parent._session.binding, this._handle);
-    });
+  /** @internal the liveness check of every call (see call() in facade-call.ts) */
+  _live(): NativeBinding {
+    this.parent._session.check();
+    return this.parent._session.binding;
   }
 
   /** "MIG-xxxxxxxx-xxxx-..." */
   uuid(): Promise<string> {
-    return this.run((b, h) => b.deviceGetUuid(h));
+    return call(this, (b, h) => b.deviceGetUuid(h));
   }
 
   /** The MIG device's name as the driver gives it. */
   name(): Promise<string> {
-    return this.run((b, h) => b.deviceGetName(h));
+    return call(this, (b, h) => b.deviceGetName(h));
   }
 
   /** The id of the GPU instance it belongs to. */
   gpuInstanceId(): Promise<number> {
-    return this.run((b, h) => b.deviceGetGpuInstanceId(h));
+    return call(this, (b, h) => b.deviceGetGpuInstanceId(h));
   }
 
   /** The id of its compute instance. */
   computeInstanceId(): Promise<number> {
-    return this.run((b, h) => b.deviceGetComputeInstanceId(h));
+    return call(this, (b, h) => b.deviceGetComputeInstanceId(h));
   }
 
   /** The GI's memory (CIs of one GI share it). */
   memoryInfo(): Promise<MemoryInfo> {
-    return this.run((b, h) => b.deviceGetMemoryInfo(h));
+    return call(this, (b, h) => b.deviceGetMemoryInfo(h));
   }
 
   /** SMs, shared engines, slices and memory of this MIG device (nvmlDeviceGetAttributes_v2). */
   attributes(): Promise<DeviceAttributes> {
-    return this.run((b, h) => b.deviceGetAttributes(h));
+    return call(this, (b, h) => b.deviceGetAttributes(h));
   }
 
   /** The compute processes on this MIG device. */
   computeProcesses(): Promise<ProcessInfo[]> {
-    return this.run((b, h) => b.deviceGetComputeRunningProcesses(h));
+    return call(this, (b, h) => b.deviceGetComputeRunningProcesses(h));
   }
 
   /** True (nvmlDeviceIsMigDeviceHandle). */
   isMigDeviceHandle(): Promise<boolean> {
-    return this.run((b, h) => b.deviceIsMigDeviceHandle(h));
+    return call(this, (b, h) => b.deviceIsMigDeviceHandle(h));
   }
 
   /** The physical GPU as NVML reports it (nvmlDeviceGetDeviceHandleFromMigDeviceHandle). */
   parentDevice(): Promise<Device> {
-    return this.run(async (b, h) => this.parent._session.deviceOfHandle(await b.deviceGetDeviceHandleFromMigDeviceHandle(h)));
+    return call(this, async (b, h) => this.parent._session.deviceOfHandle(await b.deviceGetDeviceHandleFromMigDeviceHandle(h)));
   }
 }

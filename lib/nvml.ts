@@ -1,103 +1,20 @@
 // init()/shutdown() and the Nvml object: one open library per process, reference counted.
 // The native addon is loaded on the first init(), so requiring the package needs no driver.
 
-import type { NativeBinding, DeviceHandle } from './native';
-import type { FunctionTable, GpuInstanceProfile, ComputeInstanceProfile, InitOptions, Placement } from './types';
+import type { NativeBinding } from './native';
+import type { FunctionTable, InitOptions } from './types';
 import { LIBRARY_ERROR_CODES, NvmlError, libraryError, withCallerStack } from './errors';
 import { loadBinding } from './binding';
 import { checkInitOptions, checkObject, checkString, checkUint32 } from './validate';
-import { Device } from './device';
+import type { Device } from './device';
 import { MigDevice } from './mig-device';
+import { Session } from './session';
+import { call } from './facade-call';
 
 // Node >= 20.4 defines Symbol.asyncDispose (as Symbol.for('nodejs.asyncDispose')); older 20.x lack it.
 (Symbol as { asyncDispose?: symbol }).asyncDispose ??= Symbol.for('nodejs.asyncDispose');
 
 const DEFAULT_LIBRARY = 'libnvidia-ml.so.1';
-
-/** Static driver answers of one GPU, valid until its MIG mode changes or the library closes. */
-export interface DeviceCache {
-  giProfiles?: Promise<GpuInstanceProfile[]>;
-  giProfileById: Map<number, Promise<GpuInstanceProfile>>;
-  giPlacements: Map<number, Promise<Placement[]>>;
-  /** keyed by the GPU instance profile id the CI profiles belong to */
-  ciProfiles: Map<number, Promise<ComputeInstanceProfile[]>>;
-}
-
-/** Caches a promise under key; a rejected promise is dropped so the next call asks again. */
-export function memo<K, V>(map: Map<K, Promise<V>>, key: K, fetch: () => Promise<V>): Promise<V> {
-  let p = map.get(key);
-  if (!p) {
-    p = fetch();
-    map.set(key, p);
-    p.catch(() => {
-      if (map.get(key) === p) map.delete(key);
-    });
-  }
-  return p;
-}
-
-/**
- * One open library: from the first init() to the shutdown() that brings the count to 0. Objects
- * (Nvml, Device, instances) keep a reference to it and check `open` before every call, so nothing
- * made before a shutdown reaches the driver afterwards (the native epoch check is the second line).
- */
-export class Session {
-  open = true;
-  readonly nvml: Nvml;
-  private readonly devices = new Map<number, Promise<Device>>();
-  private readonly caches = new Map<number, DeviceCache>();
-
-  constructor(
-    readonly binding: NativeBinding,
-    readonly libraryPath: string,
-    readonly readOnly: boolean,
-  ) {
-    this.nvml = new Nvml(this);
-  }
-
-  /** Throws unless open: NOT_INITIALIZED for the Nvml object itself, STALE_HANDLE for objects made from it. */
-  check(staleCode: string = LIBRARY_ERROR_CODES.STALE_HANDLE): void {
-    if (this.open) return;
-    throw staleCode === LIBRARY_ERROR_CODES.NOT_INITIALIZED
-      ? libraryError(staleCode, 'NVML is not initialized: this Nvml was shut down; call init() again')
-      : libraryError(staleCode, 'stale object: it was obtained before NVML was shut down');
-  }
-
-  /** The interlock, checked in the facade before native code (which checks again). */
-  checkWritable(what: string): void {
-    if (this.readOnly) {
-      throw libraryError(LIBRARY_ERROR_CODES.READ_ONLY, `${what} refused: NVML was opened read-only (readOnly option or NVML_MIG_READONLY=1)`);
-    }
-  }
-
-  /** The Device of a GPU index, one object per index while the session lasts. */
-  device(index: number): Promise<Device> {
-    return memo(this.devices, index, async () => new Device(this, index, await this.binding.deviceGetHandleByIndex(index)));
-  }
-
-  /** The Device a (non-MIG) handle belongs to, through its index. */
-  async deviceOfHandle(handle: DeviceHandle): Promise<Device> {
-    return this.device(await this.binding.deviceGetIndex(handle));
-  }
-
-  cache(index: number): DeviceCache {
-    let c = this.caches.get(index);
-    if (!c) {
-      c = { giProfileById: new Map(), giPlacements: new Map(), ciProfiles: new Map() };
-      this.caches.set(index, c);
-    }
-    return c;
-  }
-
-  invalidate(index?: number): void {
-    if (index === undefined) {
-      this.caches.clear();
-      this.devices.clear();
-    } else {
-      this.caches.delete(index);
-    }
-  }
-}
 
 /**
  * The opened NVML library, from {@link init}: versions, devices, the function table, shutdown.
@@ -130,12 +47,14 @@ export class Nvml {
     return this._session.readOnly;
   }
 
-  private run<T>(body: (b: NativeBinding) => Promise<T>): Promise<T> {
-    return withCallerStack(async () => {
-      this._session.check(LIBRARY_ERROR_CODES.NOT_INITIALIZED);
-      return body(this._session.binding);
-    });
+  /** @internal the liveness check of every call (see call() in facade-call.ts) */
+  _live(): NativeBinding {
+    this._session.check(LIBRARY_ERROR_CODES.NOT_INITIALIZED);
+    return this._session.binding;
   }
+
+  /** @internal */
+  readonly _handle = null;
 
   /** Which bound NVML functions the loaded library has: name → resolved symbol (e.g. "..._v2") or null. */
   functions(): FunctionTable {
@@ -153,32 +72,32 @@ export class Nvml {
 
   /** The driver version, e.g. "580.159.04". */
   driverVersion(): Promise<string> {
-    return this.run((b) => b.systemGetDriverVersion());
+    return call(this, (b) => b.systemGetDriverVersion());
   }
 
   /** The NVML library version, e.g. "13.580.159.04". */
   nvmlVersion(): Promise<string> {
-    return this.run((b) => b.systemGetNvmlVersion());
+    return call(this, (b) => b.systemGetNvmlVersion());
   }
 
   /** The CUDA driver version as one number, e.g. 13000 for CUDA 13.0. */
   cudaDriverVersion(): Promise<number> {
-    return this.run((b) => b.systemGetCudaDriverVersion());
+    return call(this, (b) => b.systemGetCudaDriverVersion());
   }
 
   /** How many GPUs NVML sees (MIG devices are not counted). */
   deviceCount(): Promise<number> {
-    return this.run((b) => b.deviceGetCount());
+    return call(this, (b) => b.deviceGetCount());
   }
 
   /** The GPU at an index, in NVML's order (0-based). */
   device(index: number): Promise<Device> {
-    return this.run(async () => this._session.device(checkUint32('index', index)));
+    return call(this, async () => this._session.device(checkUint32('index', index)));
   }
 
   /** Every GPU, in index order. */
   devices(): Promise<Device[]> {
-    return this.run(async (b) => {
+    return call(this, async (b) => {
       const n = await b.deviceGetCount();
       return Promise.all(Array.from({ length: n }, (_, i) => this._session.device(i)));
     });
@@ -186,7 +105,7 @@ export class Nvml {
 
   /** "GPU-..." → Device; "MIG-..." (either UUID format) → MigDevice (its index is -1: not known from a UUID). */
   deviceByUuid(uuid: string): Promise<Device | MigDevice> {
-    return this.run(async (b) => {
+    return call(this, async (b) => {
       const handle = await b.deviceGetHandleByUuid(checkString('uuid', uuid));
       if (!(await b.deviceIsMigDeviceHandle(handle))) return this._session.deviceOfHandle(handle);
       const parent = await this._session.deviceOfHandle(await b.deviceGetDeviceHandleFromMigDeviceHandle(handle));
@@ -196,7 +115,7 @@ export class Nvml {
 
   /** The GPU with a PCI bus id such as "00000000:07:00.0". */
   deviceByPciBusId(busId: string): Promise<Device> {
-    return this.run(async (b) => this._session.deviceOfHandle(await b.deviceGetHandleByPciBusId(checkString('busId', busId))));
+    return call(this, async (b) => this._session.deviceOfHandle(await b.deviceGetHandleByPciBusId(checkString('busId', busId))));
   }
 
   /**
@@ -207,7 +126,7 @@ export class Nvml {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the response's fields depend on the command sent
   mockControl(request: object): Promise<any> {
-    return this.run(async (b) => {
+    return call(this, async (b) => {
       const json = JSON.stringify(checkObject('request', request));
       const cmd = (request as { cmd?: unknown }).cmd;
       let response: { ok?: unknown; error?: unknown } | null;
@@ -331,7 +250,11 @@ export function init(options?: InitOptions): Promise<Nvml> {
       libraryPath,
       readOnly,
       refs: 1,
-      ready: b.open(libraryPath, opts.flags ?? 0, readOnly).then((r) => new Session(b, r.path, readOnly)),
+      ready: b.open(libraryPath, opts.flags ?? 0, readOnly).then((r) => {
+        const session = new Session(b, r.path, readOnly);
+        session.nvml = new Nvml(session);
+        return session;
+      }),
     };
     opening = o;
     try {
