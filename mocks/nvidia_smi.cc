@@ -1,4 +1,4 @@
-// Entry points nvidia-smi 580 looks up (shared/reference/nvidia-smi-nvml-names.txt) that the mock
+// Entry points nvidia-smi 580 looks up (docs/real-captures/nvidia-smi-580/nvml-names.txt) that the mock
 // does not simulate: each answers NVML_ERROR_NOT_SUPPORTED (UNINITIALIZED before nvmlInit), like a
 // driver feature the board lacks, so nvidia-smi's MIG listings get as far as the MIG calls. They
 // take no arguments here: the caller's arguments are ignored, never read or written.

@@ -8,7 +8,7 @@ import {
 import { H100_LGIP, H100_LGIPP } from './h100-real';
 
 const H100_PROFILES = [
-  // name, id, total, MiB, SM, DEC, ENC, CE, JPEG, OFA (h100-real.md, NVML v1 fields)
+  // name, id, total, MiB, SM, DEC, ENC, CE, JPEG, OFA (the real H100's NVML v1 fields, docs/native.md)
   ['MIG 1g.10gb', 19, 7, 9984, 16, 1, 0, 1, 1, 0],
   ['MIG 1g.10gb+me', 20, 1, 9984, 16, 1, 0, 1, 1, 1],
   ['MIG 1g.20gb', 15, 4, 20096, 26, 1, 0, 1, 1, 0],

@@ -1,4 +1,4 @@
-// Compute instances, checked against the real A100-40GB -lcip (mig-facts.md §1.11).
+// Compute instances, checked against the A100-40GB -lcip of NVIDIA's MIG user guide.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { init, type Device, type GpuInstance, type Nvml } from '../../dist/index.js';
 import { A100_40GB_CI_PROFILES, MOCK, expectCode, rejection } from './helpers';

@@ -1,5 +1,5 @@
 // An H100 80GB HBM3 with MIG disabled must answer exactly as the real one did
-// (shared/reference/h100-real.md), through the addon and the mock library.
+// (docs/native.md, 'On a real H100'), through the addon and the mock library.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { init, type Device, type Nvml } from '../../dist/index.js';
 import {
@@ -63,7 +63,7 @@ describe('system', () => {
   });
 });
 
-describe('MIG disabled answers (h100-real.md)', () => {
+describe('MIG disabled answers (the real H100)', () => {
   it('mode off, no MIG devices', async () => {
     expect(await dev.migMode()).toEqual({ current: false, pending: false, changePending: false });
     expect(await dev.maxMigDeviceCount()).toBe(0);

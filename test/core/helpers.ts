@@ -1,5 +1,5 @@
 // Shared set-up of the core suites: where the bundled mock libraries are, and the facts of a real
-// H100 80GB HBM3 (shared/reference/h100-real.md) and of A100-40GB (mig-facts.md §1.3, §1.11).
+// H100 80GB HBM3 (docs/native.md, 'On a real H100') and of A100-40GB (NVIDIA's MIG user guide: `-lgip`, `-lgipp`, `-lcip`).
 import path from 'node:path';
 import { expect } from 'vitest';
 
@@ -43,7 +43,7 @@ export interface ProfileFact {
 
 const slots = (starts: number[], size: number) => starts.map((start) => ({ start, size }));
 
-/** h100-real.md: index → id, name, v1 numbers, placements (MIG disabled, driver 580.159.04). */
+/** The real H100 (docs/native.md): index → id, name, v1 numbers, placements (MIG disabled, driver 580.159.04). */
 export const H100_PROFILES: ProfileFact[] = [
   { index: 0, id: 19, name: 'MIG 1g.10gb', sliceCount: 1, instanceCount: 7, multiprocessorCount: 16, copyEngineCount: 1, decoderCount: 1, encoderCount: 0, jpegCount: 1, ofaCount: 0, memorySizeMB: 9984, placements: slots([0, 1, 2, 3, 4, 5, 6], 1) },
   { index: 1, id: 14, name: 'MIG 2g.20gb', sliceCount: 2, instanceCount: 3, multiprocessorCount: 32, copyEngineCount: 2, decoderCount: 2, encoderCount: 0, jpegCount: 2, ofaCount: 0, memorySizeMB: 20096, placements: slots([0, 2, 4], 2) },
@@ -84,7 +84,7 @@ export function withoutPlacements(f: ProfileFact): Omit<ProfileFact, 'placements
   return rest;
 }
 
-/** A100-40GB GI profiles (mig-facts.md §1.3: real -lgip / -lgipp). */
+/** A100-40GB GI profiles (NVIDIA's MIG user guide: -lgip / -lgipp). */
 export const A100_40GB_PROFILES = [
   { id: 19, name: 'MIG 1g.5gb', sliceCount: 1, multiprocessorCount: 14, memorySizeMB: 4864, instanceCount: 7 },
   { id: 20, name: 'MIG 1g.5gb+me', sliceCount: 1, multiprocessorCount: 14, memorySizeMB: 4864, instanceCount: 1 },
@@ -95,7 +95,7 @@ export const A100_40GB_PROFILES = [
   { id: 0, name: 'MIG 7g.40gb', sliceCount: 7, multiprocessorCount: 98, memorySizeMB: 40192, instanceCount: 1 },
 ];
 
-/** A100 CI profiles per GI (mig-facts.md §1.11, real -lcip): id, instances, SMs; `*` = default. */
+/** A100 CI profiles per GI (NVIDIA's MIG user guide, -lcip): id, instances, SMs; `*` = default. */
 export const A100_40GB_CI_PROFILES: Record<string, Array<{ id: number; name: string; instanceCount: number; multiprocessorCount: number; isDefault: boolean }>> = {
   '3g.20gb': [
     { id: 0, name: 'MIG 1c.3g.20gb', instanceCount: 3, multiprocessorCount: 14, isDefault: false },

@@ -1,5 +1,5 @@
 // MIG devices of an H100: enumeration (sparse indices), identity, memory and attributes of the
-// GI (mig-facts.md §7, h100-real.md numbers), processes, lookup by MIG UUID.
+// GI (docs/mock.md, Behaviour; the real H100's numbers), processes, lookup by MIG UUID.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { init, MigDevice, type Device, type Nvml } from '../../dist/index.js';
 import { MOCK, expectCode } from './helpers';

@@ -54,7 +54,7 @@ describe('profile names', () => {
     for (const p of H100_PROFILES) {
       expect(deriveGpuInstanceProfileName(p.index, p.sliceCount, p.memorySizeMB), `index ${p.index}`).toBe(p.name);
     }
-    // A100-40GB (mig-facts §1.3): 4864 MiB is "5gb", 9856 "10gb", 40192 "40gb".
+    // A100-40GB (NVIDIA's MIG user guide, `-lgip`): 4864 MiB is "5gb", 9856 "10gb", 40192 "40gb".
     expect(deriveGpuInstanceProfileName(0, 1, 4864)).toBe('MIG 1g.5gb');
     expect(deriveGpuInstanceProfileName(9, 1, 9856)).toBe('MIG 1g.10gb');
     expect(deriveGpuInstanceProfileName(4, 7, 40192)).toBe('MIG 7g.40gb');

@@ -1,5 +1,6 @@
 // Every model's GPU-instance profile table, placements and compute-instance profiles, checked
-// against the reference values (shared/reference/mig-facts.md and h100-real.md, copied here by
+// against real outputs (NVIDIA's MIG user guide, real `-lgip`/`-lgipp` captures, the real H100 of
+// docs/native.md 'On a real H100'; the source of each table is in docs/mock.md, Models), copied here by
 // hand: the test does not read the mock's own data files). The H100 80GB part replays what the
 // real H100 answered with MIG disabled, call for call.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +25,7 @@ const ALL7 = [0, 1, 2, 3, 4, 5, 6];
 const REFERENCE: ModelRef[] = [
   {
     machine: 'h100-80gb', board: 'NVIDIA H100 80GB HBM3', pciDeviceId: 0x233010de, placementsOf1g: ALL7,
-    rows: [ // h100-real.md (NVML on the real H100) and its `-lgip`/`-lgipp`
+    rows: [ // the real H100 (NVML and its `-lgip`/`-lgipp`, docs/native.md 'On a real H100')
       [0, 19, 'MIG 1g.10gb', 1, 7, 16, 1, 1, 0, 1, 0, 9984, ALL7, 1],
       [1, 14, 'MIG 2g.20gb', 2, 3, 32, 2, 2, 0, 2, 0, 20096, [0, 2, 4], 2],
       [2, 9, 'MIG 3g.40gb', 3, 2, 60, 3, 3, 0, 3, 0, 40448, [0, 4], 4],
@@ -36,7 +37,7 @@ const REFERENCE: ModelRef[] = [
   },
   {
     machine: 'a100-40gb', board: 'NVIDIA A100-SXM4-40GB', pciDeviceId: 0x20b010de, placementsOf1g: ALL7,
-    rows: [ // mig-facts 1.3 (user guide `-lgip`/`-lgipp`)
+    rows: [ // NVIDIA's MIG user guide, A100-40GB `-lgip`/`-lgipp`
       [0, 19, 'MIG 1g.5gb', 1, 7, 14, 1, 0, 0, 0, 0, 4864, ALL7, 1],
       [1, 14, 'MIG 2g.10gb', 2, 3, 28, 2, 1, 0, 0, 0, 9856, [0, 2, 4], 2],
       [2, 9, 'MIG 3g.20gb', 3, 2, 42, 3, 2, 0, 0, 0, 19968, [0, 4], 4],
@@ -48,7 +49,7 @@ const REFERENCE: ModelRef[] = [
   },
   {
     machine: 'a100-80gb', board: 'NVIDIA A100-SXM4-80GB', pciDeviceId: 0x20b210de, placementsOf1g: ALL7,
-    rows: [ // mig-facts 1.4 (capture A)
+    rows: [ // a real A100-80GB `-lgip` (docs/mock.md, Models)
       [0, 19, 'MIG 1g.10gb', 1, 7, 14, 1, 0, 0, 0, 0, 9728, ALL7, 1],
       [1, 14, 'MIG 2g.20gb', 2, 3, 28, 2, 1, 0, 0, 0, 19968, [0, 2, 4], 2],
       [2, 9, 'MIG 3g.40gb', 3, 2, 42, 3, 2, 0, 0, 0, 40192, [0, 4], 4],
@@ -60,7 +61,7 @@ const REFERENCE: ModelRef[] = [
   },
   {
     machine: 'h100-94gb', board: 'NVIDIA H100 NVL', pciDeviceId: 0x232110de, placementsOf1g: ALL7,
-    rows: [ // mig-facts 1.6 (real H100 NVL `-lgip`/`-lgipp`)
+    rows: [ // a real H100 NVL `-lgip`/`-lgipp` (driver 560)
       [0, 19, 'MIG 1g.12gb', 1, 7, 16, 1, 1, 0, 1, 0, 11008, ALL7, 1],
       [1, 14, 'MIG 2g.24gb', 2, 3, 32, 2, 2, 0, 2, 0, 22144, [0, 2, 4], 2],
       [2, 9, 'MIG 3g.47gb', 3, 2, 60, 3, 3, 0, 3, 0, 47488, [0, 4], 4],
@@ -84,7 +85,7 @@ const REFERENCE: ModelRef[] = [
   },
   {
     machine: 'a30', board: 'NVIDIA A30', pciDeviceId: 0x20b710de, placementsOf1g: [0, 1, 2, 3],
-    rows: [ // mig-facts 1.2 (real A30 `-lgip`/`-lgipp`)
+    rows: [ // a real A30 `-lgip`/`-lgipp`
       [0, 14, 'MIG 1g.6gb', 1, 4, 14, 1, 1, 0, 0, 0, 5952, [0, 1, 2, 3], 1],
       [1, 5, 'MIG 2g.12gb', 2, 2, 28, 2, 2, 0, 0, 0, 11968, [0, 2], 2],
       [3, 0, 'MIG 4g.24gb', 4, 1, 56, 4, 4, 0, 1, 1, 24000, [0], 4],
@@ -158,7 +159,7 @@ describe.each(REFERENCE)('$machine profile table', (ref) => {
   });
 });
 
-describe('H100 80GB with MIG disabled answers as the real one did (h100-real.md)', () => {
+describe('H100 80GB with MIG disabled answers as the real one did (docs/native.md, On a real H100)', () => {
   let dev: bigint;
   beforeAll(() => {
     m.control({ cmd: 'reset', machine: 'h100-80gb' });

@@ -1,5 +1,5 @@
 // MIG mode, GPU instance profiles and instances, compute instances and MIG devices through the
-// raw surface, against the mock's H100-80GB (values as a real H100 answered: h100-real.md).
+// raw surface, against the mock's H100-80GB (values as a real H100 answered: docs/native.md, On a real H100).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { b, control, enableMig, openMock, rejects } from './helpers';
 
