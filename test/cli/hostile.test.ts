@@ -94,11 +94,12 @@ describe('MIG mode off with instances, processes on MIG devices, internal errors
   it('-mig 0 on Hopper with instances is refused (exit 5) and keeps them; processes are named first', () => {
     expect(sim.run('-mig', '1').code).toBe(0);
     expect(sim.run('mig', '-cgi', '9', '-C').code).toBe(0);
-    expect(sim.run('sim', 'add-process', '77', '--name', 'train', '--memory', '512', '-gi', '1').code).toBe(0);
+    const gi = sim.json('list-gi').doc.gpus[0].gpuInstances[0].id; // the driver's numbering, not ours
+    expect(sim.run('sim', 'add-process', '77', '--name', 'train', '--memory', '512', '-gi', String(gi)).code).toBe(0);
     const r = sim.run('-mig', '0');
     expect(r).toEqual({
       code: 5, stdout: '',
-      stderr: "Unable to disable MIG mode for GPU 00000000:07:00.0: In use by another client (process 77 (train) uses GPU 0: stop it first; GPU instance 1 exists: destroy it first with 'nvml-mig -i 0 mig -dci' then 'nvml-mig -i 0 mig -dgi')\n",
+      stderr: `Unable to disable MIG mode for GPU 00000000:07:00.0: In use by another client (process 77 (train) uses GPU 0: stop it first; GPU instance ${gi} exists: destroy it first with 'nvml-mig -i 0 mig -dci' then 'nvml-mig -i 0 mig -dgi')\n`,
     });
     expect(sim.json('list-gi').doc.gpus[0].gpuInstances).toHaveLength(1);
     // status shows the process under its MIG device and does not end with "Processes: none".
@@ -114,8 +115,9 @@ describe('MIG mode off with instances, processes on MIG devices, internal errors
   it('a repeated id acts once; no stale-handle or internal message reaches the user', () => {
     expect(sim.run('-mig', '1').code).toBe(0);
     expect(sim.run('mig', '-cgi', '19').code).toBe(0);
-    expect(sim.run('mig', '-dgi', '-gi', '13,13')).toEqual({ code: 0, stdout: 'Successfully destroyed GPU instance ID 13 from GPU  0\n', stderr: '' });
-    for (const argv of [['mig', '-dgi', '-gi', '13,13'], ['apply', '-f', '/tmp'], ['sim', 'fault', 'x', '1'], ['sim', 'latency', '*', '99999999999']]) {
+    const gi = String(sim.json('list-gi').doc.gpus[0].gpuInstances[0].id);
+    expect(sim.run('mig', '-dgi', '-gi', `${gi},${gi}`)).toEqual({ code: 0, stdout: `Successfully destroyed GPU instance ID ${gi.padStart(2)} from GPU  0\n`, stderr: '' });
+    for (const argv of [['mig', '-dgi', '-gi', `${gi},${gi}`], ['apply', '-f', '/tmp'], ['sim', 'fault', 'x', '1'], ['sim', 'latency', '*', '99999999999']]) {
       const r = sim.run(...argv);
       expect(r.stderr, argv.join(' ')).not.toMatch(/internal error|stale|EISDIR|TypeError|at .*\.js/);
       expect(lineCount(r.stderr), argv.join(' ')).toBe(1);
