@@ -5,7 +5,7 @@
 import cjs from '../dist/index.js';
 
 export const {
-  COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED, COMPUTE_INSTANCE_PROFILE_INDEX, ComputeInstance, Device,
+  ACTIVITY_METRICS, COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED, COMPUTE_INSTANCE_PROFILE_INDEX, ComputeInstance, Device,
   GPU_INSTANCE_PROFILE_CAPS, GPU_INSTANCE_PROFILE_INDEX, GpuInstance, LIBRARY_ERROR_CODES,
   MigDevice, MigProfileName, NVML_RETURN_CODES, Nvml, NvmlError, computeInstanceProfileShortName,
   deriveComputeInstanceProfileName, deriveGpuInstanceProfileName, fullProfileName, init,
