@@ -1,13 +1,12 @@
-// Loads the native addon (native/ → nvml_mig.node) from the package root: a local build
-// (build/Release, then build/Debug) by its own file name, else node-gyp-build's prebuilds/ for this
-// platform. The build folder is looked up by name because node-gyp-build takes the first *.node it
-// finds there, and this package builds other native targets next to the addon.
+// Loads the native addon (native/ → nvml_mig.node): a local build (build/Release, then build/Debug;
+// only a checkout or an explicit build from source has one), else the prebuilt one of this
+// platform's package (@nvml-mig/<platform>-<arch>-<libc>, an optional dependency; lib/platform.ts).
 // Loading the addon does not load NVML: that happens in open().
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { BINARIES, localBuildDir, PACKAGE_ROOT, platformPackageDir, platformPackageName, missingBinaryAdvice } from './platform';
 import type { NativeBinding, RawMemory, RawPlacement, RawProcess, RawSnapshot, RawSnapshotDevice, RawSnapshotMigDevice } from './native';
 
-const PACKAGE_ROOT = path.join(__dirname, '..');
 
 let cached: NativeBinding | undefined;
 
@@ -120,43 +119,35 @@ function bind(m: Addon): NativeBinding {
 export function loadBinding(): NativeBinding {
   if (cached) return cached;
   const tried: string[] = [];
-  const builds = ['Release', 'Debug'].map((t) => path.join(PACKAGE_ROOT, 'build', t, 'nvml_mig.node'));
-  let reason: string;
-  for (const file of builds) {
+  const packageDir = platformPackageDir();
+  const candidates = [
+    path.join(localBuildDir(), BINARIES.addon),
+    path.join(PACKAGE_ROOT, 'build', 'Debug', BINARIES.addon),
+    packageDir ? path.join(packageDir, BINARIES.addon) : null,
+  ];
+  for (const file of candidates) {
+    if (file === null) {
+      tried.push(`  ${platformPackageName()} (not installed)`);
+      continue;
+    }
     if (!fs.existsSync(file)) {
       tried.push(`  ${file} (missing)`);
       continue;
     }
+    let reason: string;
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- a .node file at a path found at run time
       const m: unknown = require(file);
       if (isAddon(m)) return (cached = bind(m));
-      reason = `${file} is not the nvml-mig addon`;
+      reason = 'not the nvml-mig addon';
     } catch (e) {
       reason = (e as Error)?.message ?? String(e);
     }
     tried.push(`  ${file} (${reason})`);
   }
-  const prebuilds = path.join(PACKAGE_ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
-  if (fs.existsSync(prebuilds)) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a prebuild directory exists
-      const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
-      const m = nodeGypBuild(PACKAGE_ROOT);
-      if (isAddon(m)) return (cached = bind(m));
-      reason = 'the prebuild found is not the nvml-mig addon';
-    } catch (e) {
-      reason = (e as Error)?.message ?? String(e);
-    }
-    tried.push(`  ${prebuilds} (${reason})`);
-  } else {
-    tried.push(`  ${prebuilds} (missing)`);
-  }
   throw new Error(
-    `nvml-mig: cannot load the native addon nvml_mig.node for Node ${process.version} ` +
+    `nvml-mig: cannot load the native addon ${BINARIES.addon} for Node ${process.version} ` +
       `(${process.platform}-${process.arch}, Node-API ${process.versions.napi}).\nTried:\n${tried.join('\n')}\n` +
-      'Build it from source with `npm rebuild nvml-mig` in your project (`npm run build:native` in a ' +
-      'checkout of nvml-mig); that needs a C++17 compiler, make and python3. Or install on linux-x64 (glibc), ' +
-      'for which the package ships prebuilds.',
+      missingBinaryAdvice(),
   );
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { init, type Nvml } from '../nvml.js';
 import type { InitOptions } from '../types.js';
+import { missingBinaryAdvice } from '../platform.js';
 import { mockLibraryPath } from '../testing/index.js';
 import { CliError, EXIT } from './errors.js';
 
@@ -60,7 +61,7 @@ export function readStateMachine(file: string): string | null {
 export function setUpMock(machine: string, stateFile: string | null, opts: { machineGiven?: boolean; replace?: boolean } = {}): { libraryPath: string; stateFile: string } {
   const libraryPath = mockLibraryPath();
   if (!existsSync(libraryPath)) {
-    throw new CliError('ERR_NVML_LOAD_FAILED', `the bundled mock is not built (${libraryPath} is missing): run 'npm run build'`, EXIT.NO_LIBRARY);
+    throw new CliError('ERR_NVML_LOAD_FAILED', `the bundled mock is missing (${libraryPath}). ${missingBinaryAdvice()}`, EXIT.NO_LIBRARY);
   }
   const state = stateFile ?? defaultStateFile(machine);
   let inFile: string | null;

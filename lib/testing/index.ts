@@ -3,27 +3,14 @@
 // open an initialised Nvml on a chosen simulated machine, and a typed wrapper of the mock's
 // control channel. See docs/mock.md.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { init, Nvml } from '../index';
-
-const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
-
-/**
- * A mock library of this package: the local build (build/Release/<folder>/libnvidia-ml.so.1) when
- * there is one, else the prebuilt copy the published package ships (prebuilds/<platform>-<arch>/),
- * the order node-gyp-build uses for the addon. A local build exists only where this machine
- * compiled one (a checkout, or an install whose prebuild did not load), so it is the one that fits.
- * With neither present, the local build's path, so errors name what to build.
- */
-function bundledLibrary(buildFolder: string, prebuiltName: string): string {
-  const local = path.join(PACKAGE_ROOT, 'build', 'Release', buildFolder, 'libnvidia-ml.so.1');
-  const prebuilt = path.join(PACKAGE_ROOT, 'prebuilds', `${process.platform}-${process.arch}`, prebuiltName);
-  return fs.existsSync(local) || !fs.existsSync(prebuilt) ? local : prebuilt;
-}
+import { binaryPath } from '../platform';
 
 /**
- * Absolute path of the mock library (SONAME libnvidia-ml.so.1).
+ * Absolute path of the mock library (SONAME libnvidia-ml.so.1): the local build's
+ * (build/Release/mock/) when there is one, else the one in this platform's package
+ * (@nvml-mig/linux-x64-gnu or linux-arm64-gnu, installed as an optional dependency).
  *
  * @example
  * ```ts
@@ -36,7 +23,7 @@ function bundledLibrary(buildFolder: string, prebuiltName: string): string {
  * ```
  */
 export function mockLibraryPath(): string {
-  return bundledLibrary('mock', 'libnvidia-ml.so.1');
+  return binaryPath('mock');
 }
 
 /**
@@ -53,7 +40,7 @@ export function mockLibraryPath(): string {
  * ```
  */
 export function legacyMockLibraryPath(): string {
-  return bundledLibrary('mock-legacy', 'libnvidia-ml-legacy.so.1');
+  return binaryPath('legacyMock');
 }
 
 /**

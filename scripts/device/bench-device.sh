@@ -9,7 +9,7 @@
 #
 # That machine has no Node on PATH and no node_modules of its own. The working tree must carry:
 #   .device (node.xz), build/ (the addon, built here), dist/ (npx tsc), and from node_modules/:
-#   koffi, @koromix (koffi's native part, ~1 MB), node-gyp-build.
+#   koffi and @koromix (koffi's native part, ~1 MB).
 # Node: /tmp/node, unpacked from .device/node.xz if the caller has not done so already.
 set -uo pipefail
 cd "$(dirname "$0")/../.."

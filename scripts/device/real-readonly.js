@@ -7,8 +7,8 @@
 //   NVML_LIBRARY_PATH=/path/libnvidia-ml.so.1 node scripts/device/real-readonly.js
 //                                      (library: NVML_LIBRARY_PATH, else libnvidia-ml.so.1)
 //
-// Plain CommonJS on purpose: the GPU machine has node and what we carry (dist/, the addon,
-// node_modules/node-gyp-build, this script and test/real/references/), no test runner. NVML is
+// Plain CommonJS on purpose: the GPU machine has node and what we carry (dist/, package.json, the
+// addon, this script and test/real/references/), no test runner. NVML is
 // opened with readOnly: true and the script asserts the interlock before anything else; it never
 // calls a mutating function. Prints a report, writes $OUT/real-readonly.json (or
 // ./real-readonly.json), exits 0 only if every check matched. test/real/ runs the same checks under

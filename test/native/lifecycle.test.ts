@@ -8,11 +8,11 @@ afterAll(() => b.close());
 
 describe('lib/binding.ts', () => {
   it('without a built addon: one Error that lists what was tried and what to do', () => {
-    // A package root with dist/ but no build/ or prebuilds/ (inside the repo so node_modules resolves).
+    // A package root with dist/ but no build/ and no platform package (inside the repo so node_modules resolves).
     const root = path.join(ROOT, 'build', 'binding-test-root');
     fs.rmSync(root, { recursive: true, force: true });
     fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, 'dist', 'binding.js'), path.join(root, 'dist', 'binding.js'));
+    for (const f of ['binding.js', 'platform.js']) fs.copyFileSync(path.join(ROOT, 'dist', f), path.join(root, 'dist', f));
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a copy of dist/binding.js at a path made here
     const { loadBinding } = require(path.join(root, 'dist', 'binding.js'));
     let err: Error | undefined;
@@ -23,9 +23,9 @@ describe('lib/binding.ts', () => {
     }
     fs.rmSync(root, { recursive: true, force: true });
     expect(err).toBeInstanceOf(Error);
-    expect(err!.message).toContain(path.join(root, 'prebuilds'));
+    expect(err!.message).toMatch(/@nvml-mig\/linux-(x64|arm64)-(gnu|musl) \(not installed\)/);
     expect(err!.message).toContain(path.join(root, 'build', 'Release', 'nvml_mig.node') + ' (missing)');
-    expect(err!.message).toContain('npm run build:native');
+    expect(err!.message).toContain('npm run build:native --prefix node_modules/nvml-mig');
   });
 });
 

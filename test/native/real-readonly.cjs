@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The raw native surface against a real NVML, read-only (never a mutating call: the interlock is
-// on and checked first). Plain CommonJS so it runs where only node, dist/, the addon and
-// node-gyp-build are present:  node test/native/real-readonly.cjs [libraryPath]
+// on and checked first). Plain CommonJS so it runs where only node, dist/ and the addon are
+// present:  node test/native/real-readonly.cjs [libraryPath]
 // Prints one JSON report (and writes $OUT/native-real.json when OUT is set).
 'use strict';
 const fs = require('node:fs');

@@ -1,4 +1,5 @@
-import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'vitest';
 
@@ -62,9 +63,11 @@ export function expectOneCopy(seen: any): void {
   expect(seen.refusal).toMatchObject({ instanceofCjs: true, isNvmlError: true });
 }
 
-export function expectWorkflow(seen: any, libraryDir: string): void {
+/** The workflow fixture's answer; the addon and the mock it used must come from `binaryDir`. */
+export function expectWorkflow(seen: any, binaryDir: string): void {
   expect(seen.libraryPath).toBe(seen.mockLibraryPath);
-  expect(seen.libraryPath.startsWith(libraryDir + path.sep)).toBe(true);
+  expect(seen.libraryPath).toBe(path.join(binaryDir, 'mock', 'libnvidia-ml.so.1'));
+  expect(seen.addonPath).toBe(path.join(binaryDir, 'nvml_mig.node'));
   expect(seen).toMatchObject({
     name: 'NVIDIA H100 80GB HBM3',
     activationStatus: 'NVML_SUCCESS',
@@ -80,3 +83,34 @@ export function expectWorkflow(seen: any, libraryDir: string): void {
 export function typeCheck(tsconfig: string, cwd: string): string {
   return ok(process.execPath, [tsc, '-p', tsconfig, '--traceResolution'], { cwd, timeout: 120_000 });
 }
+
+export interface Registry {
+  url: string;
+  /** The requests it answered so far, one `<status> <method> <path>` a line. */
+  requests(): string[];
+  stop(): void;
+}
+
+/** scripts/package/registry.js serving the tarballs of `folder` on 127.0.0.1. */
+export async function startRegistry(folder: string, logFile: string): Promise<Registry> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'package', 'registry.js'), folder, logFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.split('\n')[0]);
+    });
+    child.on('exit', (code) => reject(new Error(`the registry exited with ${code}`)));
+  });
+  return {
+    url,
+    requests: () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n') : []),
+    stop: () => child.kill(),
+  };
+}
+
+/**
+ * Environment variables that route every request other than 127.0.0.1's to a closed port, so an
+ * install that tried the network would fail instead of fetching.
+ */
+export const NO_NETWORK = { https_proxy: 'http://127.0.0.1:9', http_proxy: 'http://127.0.0.1:9', no_proxy: '127.0.0.1', npm_config_noproxy: '127.0.0.1' };
