@@ -53,7 +53,7 @@ export type ActivityMetricName = (typeof ACTIVITY_METRICS)[number]['name'];
  * const nvml = await init({ readOnly: true });
  * const a = await (await nvml.device(0)).activity({ intervalMs: 500 });
  * const sm = a.metrics.smActivity;
- * console.log(sm.value === null ? sm.code : `${sm.value} ${sm.unit}`);
+ * if (sm) console.log(sm.value === null ? sm.code : `${sm.value} ${sm.unit}`);
  * await nvml.shutdown();
  * ```
  */
@@ -95,7 +95,7 @@ export interface ActivityOptions {
  * const gpu = await nvml.device(0);
  * if (await gpu.gpmSupported()) {
  *   const a = await gpu.activity({ intervalMs: 1000 });
- *   console.log(a.intervalMs, a.metrics.graphicsActivity.value, '%');
+ *   console.log(a.intervalMs, a.metrics.graphicsActivity?.value, '%');
  * }
  * await nvml.shutdown();
  * ```
