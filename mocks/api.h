@@ -10,6 +10,7 @@
 NVML_FUNCTIONS(MOCK_DECLARE)
 #undef MOCK_DECLARE
 MOCK_EXPORT const char* nvmlErrorString(nvmlReturn_t result);
+MOCK_EXPORT nvmlReturn_t nvmlMockControl(const char* request, char* response, unsigned int* responseLength);
 
 namespace mock {
 

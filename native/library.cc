@@ -86,6 +86,7 @@ bool LoadLibrary(const std::string& path, Library* lib, std::string* error) {
   NVML_FUNCTIONS(NVML_FN_RESOLVE)
 #undef NVML_FN_RESOLVE
   lib->errorString = reinterpret_cast<nvmlErrorString_fn>(dlsym(handle, "nvmlErrorString"));
+  lib->mockControl = reinterpret_cast<nvmlMockControl_fn>(dlsym(handle, "nvmlMockControl"));
   return true;
 }
 

@@ -23,6 +23,8 @@ struct Library {
   NVML_FUNCTIONS(NVML_FN_MEMBER)
 #undef NVML_FN_MEMBER
   nvmlErrorString_fn errorString = nullptr;
+  // The bundled mock's control channel (not in NVML_FUNCTIONS: not an NVML function); null on a driver.
+  nvmlMockControl_fn mockControl = nullptr;
   // The symbol each entry resolved to (a static string), or null.
   std::array<const char*, kFnCount> resolved{};
 };

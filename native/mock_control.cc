@@ -18,8 +18,8 @@ struct MockControlOp : Op {
     std::vector<char> buf(4096);
     for (int attempt = 0; attempt < 4; attempt++) {
       unsigned int len = static_cast<unsigned int>(buf.size());
-      nvmlReturn_t ret = lib().nvmlMockControl ? lib().nvmlMockControl(request.c_str(), buf.data(), &len)
-                                               : NVML_ERROR_FUNCTION_NOT_FOUND;
+      nvmlReturn_t ret =
+          lib().mockControl ? lib().mockControl(request.c_str(), buf.data(), &len) : NVML_ERROR_FUNCTION_NOT_FOUND;
       if (ret == NVML_ERROR_INSUFFICIENT_SIZE && len > buf.size()) {
         buf.resize(static_cast<size_t>(len) + 1);
         continue;

@@ -424,17 +424,19 @@ typedef struct {
   X(nvmlGpmSampleFree, (nvmlGpmSample_t gpmSample))                                                                    \
   X(nvmlGpmSampleGet, (nvmlDevice_t device, nvmlGpmSample_t gpmSample))                                                \
   X(nvmlGpmMigSampleGet, (nvmlDevice_t device, unsigned int gpuInstanceId, nvmlGpmSample_t gpmSample))                 \
-  X(nvmlGpmMetricsGet, (nvmlGpmMetricsGet_t * metricsGet))                                                             \
-  X(nvmlMockControl, (const char* request, char* response, unsigned int* responseLength))
-
-// nvmlMockControl is the mock library's own test-control entry point (JSON request in, JSON
-// response out); the real library does not have it, so it resolves to "function not found" there.
+  X(nvmlGpmMetricsGet, (nvmlGpmMetricsGet_t * metricsGet))
 
 #define NVML_DECLARE_FN_TYPE(name, params) typedef nvmlReturn_t(*name##_fn) params;
 NVML_FUNCTIONS(NVML_DECLARE_FN_TYPE)
 #undef NVML_DECLARE_FN_TYPE
 
 typedef const char* (*nvmlErrorString_fn)(nvmlReturn_t result);
+
+// nvmlMockControl is the bundled mock library's own test-control entry point (JSON request in, JSON
+// response out), not an NVML function: it is kept out of NVML_FUNCTIONS, so functions() never lists
+// it; the addon resolves it apart (Library::mockControl) for mockControl() alone, and a real driver,
+// which lacks it, answers NVML_ERROR_FUNCTION_NOT_FOUND there.
+typedef nvmlReturn_t (*nvmlMockControl_fn)(const char* request, char* response, unsigned int* responseLength);
 
 #ifdef __cplusplus
 }  // extern "C"

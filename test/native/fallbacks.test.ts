@@ -59,6 +59,12 @@ describe('an old library with unversioned names only', () => {
     expect(await b.deviceGetName(dev)).toBe('Old GPU');
   });
 
+  it('the mock control channel is not listed as a function; a library without it refuses mockControl', async () => {
+    expect(Object.keys(b.functions())).not.toContain('nvmlMockControl');
+    const e = await rejects(b.mockControl(JSON.stringify({ cmd: 'state' })), 'NVML_ERROR_FUNCTION_NOT_FOUND', 13);
+    expect(e.fn).toBe('nvmlMockControl');
+  });
+
   it('the old event wait leaves the GI/CI ids unattributed', async () => {
     const set = await b.eventSetCreate();
     const ev = await b.eventSetWait(set, 10);
