@@ -49,7 +49,7 @@ nvmlReturn_t fillGiVersioned(const GiProfile& p, nvmlGpuInstanceProfileInfo_v2_t
     fillGiCommon(p, v3);
     // The real H100 (driver 580.159.04) fills every number of the v3 struct but leaves its name
     // empty; the v2 struct carries the name.
-    v3->capabilities = p.gfx ? 0x2u : 0u;  // NVML_GPU_INSTANCE_PROFILE_CAPS_GFX; never P2P
+    v3->capabilities = p.has(kGfx) ? 0x2u : 0u;  // NVML_GPU_INSTANCE_PROFILE_CAPS_GFX; never P2P
     return NVML_SUCCESS;
   }
   return NVML_ERROR_INVALID_ARGUMENT;  // the V calls document INVALID_ARGUMENT for a bad version

@@ -385,7 +385,18 @@ std::string migUuid(const GpuState& gpu, unsigned giId, unsigned ciId) {
   return "MIG-" + uuidText(gpu.uuid + "/" + std::to_string(giId) + "/" + std::to_string(ciId), true);
 }
 
+// An all-media (+me.all) GI and any GI other than a no-media (-me) one exclude each other.
+static bool mediaConflict(const GpuState& gpu, const GiProfile& profile) {
+  for (const GiState& gi : gpu.gis) {
+    const GiProfile& other = *gpu.model->byId(gi.profileId);
+    if ((other.has(kAllMedia) && !profile.has(kNoMedia)) || (profile.has(kAllMedia) && !other.has(kNoMedia)))
+      return true;
+  }
+  return false;
+}
+
 unsigned giRemainingCapacity(const GpuState& gpu, const GiProfile& profile) {
+  if (mediaConflict(gpu, profile)) return 0;
   unsigned existing = countProfile(gpu, profile.id);
   if (existing >= profile.instances) return 0;
   unsigned byCount = profile.instances - existing;
@@ -420,6 +431,7 @@ nvmlReturn_t createGi(MachineState& m, unsigned gpuIndex, unsigned profileId, co
     where = *chosen;
   }
   if (countProfile(*gpu, profileId) >= profile->instances) return NVML_ERROR_INSUFFICIENT_RESOURCES;
+  if (mediaConflict(*gpu, *profile)) return NVML_ERROR_INSUFFICIENT_RESOURCES;
   if (usedComputeSlices(*gpu) + profile->slices > gpu->model->computeSlices) return NVML_ERROR_INSUFFICIENT_RESOURCES;
 
   long assigned = giIdFor(*gpu->model, where);

@@ -9,6 +9,13 @@
 
 namespace mock {
 
+// What a GI profile is beyond compute and memory.
+//  - kGfx: a graphics profile (+gfx); the v3 struct carries NVML_GPU_INSTANCE_PROFILE_CAPS_GFX.
+//  - kAllMedia (+me.all): holds every media engine. NVML: "Allocation of an ALL_ME instance prevents
+//    allocation of all but _NO_ME profiles", and the reverse.
+//  - kNoMedia (-me): no media engine.
+enum ProfileFlag : unsigned { kGfx = 1u, kAllMedia = 2u, kNoMedia = 4u };
+
 struct Slot {
   unsigned start;
   unsigned size;
@@ -35,7 +42,8 @@ struct GiProfile {
   unsigned long long memoryMiB;
   std::vector<Slot> placements;  // memory-slot grid
   std::vector<CiProfile> cis;
-  bool gfx = false;  // a graphics profile (+gfx): NVML_GPU_INSTANCE_PROFILE_CAPS_GFX in the v3 struct
+  unsigned flags = 0;  // ProfileFlag bits
+  bool has(unsigned flag) const { return (flags & flag) != 0; }
   std::string shortName() const { return name.substr(4); }  // without "MIG "
 };
 
@@ -85,7 +93,7 @@ struct GiRow {
   unsigned slices, instances, sms, ce, dec, enc, jpeg, ofa;
   unsigned long long memoryMiB;
   std::vector<Slot> placements;
-  bool gfx = false;
+  unsigned flags = 0;  // ProfileFlag bits
 };
 
 // Placements of one size at the given starts: grid(2, {0, 2, 4}) = {0:2, 2:2, 4:2}.

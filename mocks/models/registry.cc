@@ -46,8 +46,8 @@ std::vector<Slot> grid(unsigned size, std::initializer_list<unsigned> starts) {
 std::vector<GiProfile> buildProfiles(const std::vector<GiRow>& rows, unsigned subCiSmPerSlice, CiGrid grid) {
   std::vector<GiProfile> out;
   for (const GiRow& r : rows) {
-    GiProfile p{r.index, r.id,   r.name, r.slices,    r.instances,  r.sms, r.ce, r.dec,
-                r.enc,   r.jpeg, r.ofa,  r.memoryMiB, r.placements, {},    r.gfx};
+    GiProfile p{r.index, r.id,   r.name, r.slices,    r.instances,  r.sms, r.ce,   r.dec,
+                r.enc,   r.jpeg, r.ofa,  r.memoryMiB, r.placements, {},    r.flags};
     p.cis = standardCiProfiles(r.slices, r.sms, subCiSmPerSlice, p.shortName(), grid);
     out.push_back(p);
   }
