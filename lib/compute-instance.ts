@@ -60,9 +60,17 @@ export class ComputeInstance {
     });
   }
 
-  /** The MIG device of this CI (its index is -1: not known from the CI). */
+  /**
+   * The MIG device of this CI: the parent GPU's MIG device with this GI id and CI id (NVML's CI info
+   * names the parent GPU, not the MIG device). ERR_NVML_STALE_HANDLE if the GPU lists none (destroyed by another client).
+   */
   migDevice(): Promise<MigDevice> {
-    return call(this, async (b, ci) => new MigDevice(this.gpuInstance.device, -1, (await b.computeInstanceGetInfo(ci)).device));
+    return call(this, async () => {
+      for (const mig of await this.gpuInstance.device.migDevices()) {
+        if ((await mig.gpuInstanceId()) === this.gpuInstance.id && (await mig.computeInstanceId()) === this.id) return mig;
+      }
+      throw libraryError(LIBRARY_ERROR_CODES.STALE_HANDLE, `compute instance ${this.id} of GPU instance ${this.gpuInstance.id} has no MIG device (destroyed?)`);
+    });
   }
 
   /** Destroys this CI. NVML_ERROR_IN_USE while processes run on it. */

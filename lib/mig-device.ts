@@ -67,6 +67,19 @@ export class MigDevice {
     return call(this, (b, h) => b.deviceGetMemoryInfo(h));
   }
 
+  /**
+   * The BAR1 memory of this MIG device in bytes (nvmlDeviceGetBAR1MemoryInfo; `reserved` is absent).
+   *
+   * @example
+   * ```ts
+   * const mig = await (await nvml.device(0)).migDevice(0);
+   * if (mig) console.log((await mig.bar1MemoryInfo()).total / 2 ** 20, 'MiB of BAR1');
+   * ```
+   */
+  bar1MemoryInfo(): Promise<MemoryInfo> {
+    return this.run((b, h) => b.deviceGetBar1MemoryInfo(h));
+  }
+
   /** SMs, shared engines, slices and memory of this MIG device (nvmlDeviceGetAttributes_v2). */
   attributes(): Promise<DeviceAttributes> {
     return call(this, (b, h) => b.deviceGetAttributes(h));

@@ -221,6 +221,7 @@ export interface NativeBinding {
   deviceGetPciInfo(device: DeviceHandle): Promise<RawPciInfo>;
   deviceGetMemoryInfo(device: DeviceHandle): Promise<RawMemory>;
   deviceGetUtilizationRates(device: DeviceHandle): Promise<{ gpu: number; memory: number }>;
+  deviceGetBar1MemoryInfo(device: DeviceHandle): Promise<RawMemory>;
   deviceGetComputeRunningProcesses(device: DeviceHandle): Promise<RawProcess[]>;
   deviceGetFieldValues(device: DeviceHandle, fieldIds: number[]): Promise<RawFieldValue[]>;
 

@@ -125,7 +125,9 @@ nvmlReturn_t computeInstanceInfo(nvmlComputeInstance_t ci, nvmlComputeInstanceIn
   return readState([&](const MachineState& m) -> nvmlReturn_t {
     DeviceRef r;
     if (!resolveCi(m, ci, &r)) return NVML_ERROR_INVALID_ARGUMENT;
-    info->device = static_cast<nvmlDevice_t>(makeHandle(Kind::MigDevice, r.gpuIndex, r.ci->serial));
+    // "Parent device" (the header's word for this field): the GPU, not the MIG device. nvidia-smi
+    // 580's `mig -lci` prints nvmlDeviceGetIndex of this handle in its GPU column.
+    info->device = static_cast<nvmlDevice_t>(makeHandle(Kind::Device, r.gpuIndex, 0));
     info->gpuInstance = static_cast<nvmlGpuInstance_t>(makeHandle(Kind::GpuInstance, r.gpuIndex, r.gi->serial));
     info->id = r.ci->id;
     info->profileId = r.ci->profileId;

@@ -19,7 +19,6 @@ using namespace mock;
   X(nvmlDeviceGetAddressingMode)                          \
   X(nvmlDeviceGetApplicationsClock)                       \
   X(nvmlDeviceGetAutoBoostedClocksEnabled)                \
-  X(nvmlDeviceGetBAR1MemoryInfo)                          \
   X(nvmlDeviceGetBoardId)                                 \
   X(nvmlDeviceGetBoardPartNumber)                         \
   X(nvmlDeviceGetBrand)                                   \
@@ -177,7 +176,6 @@ using namespace mock;
   X(nvmlGpuInstanceGetVgpuTypeCreatablePlacements)        \
   X(nvmlGpuInstanceSetVgpuHeterogeneousMode)              \
   X(nvmlGpuInstanceSetVgpuSchedulerState)                 \
-  X(nvmlInternalGetExportTable)                           \
   X(nvmlSystemGetConfComputeCapabilities)                 \
   X(nvmlSystemGetConfComputeGpusReadyState)               \
   X(nvmlSystemGetConfComputeKeyRotationThresholdInfo)     \

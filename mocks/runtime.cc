@@ -35,7 +35,7 @@ struct Config {
   std::vector<FaultSpec> envFaults;
   std::map<std::string, unsigned> envLatency;
   bool envUnprivileged = false;
-  bool trace = false;  // NVML_MOCK_TRACE=1: every call and its result on stderr
+  int trace = 0;  // NVML_MOCK_TRACE=1: every call and its result on stderr; 2: export-table arguments too
 };
 Config g_cfg;
 int g_initCount = 0;
@@ -73,7 +73,7 @@ void loadConfig() {
   if (!parseLatencyList(envOr("NVML_MOCK_LATENCY_US", ""), &c.envLatency, &err)) warn("NVML_MOCK_LATENCY_US: " + err);
   std::string unpriv = envOr("NVML_MOCK_UNPRIVILEGED", "0");
   c.envUnprivileged = unpriv != "0" && unpriv != "false";
-  c.trace = std::string(envOr("NVML_MOCK_TRACE", "0")) == "1";
+  c.trace = std::atoi(envOr("NVML_MOCK_TRACE", "0"));
   g_cfg = c;
   g_faultCounters.clear();
 }
@@ -424,6 +424,12 @@ bool parseLatencyList(const std::string& text, std::map<std::string, unsigned>* 
     (*out)[item.substr(0, eq)] = static_cast<unsigned>(us);
   }
   return ok;
+}
+
+int traceLevel() {
+  std::lock_guard<std::recursive_mutex> lock(g_mu);
+  ensureConfig();
+  return g_cfg.trace;
 }
 
 nvmlReturn_t call(const char* fn, bool needsInit, const std::function<nvmlReturn_t()>& body) {

@@ -29,6 +29,7 @@ nvmlReturn_t readState(const std::function<nvmlReturn_t(const MachineState&)>& f
 nvmlReturn_t writeState(const std::function<nvmlReturn_t(MachineState&)>& fn);
 
 bool isInitialized();
+int traceLevel();  // NVML_MOCK_TRACE: 0 off, 1 calls, 2 calls and export-table arguments
 nvmlReturn_t initLibrary();
 nvmlReturn_t shutdownLibrary();
 bool privileged(const MachineState& m);

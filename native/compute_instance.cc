@@ -130,8 +130,9 @@ struct InfoOp : HandleOp<kComputeInstance> {
     if (!ok) return;
     Resolved gi;
     giId = handles().Register(kGpuInstance, info.gpuInstance, GpuSlot(), 0, &gi);
-    // The CI's device is its MIG device handle.
-    deviceId = handles().Register(kMigDevice, info.device, GpuSlot(), gi.slot);
+    // The CI's device is its parent GPU ("Parent device" in NVML's header; nvidia-smi's `mig -lci`
+    // prints that GPU's index from it), not the CI's MIG device.
+    deviceId = handles().Register(kDevice, info.device, 0);
   }
   Napi::Value Build(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);

@@ -159,6 +159,18 @@ struct UtilizationOp : DeviceOp {
   }
 };
 
+struct Bar1Op : DeviceOp {
+  nvmlBAR1Memory_t bar1 = {};
+  void Run() override { NVML(nvmlDeviceGetBAR1MemoryInfo, dev(), &bar1); }
+  Napi::Value Build(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("total", static_cast<double>(bar1.bar1Total));
+    o.Set("free", static_cast<double>(bar1.bar1Free));
+    o.Set("used", static_cast<double>(bar1.bar1Used));
+    return o;
+  }
+};
+
 struct ProcessesOp : DeviceOp {
   std::vector<nvmlProcessInfo_t> procs;
   void Run() override { Check(ReadProcesses(lib(), dev(), &procs)); }
@@ -256,6 +268,7 @@ void RegisterDevice(Napi::Env env, Napi::Object exports) {
   Export<PciInfoOp>(env, exports, "deviceGetPciInfo");
   ExportWithSync<MemoryOp>(env, exports, "deviceGetMemoryInfo");
   Export<UtilizationOp>(env, exports, "deviceGetUtilizationRates");
+  Export<Bar1Op>(env, exports, "deviceGetBar1MemoryInfo");
   ExportWithSync<ProcessesOp>(env, exports, "deviceGetComputeRunningProcesses");
   Export<FieldValuesOp>(env, exports, "deviceGetFieldValues");
   ExportWithSync<GetMigModeOp>(env, exports, "deviceGetMigMode");

@@ -115,7 +115,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
   const global = globalsOf(values);
   if (!spec) {
     if (positionals.length) throw new UsageError(`unknown command '${positionals[0]}'`);
-    return { global, command: values.version ? { kind: 'version' } : { kind: 'status' } };
+    return { global, command: values.version ? { kind: 'version' } : { kind: 'dashboard' } }; // a bare nvidia-smi
   }
   if (values.version) return { global, command: { kind: 'version' } };
   const { min, max } = spec.positionals ?? { min: 0, max: 0 };

@@ -204,6 +204,7 @@ async function defaultCiProfile(gi: GpuInstance): Promise<ComputeInstanceProfile
 /** `mig -cgi <profiles> [-C]` / `create-gi`. Stops at the first failure on a GPU, as nvidia-smi does. */
 export async function createGi(ctx: Context, specs: ProfileSpec[], withCi: boolean): Promise<JsonData> {
   const created = [];
+  let giFailure: unknown = null;
   for (const g of await migGpus(ctx, true)) {
     for (const spec of specs) {
       let gi: GpuInstance;
@@ -213,6 +214,7 @@ export async function createGi(ctx: Context, specs: ProfileSpec[], withCi: boole
         gi = await g.device.createGpuInstance(profile.id, await resolvePlacement(g.device, profile, spec.start));
       } catch (e) {
         ctx.fail(lines.createGiFailed(g.index, spec.text, withAdvice(e)), e, { gpu: g.index });
+        if (isNvmlError(e) && e.nvmlReturn !== null) giFailure = e; // a driver refusal, not the read-only interlock
         break;
       }
       ctx.print(lines.createdGi(g.index, gi.id, profile.name, profile.id));
@@ -231,6 +233,8 @@ export async function createGi(ctx: Context, specs: ProfileSpec[], withCi: boole
       }
     }
   }
+  // nvidia-smi closes a -cgi whose GPU instance creation failed with this summary line.
+  if (giFailure !== null && !ctx.json) ctx.io.stderr.write(lines.createGisFailed(errorText(giFailure)) + '\n');
   return { created };
 }
 
@@ -268,12 +272,16 @@ async function chosenGis(g: Gpu, ids: number[] | null, onMissing: ((id: number, 
  * A listing over the MIG-enabled GPUs: `each` adds table rows and returns the GPU's JSON entries
  * (under `key`); the table, or the empty state, is printed once.
  */
-async function listing<R>(ctx: Context, key: string, each: (g: Gpu, rows: R[]) => Promise<unknown[]>, render: (rows: R[]) => string, empty: string): Promise<JsonData> {
+async function listing<R>(ctx: Context, key: string, each: (g: Gpu, rows: R[]) => Promise<unknown[]>, render: (rows: R[]) => string, empty: string, emptyWithoutGis = empty): Promise<JsonData> {
   const rows: R[] = [];
   const gpus = [];
+  let anyGi = false;
   const on = await migGpus(ctx, false);
-  for (const g of on) gpus.push({ index: g.index, [key]: await each(g, rows) });
-  if (on.length) ctx.print(rows.length ? render(rows) : empty);
+  for (const g of on) {
+    gpus.push({ index: g.index, [key]: await each(g, rows) });
+    if (!anyGi) anyGi = (await g.device.gpuInstances().catch(() => [])).length > 0;
+  }
+  if (on.length) ctx.print(rows.length ? render(rows) : anyGi ? empty : emptyWithoutGis);
   return { gpus };
 }
 
@@ -287,7 +295,7 @@ export function listGi(ctx: Context, ids: number[] | null): Promise<JsonData> {
       entries.push(giJson(gi, profile));
     }
     return entries;
-  }, formatGpuInstances, lines.noGpuInstances);
+  }, formatGpuInstances, lines.noGpuInstancesListed);
 }
 
 /** Explains an IN_USE refusal of a GI: its compute instances and the processes on it. */
@@ -350,7 +358,7 @@ export function ciProfiles(ctx: Context, ids: number[] | null): Promise<JsonData
       gis.push({ id: gi.id, profiles: entries });
     }
     return gis;
-  }, formatCiProfiles, lines.noGpuInstances);
+  }, formatCiProfiles, lines.noGpuInstancesListed);
 }
 
 async function resolveCiProfile(gi: GpuInstance, spec: ProfileSpec): Promise<ComputeInstanceProfile> {
@@ -409,7 +417,7 @@ export function listCi(ctx: Context, gi: number[] | null, ci: number[] | null): 
       entries.push(ciJson(c, p));
     }
     return entries;
-  }, formatComputeInstances, lines.noComputeInstances);
+  }, formatComputeInstances, lines.noComputeInstances, lines.noGpuInstancesListed);
 }
 
 /** `mig -dci [-gi ids] [-ci ids]` / `destroy-ci`. Without filters: every CI of the selected GPUs. */

@@ -138,19 +138,19 @@ export interface CiRow {
   placement: Placement;
 }
 
-const LCI_WIDTH = 72;
+const LCI_WIDTH = 70;
 const LCI_HEAD = [
-  '| GPU     GPU       Name               Profile   Instance   Placement  |',
-  '|       Instance                         ID        ID       Start:Size |',
-  '|         ID                                                           |',
+  '| GPU     GPU       Name             Profile   Instance   Placement  |',
+  '|       Instance                       ID        ID       Start:Size |',
+  '|         ID                                                         |',
 ];
 
-/** `nvidia-smi mig -lci`. */
+/** `nvidia-smi mig -lci` (the 580 driver's 70-column table). */
 export function formatComputeInstances(rows: CiRow[]): string {
   return table(LCI_WIDTH, 'Compute instances:', LCI_HEAD, rows.map((r) => [
     [
-      [4, r.gpu, 'r'], [11, r.gi, 'r'], [19, r.name, 'l'], [42, r.profileId, 'r'], [52, r.id, 'r'],
-      [63, `${r.placement.start}:${r.placement.size}`, 'l'],
+      [4, r.gpu, 'r'], [11, r.gi, 'r'], [19, r.name, 'l'], [40, r.profileId, 'r'], [50, r.id, 'r'],
+      [61, `${r.placement.start}:${r.placement.size}`, 'l'],
     ],
   ]));
 }
@@ -171,21 +171,21 @@ export interface CiProfileRow {
   jpeg: number;
 }
 
-const LCIP_WIDTH = 90;
+const LCIP_WIDTH = 88;
 const LCIP_HEAD = [
-  '| GPU     GPU       Name               Profile  Instances   Exclusive       Shared       |',
-  '|       Instance                         ID     Free/Total     SM       DEC   ENC   OFA  |',
-  '|         ID                                                            CE    JPEG       |',
+  '| GPU     GPU       Name             Profile  Instances   Exclusive       Shared       |',
+  '|       Instance                       ID     Free/Total     SM       DEC   ENC   OFA  |',
+  '|         ID                                                          CE    JPEG       |',
 ];
 
-/** `nvidia-smi mig -lcip` ('*' marks the GI's default, full-size CI profile). */
+/** `nvidia-smi mig -lcip` (the 580 driver's 88-column table; '*' marks the GI's default, full-size CI profile). */
 export function formatCiProfiles(rows: CiProfileRow[]): string {
   return table(LCIP_WIDTH, 'Compute instance profiles:', LCIP_HEAD, rows.map((r) => [
     [
-      [4, r.gpu, 'r'], [11, r.gi, 'r'], [19, r.name, 'l'], [42, r.id, 'r'], [43, r.isDefault ? '*' : '', 'l'],
-      [49, r.free, 'r'], [50, `/${r.total}`, 'l'], [63, r.sm, 'l'], [73, r.dec, 'l'], [79, r.enc, 'l'], [85, r.ofa, 'l'],
+      [4, r.gpu, 'r'], [11, r.gi, 'r'], [19, r.name, 'l'], [40, r.id, 'r'], [41, r.isDefault ? '*' : '', 'l'],
+      [47, r.free, 'r'], [48, `/${r.total}`, 'l'], [61, r.sm, 'l'], [71, r.dec, 'l'], [77, r.enc, 'l'], [83, r.ofa, 'l'],
     ],
-    [[73, r.ce, 'l'], [79, r.jpeg, 'l']],
+    [[71, r.ce, 'l'], [77, r.jpeg, 'l']],
   ]));
 }
 
@@ -223,6 +223,7 @@ export const lines = {
   destroyedGi: (gpu: number, gi: number): string => `Successfully destroyed GPU instance ID ${pad2(gi)} from GPU ${pad2(gpu)}`,
   createGiFailed: (gpu: number, profile: string, why: string): string =>
     `Unable to create a GPU instance on GPU ${pad2(gpu)} using profile ${profile}: ${why}`,
+  createGisFailed: (why: string): string => `Failed to create GPU instances: ${why}`,
   createCiFailed: (gpu: number, gi: number, profile: string, why: string): string =>
     `Unable to create a compute instance on GPU ${pad2(gpu)} GPU instance ID ${pad2(gi)} using profile ${profile}: ${why}`,
   destroyGiFailed: (gpu: number, gi: number, why: string): string =>
@@ -235,5 +236,7 @@ export const lines = {
   allDone: 'All done.',
   noMigDevices: 'No MIG-enabled devices found.',
   noGpuInstances: 'No GPU instances found.',
+  // What nvidia-smi 580 prints for -lgi, -lci and -lcip on a MIG-enabled GPU without GPU instances.
+  noGpuInstancesListed: 'No GPU instances found: Not Found',
   noComputeInstances: 'No compute instances found.',
 };

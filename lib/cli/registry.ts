@@ -7,6 +7,7 @@ import * as cmd from './commands.js';
 import { UsageError } from './errors.js';
 import { parseIdList, parseProfileList } from './profiles-arg.js';
 import type { CommandSpec, OptionSpec, OptionValues } from './spec.js';
+import { dashboard } from './dashboard.js';
 import { status } from './status.js';
 import { SIM_COMMANDS } from './sim.js';
 
@@ -75,6 +76,17 @@ Exit: 0 done, 1 pending (reset needed), 5 refused or pending because processes o
     smi: { flags: ['-L', '--list-gpus'], example: '-L' },
     description: 'GPUs with their UUIDs and, under each, its MIG devices with their UUIDs.',
     run: (ctx) => cmd.list(ctx),
+  },
+  {
+    name: 'dashboard',
+    summary: "nvidia-smi's dashboard: GPUs, MIG devices, processes (also: no command)",
+    usage: '',
+    description: `What a bare nvidia-smi prints (the 580 driver's layout): one block per GPU with its name, bus
+id, memory use, utilization and MIG mode, the MIG devices table (GPU instance, compute instance,
+shared memory and BAR1, SMs, shared engines) and the processes. Columns nvml-mig does not read
+(persistence, display, ECC, fan, temperature, performance state, power, compute mode) show N/A.
+'nvml-mig' with no command prints it.`,
+    run: (ctx) => dashboard(ctx),
   },
   {
     name: 'status',

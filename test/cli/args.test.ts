@@ -44,7 +44,7 @@ describe('argument parsing', () => {
   });
 
   it('routes help, the layout commands and the exporter through the same registry', () => {
-    expect(cmd()).toEqual({ kind: 'status' });
+    expect(cmd()).toEqual({ kind: 'dashboard' }); // as a bare nvidia-smi
     expect(cmd('--help')).toEqual({ kind: 'help', topic: null });
     expect(cmd('create-gi', '--help')).toEqual({ kind: 'help', topic: 'create-gi' });
     expect(cmd('mig', '-cgi', '--help')).toEqual({ kind: 'help', topic: 'create-gi' });

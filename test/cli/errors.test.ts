@@ -96,20 +96,25 @@ describe('refusals on a simulated H100', () => {
     expect(mode.stderr).toBe('Unable to enable MIG mode for GPU 00000000:07:00.0: Insufficient Permissions (changing the MIG configuration needs root: run it with sudo)\n');
     expect(sim.run('-mig', '1').code).toBe(0);
     const cgi = sim.runEnv({ NVML_MOCK_UNPRIVILEGED: '1' }, 'mig', '-cgi', '19', '-C');
-    expect(cgi).toEqual({ code: 4, stdout: '', stderr: 'Unable to create a GPU instance on GPU  0 using profile 19: Insufficient Permissions (changing the MIG configuration needs root: run it with sudo)\n' });
+    expect(cgi).toEqual({
+      code: 4, stdout: '',
+      stderr: 'Unable to create a GPU instance on GPU  0 using profile 19: Insufficient Permissions (changing the MIG configuration needs root: run it with sudo)\n' +
+        'Failed to create GPU instances: Insufficient Permissions\n',
+    });
   });
 
   it('--read-only refuses changes before the driver (exit 7) and still lists', () => {
     const r = sim.run('--read-only', 'mig', '-cgi', '19');
     expect(r).toEqual({ code: 7, stdout: '', stderr: 'Unable to create a GPU instance on GPU  0 using profile 19: Refused by the read-only interlock (--read-only or NVML_MIG_READONLY=1)\n' });
-    expect(sim.run('mig', '-lgi', '--read-only')).toEqual({ code: 0, stdout: 'No GPU instances found.\n', stderr: '' });
+    expect(sim.run('mig', '-lgi', '--read-only')).toEqual({ code: 0, stdout: 'No GPU instances found: Not Found\n', stderr: '' });
   });
 
   it('no room, bad placement, unknown instance: exit 3 with NVML\'s words', () => {
     expect(sim.run('mig', '-cgi', '0').code).toBe(0);
     expect(sim.run('mig', '-cgi', '19')).toEqual({
       code: 3, stdout: '',
-      stderr: "Unable to create a GPU instance on GPU  0 using profile 19: Insufficient Resources (no room left for this profile: see free slots with 'nvml-mig mig -lgip' and 'mig -lgi')\n",
+      stderr: "Unable to create a GPU instance on GPU  0 using profile 19: Insufficient Resources (no room left for this profile: see free slots with 'nvml-mig mig -lgip' and 'mig -lgi')\n" +
+        'Failed to create GPU instances: Insufficient Resources\n', // nvidia-smi 580's closing line
     });
     expect(sim.run('mig', '-dgi', '-gi', '0').code).toBe(0);
     expect(sim.run('mig', '-cgi', '9:2')).toEqual({
@@ -195,7 +200,7 @@ describe('library and simulator set-up', () => {
     try {
       expect(runCli(['--mock', 'h100-80gb', '-mig', '1'], { TMPDIR: dir }).code).toBe(0);
       expect(existsSync(join(dir, 'nvml-mig-mock-h100-80gb.json'))).toBe(true);
-      expect(runCli(['--mock', 'h100-80gb', 'mig', '-lgi'], { TMPDIR: dir }).stdout).toBe('No GPU instances found.\n');
+      expect(runCli(['--mock', 'h100-80gb', 'mig', '-lgi'], { TMPDIR: dir }).stdout).toBe('No GPU instances found: Not Found\n');
       // Another machine is another file, with MIG still off.
       expect(runCli(['--mock=a30', 'mig', '-lgi'], { TMPDIR: dir }).stdout).toBe('No MIG-enabled devices found.\n');
     } finally {

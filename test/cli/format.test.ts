@@ -59,17 +59,17 @@ describe('nvidia-smi formats', () => {
       { gpu: 0, gi: 7, name: 'MIG 1g.10gb', profileId: 0, id: 0, placement: { start: 0, size: 1 } },
       { gpu: 1, gi: 13, name: 'MIG 1c.3g.40gb', profileId: 0, id: 2, placement: { start: 2, size: 1 } },
     ]).split('\n').filter(Boolean);
-    expect(new Set(lci.map((l) => l.length))).toEqual(new Set([72]));
-    expect(lci[6]).toBe('|   0      7       MIG 1g.10gb            0         0          0:1     |');
-    expect(lci[8]).toBe('|   1     13       MIG 1c.3g.40gb         0         2          2:1     |');
+    expect(new Set(lci.map((l) => l.length))).toEqual(new Set([70]));
+    expect(lci[6]).toBe('|   0      7       MIG 1g.10gb          0         0          0:1     |');
+    expect(lci[8]).toBe('|   1     13       MIG 1c.3g.40gb       0         2          2:1     |');
     const lcip = formatCiProfiles([
       { gpu: 0, gi: 1, name: 'MIG 1c.3g.40gb', id: 0, isDefault: false, free: 0, total: 3, sm: 16, dec: 3, enc: 0, ofa: 0, ce: 3, jpeg: 3 },
       { gpu: 0, gi: 1, name: 'MIG 3g.40gb', id: 2, isDefault: true, free: 1, total: 1, sm: 60, dec: 3, enc: 0, ofa: 0, ce: 3, jpeg: 3 },
     ]).split('\n').filter(Boolean);
-    expect(new Set(lcip.map((l) => l.length))).toEqual(new Set([90]));
-    expect(lcip[6]).toBe('|   0      1       MIG 1c.3g.40gb         0      0/3           16        3     0     0   |');
-    expect(lcip[9]).toBe('|   0      1       MIG 3g.40gb            2*     1/1           60        3     0     0   |');
-    expect(lcip[10]).toBe('|                                                                        3     3         |');
+    expect(new Set(lcip.map((l) => l.length))).toEqual(new Set([88]));
+    expect(lcip[6]).toBe('|   0      1       MIG 1c.3g.40gb       0      0/3           16        3     0     0   |');
+    expect(lcip[9]).toBe('|   0      1       MIG 3g.40gb          2*     1/1           60        3     0     0   |');
+    expect(lcip[10]).toBe('|                                                                      3     3         |');
   });
 
   it('-L indents MIG devices with a 16-character name field', () => {

@@ -21,8 +21,9 @@ describe('nvidia-smi spelling on a simulated H100', () => {
 
   it('-i 0 -mig 1 enables MIG mode (Hopper: at once)', () => {
     expect(sim.run('-i', '0', '-mig', '1')).toEqual({ code: 0, stdout: `Enabled MIG Mode for GPU ${BUS}\nAll done.\n`, stderr: '' });
-    expect(sim.run('mig', '-lgi').stdout).toBe('No GPU instances found.\n');
-    expect(sim.run('mig', '-lci').stdout).toBe('No compute instances found.\n');
+    // nvidia-smi 580's words for a MIG-enabled GPU without GPU instances (-lgi, -lci and -lcip alike).
+    expect(sim.run('mig', '-lgi').stdout).toBe('No GPU instances found: Not Found\n');
+    expect(sim.run('mig', '-lci').stdout).toBe('No GPU instances found: Not Found\n');
   });
 
   it('mig -cgi 19,14,9 -C creates three GPU instances with their default compute instances', () => {
@@ -52,15 +53,15 @@ describe('nvidia-smi spelling on a simulated H100', () => {
     ]);
     const lci = sim.run('mig', '-lci').stdout.split('\n');
     expect(lci.filter((l) => l.startsWith('|   0'))).toEqual([
-      '|   0     13       MIG 1g.10gb            0         0          0:1     |',
-      '|   0      5       MIG 2g.20gb            1         0          0:2     |',
-      '|   0      1       MIG 3g.40gb            2         0          0:4     |', // driver 580: 0:4 in a 3-slice GI
+      '|   0     13       MIG 1g.10gb          0         0          0:1     |',
+      '|   0      5       MIG 2g.20gb          1         0          0:2     |',
+      '|   0      1       MIG 3g.40gb          2         0          0:4     |', // driver 580: 0:4 in a 3-slice GI
     ]);
     const lcip = sim.run('mig', '-lcip', '-gi', '1').stdout.split('\n');
     expect(lcip.filter((l) => l.startsWith('|   0'))).toEqual([
-      '|   0      1       MIG 1c.3g.40gb         0      0/3           16        3     0     0   |',
-      '|   0      1       MIG 2c.3g.40gb         1      0/1           32        3     0     0   |',
-      '|   0      1       MIG 3g.40gb            2*     0/1           60        3     0     0   |',
+      '|   0      1       MIG 1c.3g.40gb       0      0/3           16        3     0     0   |',
+      '|   0      1       MIG 2c.3g.40gb       1      0/1           32        3     0     0   |',
+      '|   0      1       MIG 3g.40gb          2*     0/1           60        3     0     0   |',
     ]);
   });
 
@@ -193,7 +194,7 @@ describe('several GPUs', () => {
       expect(sim.run('mig', '-lgipp').stdout.split('\n').filter(Boolean).map((l) => l.slice(0, 6))).toEqual([
         ...Array(7).fill('GPU  0'), ...Array(7).fill('GPU  1'),
       ]);
-      expect(sim.run('-i', '0', 'mig', '-lgi').stdout).toBe('No GPU instances found.\n');
+      expect(sim.run('-i', '0', 'mig', '-lgi').stdout).toBe('No GPU instances found: Not Found\n');
       expect(sim.json('-i', '1', 'list').doc.gpus.map((g: any) => [g.index, g.migDevices.length])).toEqual([[1, 1]]);
       expect(sim.run('mig', '-dci', '-i', '0,1').stdout).toBe('Successfully destroyed compute instance ID  0 from GPU  1 GPU instance ID 13\n');
       expect(sim.run('mig', '-dgi', '-i', '0,1').stdout).toBe('Successfully destroyed GPU instance ID 13 from GPU  1\n');

@@ -106,6 +106,7 @@ const ENTRIES: Entry[] = [
   { fn: 'nvmlDeviceGetMemoryInfo_v2', call: () => b.deviceGetMemoryInfo(f.device) },
   { fn: 'nvmlDeviceGetMemoryInfo', legacy: true, call: () => b.deviceGetMemoryInfo(f.device) },
   { fn: 'nvmlDeviceGetUtilizationRates', call: () => b.deviceGetUtilizationRates(f.plain) },
+  { fn: 'nvmlDeviceGetBAR1MemoryInfo', call: () => b.deviceGetBar1MemoryInfo(f.mig) },
   { fn: 'nvmlDeviceGetComputeRunningProcesses_v3', call: () => b.deviceGetComputeRunningProcesses(f.device) },
   { fn: 'nvmlDeviceGetFieldValues', call: () => b.deviceGetFieldValues(f.device, [184, 199]) },
   { fn: 'nvmlDeviceSetMigMode', mutating: true, call: () => b.deviceSetMigMode(f.device, 1) },

@@ -255,7 +255,7 @@ describe('MIG devices', () => {
     const again = ok(m.migByIndex(dev, 0));
     expect(again).not.toBe(mig); // handles are never reused
     expect(ok(m.uuid(again))).toBe(uuid);
-    expect(ok(m.ciInfo(ci))!.device).toBe(again);
+    expect(ok(m.ciInfo(ci))!.device).toBe(dev); // "Parent device": the GPU, not the MIG device
   });
 
   it('memory and attributes per MIG device; attributes are MIG-only', () => {

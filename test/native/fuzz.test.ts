@@ -15,7 +15,7 @@ beforeAll(async () => {
   await enableMig(dev);
   const gi = await b.deviceCreateGpuInstance(dev, 9);
   const ci = await b.gpuInstanceCreateComputeInstance(gi, 0);
-  const mig = (await b.computeInstanceGetInfo(ci)).device;
+  const mig = await b.deviceGetMigDeviceHandleByIndex(dev, 0);
   const set = await b.eventSetCreate();
   live = [dev, gi, ci, mig, set];
 });

@@ -175,8 +175,10 @@ describe('compute instances and MIG devices', () => {
     await rejects(b.gpuInstanceGetComputeInstanceById(gi, 7), 'NVML_ERROR_NOT_FOUND', 6);
     expect(await b.gpuInstanceGetComputeInstanceRemainingCapacity(gi, 0)).toBe(1);
 
-    // The CI's MIG device.
-    const mig = info.device;
+    // The CI info's device is the parent GPU (NVML's header: "Parent device"); the CI's MIG device
+    // comes by index.
+    expect(info.device).toBe(dev);
+    const mig = await b.deviceGetMigDeviceHandleByIndex(dev, 0);
     expect(await b.deviceIsMigDeviceHandle(mig)).toBe(true);
     expect(await b.deviceIsMigDeviceHandle(dev)).toBe(false);
     expect(await b.deviceGetGpuInstanceId(mig)).toBe((await b.gpuInstanceGetInfo(gi)).id);
@@ -194,7 +196,8 @@ describe('compute instances and MIG devices', () => {
     // MIG devices by index: dense here, same handles (dedupe).
     expect(await b.deviceGetMaxMigDeviceCount(dev)).toBe(7);
     const byIndex = [await b.deviceGetMigDeviceHandleByIndex(dev, 0), await b.deviceGetMigDeviceHandleByIndex(dev, 1)];
-    expect(byIndex.sort()).toEqual([mig, (await b.computeInstanceGetInfo(ci2)).device].sort());
+    expect(byIndex[0]).toBe(mig);
+    expect(await b.deviceGetComputeInstanceId(byIndex[1])).toBe((await b.computeInstanceGetInfo(ci2)).id);
     await rejects(b.deviceGetMigDeviceHandleByIndex(dev, 2), 'NVML_ERROR_NOT_FOUND', 6);
 
     await b.computeInstanceDestroy(ci);
@@ -216,7 +219,7 @@ describe('compute instances and MIG devices', () => {
     const info = await b.computeInstanceGetInfo(ci);
     const giId = (await b.gpuInstanceGetInfo(gi)).id;
     await control({ cmd: 'addProcess', gpu: 0, pid: 4242, name: 'python', usedMemoryMiB: 1024, gi: giId, ci: info.id });
-    const procs = await b.deviceGetComputeRunningProcesses(info.device);
+    const procs = await b.deviceGetComputeRunningProcesses(await b.deviceGetMigDeviceHandleByIndex(dev, 0));
     expect(procs).toEqual([{ pid: 4242, usedGpuMemory: 1024 * 1024 * 1024, gpuInstanceId: giId, computeInstanceId: info.id }]);
     await rejects(b.computeInstanceDestroy(ci), 'NVML_ERROR_IN_USE', 19);
     await control({ cmd: 'removeProcess', pid: 4242 });
