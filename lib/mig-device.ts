@@ -77,7 +77,7 @@ export class MigDevice {
    * ```
    */
   bar1MemoryInfo(): Promise<MemoryInfo> {
-    return this.run((b, h) => b.deviceGetBar1MemoryInfo(h));
+    return call(this, (b, h) => b.deviceGetBar1MemoryInfo(h));
   }
 
   /** SMs, shared engines, slices and memory of this MIG device (nvmlDeviceGetAttributes_v2). */

@@ -111,10 +111,10 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory
 // value published dashboards of A100 MIG devices show; the mock maps nothing into BAR1]. A whole
 // GPU stays NOT_SUPPORTED (its real size is not known here).
 const unsigned long long kMigBar1MiB = 32767;
-MOCK_EXPORT nvmlReturn_t nvmlDeviceGetBAR1MemoryInfo(nvmlDevice_t device, nvmlBAR1Memory_t *bar1) {
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetBAR1MemoryInfo(nvmlDevice_t device, nvmlBAR1Memory_t* bar1) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!bar1) return NVML_ERROR_INVALID_ARGUMENT;
-    return onDevice(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
+    return onDevice(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
       if (!r.isMig()) return NVML_ERROR_NOT_SUPPORTED;
       bar1->bar1Total = kMigBar1MiB * kMiB;
       bar1->bar1Used = 0;

@@ -42,11 +42,11 @@ using Args = std::array<uintptr_t, 6>;
 constexpr unsigned kSlotHandleByIndex = 81;
 constexpr uintptr_t kHandleByIndexTag = 0x22;
 
-nvmlReturn_t handleByIndex(const Args &a) {
+nvmlReturn_t handleByIndex(const Args& a) {
   if (a[2] != kHandleByIndexTag || !a[1]) return NVML_ERROR_NOT_SUPPORTED;  // not the call measured
   auto index = static_cast<unsigned>(a[0]);
-  auto *out = reinterpret_cast<nvmlDevice_t *>(a[1]);
-  return readState([&](const MachineState &m) -> nvmlReturn_t {
+  auto* out = reinterpret_cast<nvmlDevice_t*>(a[1]);
+  return readState([&](const MachineState& m) -> nvmlReturn_t {
     if (index >= m.gpus.size()) return NVML_ERROR_INVALID_ARGUMENT;
     *out = static_cast<nvmlDevice_t>(makeHandle(Kind::Device, index, 0));
     return NVML_SUCCESS;
@@ -62,22 +62,22 @@ constexpr unsigned kSlotComputeProcesses = 213;
 struct ProcessEntry {
   uint32_t pid;
   uint32_t pad0;
-  uint64_t usedGpuMemory;       // bytes
-  uint32_t gpuInstanceId;       // 0xFFFFFFFF without MIG
-  uint32_t computeInstanceId;   // 0xFFFFFFFF without MIG
+  uint64_t usedGpuMemory;      // bytes
+  uint32_t gpuInstanceId;      // 0xFFFFFFFF without MIG
+  uint32_t computeInstanceId;  // 0xFFFFFFFF without MIG
   uint64_t usedCcProtectedMemory;
   char name[4096];
 };
 static_assert(sizeof(ProcessEntry) == 4128, "nvidia-smi's process entry is 4128 bytes");
 
-nvmlReturn_t computeProcesses(const Args &a) {
+nvmlReturn_t computeProcesses(const Args& a) {
   auto device = reinterpret_cast<nvmlDevice_t>(a[0]);
-  auto *count = reinterpret_cast<unsigned *>(a[1]);
-  auto *entries = reinterpret_cast<ProcessEntry *>(a[2]);
+  auto* count = reinterpret_cast<unsigned*>(a[1]);
+  auto* entries = reinterpret_cast<ProcessEntry*>(a[2]);
   if (!count) return NVML_ERROR_INVALID_ARGUMENT;
-  return onDevice(device, [&](const MachineState &, const DeviceRef &r) -> nvmlReturn_t {
-    std::vector<const ProcessState *> list;
-    for (const ProcessState &p : r.gpu->processes)
+  return onDevice(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
+    std::vector<const ProcessState*> list;
+    for (const ProcessState& p : r.gpu->processes)
       if (!r.isMig() || (p.onMig && p.gi == r.gi->id && p.ci == r.ci->id)) list.push_back(&p);
     if (list.size() > *count) {
       *count = static_cast<unsigned>(list.size());
@@ -87,8 +87,8 @@ nvmlReturn_t computeProcesses(const Args &a) {
     if (list.empty()) return NVML_SUCCESS;
     if (!entries) return NVML_ERROR_INVALID_ARGUMENT;
     for (size_t i = 0; i < list.size(); i++) {
-      const ProcessState &p = *list[i];
-      ProcessEntry &e = entries[i];
+      const ProcessState& p = *list[i];
+      ProcessEntry& e = entries[i];
       std::memset(&e, 0, offsetof(ProcessEntry, name));
       e.pid = p.pid;
       e.usedGpuMemory = p.usedMiB * 1024ull * 1024ull;
@@ -107,11 +107,11 @@ nvmlReturn_t computeProcesses(const Args &a) {
 // the public process lists (graphics, MPS compute): the mock simulates neither kind of process.
 constexpr unsigned kSlotGraphicsProcesses = 214, kSlotMpsProcesses = 215;
 
-nvmlReturn_t noProcesses(const Args &a) {
+nvmlReturn_t noProcesses(const Args& a) {
   auto device = reinterpret_cast<nvmlDevice_t>(a[0]);
-  auto *count = reinterpret_cast<unsigned *>(a[1]);
+  auto* count = reinterpret_cast<unsigned*>(a[1]);
   if (!count) return NVML_ERROR_INVALID_ARGUMENT;
-  return onDevice(device, [&](const MachineState &, const DeviceRef &) -> nvmlReturn_t {
+  return onDevice(device, [&](const MachineState&, const DeviceRef&) -> nvmlReturn_t {
     *count = 0;
     return NVML_SUCCESS;
   });
@@ -120,7 +120,7 @@ nvmlReturn_t noProcesses(const Args &a) {
 // Slot 26 (not implemented): nvidia-smi hands it every line it prints, as ("nvidia-smi %s: %s\n",
 // "stdout", line, ...), a log hook; NOT_SUPPORTED changes nothing nvidia-smi prints.
 
-nvmlReturn_t dispatch(unsigned slot, const Args &a) {
+nvmlReturn_t dispatch(unsigned slot, const Args& a) {
   switch (slot) {
     case kSlotHandleByIndex: return handleByIndex(a);
     case kSlotComputeProcesses: return computeProcesses(a);
@@ -132,7 +132,7 @@ nvmlReturn_t dispatch(unsigned slot, const Args &a) {
 
 // ---- the table ----
 
-const char *slotName(unsigned slot) {
+const char* slotName(unsigned slot) {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v(kSlots);
     for (unsigned i = 0; i < kSlots; i++) v[i] = "exportTable[" + std::to_string(i) + "]";
@@ -143,14 +143,14 @@ const char *slotName(unsigned slot) {
 
 // NVML_MOCK_TRACE=2: the raw argument words, and for those that point into this process the
 // first 32 bytes there (read with process_vm_readv, so a word that is no pointer cannot fault).
-void traceArgs(unsigned slot, const Args &a) {
+void traceArgs(unsigned slot, const Args& a) {
   std::string line = "nvml-mock: exportTable[" + std::to_string(slot) + "] args";
   char buf[64];
   for (uintptr_t w : a) {
     std::snprintf(buf, sizeof buf, " %#lx", static_cast<unsigned long>(w));
     line += buf;
     unsigned char bytes[32];
-    iovec local{bytes, sizeof bytes}, remote{reinterpret_cast<void *>(w), sizeof bytes};
+    iovec local{bytes, sizeof bytes}, remote{reinterpret_cast<void*>(w), sizeof bytes};
     if (w > 0x10000 && process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == static_cast<ssize_t>(sizeof bytes)) {
       line += "=[";
       for (unsigned char b : bytes) {
@@ -163,7 +163,7 @@ void traceArgs(unsigned slot, const Args &a) {
   std::fprintf(stderr, "%s\n", line.c_str());
 }
 
-nvmlReturn_t runSlot(unsigned slot, const Args &a) {
+nvmlReturn_t runSlot(unsigned slot, const Args& a) {
   if (traceLevel() >= 2) traceArgs(slot, a);
   return call(slotName(slot), true, [&]() -> nvmlReturn_t { return dispatch(slot, a); });
 }
@@ -181,14 +181,14 @@ std::array<uintptr_t, sizeof...(I)> buildTable(std::index_sequence<I...>) {
   return {{(I == 0 ? uintptr_t{kSlots * sizeof(uintptr_t)} : reinterpret_cast<uintptr_t>(&slotEntry<I>))...}};
 }
 
-const std::array<uintptr_t, kSlots> &table() {
+const std::array<uintptr_t, kSlots>& table() {
   static const std::array<uintptr_t, kSlots> t = buildTable(std::make_index_sequence<kSlots>{});
   return t;
 }
 
 }  // namespace
 
-MOCK_EXPORT nvmlReturn_t nvmlInternalGetExportTable(const void **exportTable, const unsigned char *id) {
+MOCK_EXPORT nvmlReturn_t nvmlInternalGetExportTable(const void** exportTable, const unsigned char* id) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!exportTable || !id) return NVML_ERROR_INVALID_ARGUMENT;
     if (std::memcmp(id, kSmiTableId, sizeof kSmiTableId) != 0) return NVML_ERROR_NOT_SUPPORTED;

@@ -275,13 +275,14 @@ async function chosenGis(g: Gpu, ids: number[] | null, onMissing: ((id: number, 
 async function listing<R>(ctx: Context, key: string, each: (g: Gpu, rows: R[]) => Promise<unknown[]>, render: (rows: R[]) => string, empty: string, emptyWithoutGis = empty): Promise<JsonData> {
   const rows: R[] = [];
   const gpus = [];
-  let anyGi = false;
   const on = await migGpus(ctx, false);
-  for (const g of on) {
-    gpus.push({ index: g.index, [key]: await each(g, rows) });
-    if (!anyGi) anyGi = (await g.device.gpuInstances().catch(() => [])).length > 0;
+  for (const g of on) gpus.push({ index: g.index, [key]: await each(g, rows) });
+  if (on.length && rows.length) ctx.print(render(rows));
+  else if (on.length) {
+    let anyGi = false;
+    for (const g of on) if (!anyGi) anyGi = (await g.device.gpuInstances().catch(() => [])).length > 0;
+    ctx.print(anyGi ? empty : emptyWithoutGis);
   }
-  if (on.length) ctx.print(rows.length ? render(rows) : anyGi ? empty : emptyWithoutGis);
   return { gpus };
 }
 

@@ -39,7 +39,7 @@ fresh() { rm -f "$W/$1.json" "$W/$1.json.lock"; cp "$2" "$W/$1.json"; }
 # smi STATEFILE ARGS...: nvidia-smi on the mock (listing commands only).
 smi() { local s=$1; shift; LD_LIBRARY_PATH="$MOCK_DIR" NVML_MOCK_STATE="$s" "$SMI" "$@"; }
 # cli STATEFILE ARGS...: nvml-mig on the same mock library and state.
-cli() { local s=$1; shift; NVML_MOCK_STATE="$s" "${CLI[@]}" --mock h100-80gb --mock-state "$s" "$@"; }
+cli() { local s=$1; shift; NVML_MOCK_STATE="$s" "${CLI[@]}" --mock= --mock-state "$s" "$@"; }
 
 # proof STATEFILE ARGS...: ld.so's trace of this very command line must load libnvidia-ml.so.1 from
 # the mock folder and from nowhere else. The traced run is a listing (-L) with the same

@@ -30,7 +30,7 @@ describe('the simulator from the CLI', () => {
     expect(sim.run('sim', 'remove-process', '4242')).toEqual({ code: 0, stdout: 'Process 4242 ended.\n', stderr: '' });
     expect(sim.run('mig', '-dci').code).toBe(0);
     expect(sim.run('mig', '-dgi').code).toBe(0);
-    expect(sim.run('mig', '-lgi').stdout).toBe('No GPU instances found.\n');
+    expect(sim.run('mig', '-lgi').stdout).toBe('No GPU instances found: Not Found\n'); // nvidia-smi 580's words
     expect(sim.run('-mig', '0').code).toBe(1); // pending disable, again until a reset
     expect(sim.run('-r').code).toBe(0);
     expect(sim.json('status').doc.gpus[0].migMode).toEqual({ current: false, pending: false, changePending: false });

@@ -24,7 +24,7 @@ function nvmlMig(state: string, args: string[]): Promise<string> {
   const file = join(dir, `${state}-${args.join('')}.json`);
   copyFileSync(join(HERE, 'states', `${state}.json`), file);
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, '--mock', 'h100-80gb', '--mock-state', file, ...args], { env: { ...process.env, NVML_MOCK_STATE: file } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, '--mock=', '--mock-state', file, ...args], { env: { ...process.env, NVML_MOCK_STATE: file } }, (err, stdout, stderr) => {
       resolve(`${stdout}${stderr}exit ${err ? (err as { code?: number }).code : 0}\n`);
     });
   });
