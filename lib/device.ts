@@ -136,6 +136,15 @@ export class Device {
     return call(this, (b, h) => b.deviceGetMinorNumber(h));
   }
 
+  /**
+   * The power the whole board draws now, in watts (NVML answers milliwatts: 80968 mW is 80.968).
+   * NVML_ERROR_NOT_SUPPORTED on boards without a power sensor. MIG mode makes no difference: power
+   * is read for the board, never per GPU or compute instance.
+   */
+  powerUsage(): Promise<number> {
+    return call(this, async (b, h) => (await b.deviceGetPowerUsage(h)) / 1000);
+  }
+
   /** NVML_ERROR_NOT_SUPPORTED while MIG is enabled (NVML has no device-wide utilization then). */
   utilizationRates(): Promise<{ gpu: number; memory: number }> {
     return call(this, (b, h) => b.deviceGetUtilizationRates(h));

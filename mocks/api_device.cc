@@ -77,6 +77,18 @@ MOCK_EXPORT nvmlReturn_t nvmlDeviceGetMinorNumber(nvmlDevice_t device, unsigned 
   });
 }
 
+// The board's draw: the model's idle value (the mock runs no load). A MIG device handle is
+// NOT_SUPPORTED [inferred: power is a whole-board reading].
+MOCK_EXPORT nvmlReturn_t nvmlDeviceGetPowerUsage(nvmlDevice_t device, unsigned int* power) {
+  return call(__func__, true, [&]() -> nvmlReturn_t {
+    if (!power) return NVML_ERROR_INVALID_ARGUMENT;
+    return onGpu(device, [&](const MachineState&, const DeviceRef& r) -> nvmlReturn_t {
+      *power = r.gpu->model->idlePowerMw;
+      return NVML_SUCCESS;
+    });
+  });
+}
+
 MOCK_EXPORT nvmlReturn_t nvmlDeviceGetPciInfo_v3(nvmlDevice_t device, nvmlPciInfo_t* pci) {
   return call(__func__, true, [&]() -> nvmlReturn_t {
     if (!pci) return NVML_ERROR_INVALID_ARGUMENT;

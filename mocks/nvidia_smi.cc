@@ -90,7 +90,6 @@ using namespace mock;
   X(nvmlDeviceGetPowerManagementLimitConstraints)         \
   X(nvmlDeviceGetPowerManagementMode)                     \
   X(nvmlDeviceGetPowerState)                              \
-  X(nvmlDeviceGetPowerUsage)                              \
   X(nvmlDeviceGetRemappedRows)                            \
   X(nvmlDeviceGetRemappedRows_v2)                         \
   X(nvmlDeviceGetRepairStatus)                            \

@@ -8,6 +8,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<Addon>(new Addon());
   RegisterLifecycle(env, exports);
   RegisterSystem(env, exports);
+  RegisterGetters(env, exports);
   RegisterDevice(env, exports);
   RegisterGpuInstance(env, exports);
   RegisterComputeInstance(env, exports);

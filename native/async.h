@@ -113,9 +113,25 @@ Napi::Promise QueueLifecycle(Napi::Env env, std::unique_ptr<Op> op);
 // Called when a counted call settles: starts the shutdown once close() waits and none is left.
 void MaybeShutdown(Napi::Env env);
 
+// What native/functions.cjs says of an op (the generated NVML_GETTERS / NVML_OPS_* pass them).
+enum OpFlags : unsigned {
+  kOpSync = 1,       // also exported as `<name>Sync`
+  kOpMutates = 2,    // read-only interlock, exclusive GPU lock, per-GPU issue order
+  kOpExclusive = 4,  // exclusive lock only (not a GPU mutation)
+  kOpPooled = 8,     // libuv's pool rather than the call threads (may block for long)
+};
+
+inline void ApplyFlags(Op& op, const Napi::CallbackInfo& info) {
+  auto flags = static_cast<unsigned>(reinterpret_cast<uintptr_t>(info.Data()));
+  op.mutating = (flags & kOpMutates) != 0;
+  op.exclusive = (flags & (kOpMutates | kOpExclusive)) != 0;
+  op.pooled = (flags & kOpPooled) != 0;
+}
+
 template <class T>
 Napi::Value Async(const Napi::CallbackInfo& info) {
   auto op = std::make_unique<T>();
+  ApplyFlags(*op, info);
   op->Parse(info);
   return Submit(info.Env(), std::move(op));
 }
@@ -123,6 +139,7 @@ Napi::Value Async(const Napi::CallbackInfo& info) {
 template <class T>
 Napi::Value Sync(const Napi::CallbackInfo& info) {
   T op;
+  ApplyFlags(op, info);
   op.Parse(info);
   return RunSync(info.Env(), op);
 }
@@ -166,16 +183,21 @@ struct HandleListAnswer : Base {
   }
 };
 
-// Exports `name` (Promise form) and, with SyncTwin, `nameSync`.
+// Exports `name` (Promise form) and, with kOpSync, `nameSync`; the flags travel as the
+// functions' data.
 template <class T>
-void Export(Napi::Env env, Napi::Object exports, const char* name) {
-  exports.Set(name, Napi::Function::New(env, Async<T>, name));
+void ExportOp(Napi::Env env, Napi::Object exports, const char* name, unsigned flags) {
+  void* data = reinterpret_cast<void*>(static_cast<uintptr_t>(flags));
+  exports.Set(name, Napi::Function::New(env, Async<T>, name, data));
+  if (flags & kOpSync) {
+    std::string sync = std::string(name) + "Sync";
+    exports.Set(sync, Napi::Function::New(env, Sync<T>, sync, data));
+  }
 }
-template <class T>
-void ExportWithSync(Napi::Env env, Napi::Object exports, const char* name) {
-  Export<T>(env, exports, name);
-  std::string sync = std::string(name) + "Sync";
-  exports.Set(sync, Napi::Function::New(env, Sync<T>, sync));
-}
+
+// Registers the ops of one native/<group>.cc as native/functions.cjs lists them:
+// NVML_REGISTER_OPS(NVML_OPS_device) inside RegisterDevice().
+#define NVML_EXPORT_OP(js, cls, flags) ExportOp<cls>(env, exports, #js, flags);
+#define NVML_REGISTER_OPS(list) list(NVML_EXPORT_OP)
 
 }  // namespace nvmlmig

@@ -64,7 +64,6 @@ struct CreateOp : HandleAnswer<ProfileIdOp> {
   void Parse(const Napi::CallbackInfo& info) {
     ProfileIdOp::Parse(info);
     placed = ArgPlacement(info, 2, &placement.start, &placement.size);
-    mutating = exclusive = true;
   }
   void Run() override {
     nvmlComputeInstance_t ci = nullptr;
@@ -75,10 +74,6 @@ struct CreateOp : HandleAnswer<ProfileIdOp> {
 };
 
 struct DestroyOp : HandleOp<kComputeInstance> {
-  void Parse(const Napi::CallbackInfo& info) {
-    HandleOp::Parse(info);
-    mutating = exclusive = true;
-  }
   void Run() override {
     if (NVML(nvmlComputeInstanceDestroy, Ptr<nvmlComputeInstance_t>(0)))
       handles().InvalidateComputeInstance(refs[0].r.slot);
@@ -135,27 +130,12 @@ struct InfoOp : HandleOp<kComputeInstance> {
     deviceId = handles().Register(kDevice, info.device, 0);
   }
   Napi::Value Build(Napi::Env env) override {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("device", static_cast<double>(deviceId));
-    o.Set("gpuInstance", static_cast<double>(giId));
-    o.Set("id", info.id);
-    o.Set("profileId", info.profileId);
-    o.Set("placement", PlacementToJs(env, info.placement.start, info.placement.size));
-    return o;
+    return ToObject(env, *this, WriteComputeInstanceInfo<ObjectWriter, InfoOp>);
   }
 };
 
 }  // namespace
 
-void RegisterComputeInstance(Napi::Env env, Napi::Object exports) {
-  Export<ProfileInfoOp>(env, exports, "gpuInstanceGetComputeInstanceProfileInfo");
-  Export<RemainingCapacityOp>(env, exports, "gpuInstanceGetComputeInstanceRemainingCapacity");
-  Export<PlacementsOp>(env, exports, "gpuInstanceGetComputeInstancePossiblePlacements");
-  Export<CreateOp>(env, exports, "gpuInstanceCreateComputeInstance");
-  Export<DestroyOp>(env, exports, "computeInstanceDestroy");
-  Export<ListOp>(env, exports, "gpuInstanceGetComputeInstances");
-  Export<ByIdOp>(env, exports, "gpuInstanceGetComputeInstanceById");
-  Export<InfoOp>(env, exports, "computeInstanceGetInfo");
-}
+void RegisterComputeInstance(Napi::Env env, Napi::Object exports) { NVML_REGISTER_OPS(NVML_OPS_compute_instance) }
 
 }  // namespace nvmlmig

@@ -49,56 +49,6 @@ Status ReadAttributes(const Library& lib, nvmlDevice_t dev, nvmlDeviceAttributes
           fn};
 }
 
-static Napi::Value Bytes(Napi::Env env, unsigned long long v) { return Napi::Number::New(env, static_cast<double>(v)); }
-
-Napi::Object MemoryToJs(Napi::Env env, const MemoryValue& m) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("total", Bytes(env, m.total));
-  o.Set("free", Bytes(env, m.free));
-  o.Set("used", Bytes(env, m.used));
-  if (m.hasReserved) o.Set("reserved", Bytes(env, m.reserved));
-  return o;
-}
-
-Napi::Value IdOrNull(Napi::Env env, unsigned int id) {
-  return id == NVML_INVALID_GPU_INSTANCE_ID ? env.Null() : Napi::Value(Napi::Number::New(env, id));
-}
-
-Napi::Array ProcessesToJs(Napi::Env env, const std::vector<nvmlProcessInfo_t>& procs) {
-  Napi::Array a = Napi::Array::New(env, procs.size());
-  for (size_t i = 0; i < procs.size(); i++) {
-    const nvmlProcessInfo_t& p = procs[i];
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("pid", Napi::Number::New(env, p.pid));
-    o.Set("usedGpuMemory", p.usedGpuMemory == NVML_VALUE_NOT_AVAILABLE_ULL ? env.Null() : Bytes(env, p.usedGpuMemory));
-    o.Set("gpuInstanceId", IdOrNull(env, p.gpuInstanceId));
-    o.Set("computeInstanceId", IdOrNull(env, p.computeInstanceId));
-    a.Set(static_cast<uint32_t>(i), o);
-  }
-  return a;
-}
-
-Napi::Object AttributesToJs(Napi::Env env, const nvmlDeviceAttributes_t& a) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("multiprocessorCount", a.multiprocessorCount);
-  o.Set("sharedCopyEngineCount", a.sharedCopyEngineCount);
-  o.Set("sharedDecoderCount", a.sharedDecoderCount);
-  o.Set("sharedEncoderCount", a.sharedEncoderCount);
-  o.Set("sharedJpegCount", a.sharedJpegCount);
-  o.Set("sharedOfaCount", a.sharedOfaCount);
-  o.Set("gpuInstanceSliceCount", a.gpuInstanceSliceCount);
-  o.Set("computeInstanceSliceCount", a.computeInstanceSliceCount);
-  o.Set("memorySizeMB", Bytes(env, a.memorySizeMB));
-  return o;
-}
-
-Napi::Object PlacementToJs(Napi::Env env, unsigned int start, unsigned int size) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("start", start);
-  o.Set("size", size);
-  return o;
-}
-
 namespace {
 
 // Ops on one device handle (physical or MIG).
@@ -106,56 +56,23 @@ struct DeviceOp : HandleOp<kAnyDevice> {
   nvmlDevice_t dev() const { return Ptr<nvmlDevice_t>(0); }
 };
 
-struct NameOp : DeviceOp {
-  char buf[NVML_DEVICE_NAME_V2_BUFFER_SIZE] = {};
-  void Run() override { NVML(nvmlDeviceGetName, dev(), buf, sizeof buf - 1); }
-  Napi::Value Build(Napi::Env env) override { return Napi::String::New(env, buf); }
-};
-
-struct UuidOp : DeviceOp {
-  char buf[NVML_DEVICE_UUID_V2_BUFFER_SIZE] = {};
-  void Run() override { NVML(nvmlDeviceGetUUID, dev(), buf, sizeof buf - 1); }
-  Napi::Value Build(Napi::Env env) override { return Napi::String::New(env, buf); }
-};
-
-struct IndexOp : U32Answer<DeviceOp> {
-  void Run() override { NVML(nvmlDeviceGetIndex, dev(), &value); }
-};
-
-struct MinorOp : U32Answer<DeviceOp> {
-  void Run() override { NVML(nvmlDeviceGetMinorNumber, dev(), &value); }
-};
-
 struct PciInfoOp : DeviceOp {
   nvmlPciInfo_t pci = {};
   void Run() override { NVML(nvmlDeviceGetPciInfo_v3, dev(), &pci); }
-  Napi::Value Build(Napi::Env env) override {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("busId", std::string(pci.busId, strnlen(pci.busId, sizeof pci.busId)));
-    o.Set("busIdLegacy", std::string(pci.busIdLegacy, strnlen(pci.busIdLegacy, sizeof pci.busIdLegacy)));
-    o.Set("domain", pci.domain);
-    o.Set("bus", pci.bus);
-    o.Set("device", pci.device);
-    o.Set("pciDeviceId", pci.pciDeviceId);
-    o.Set("pciSubSystemId", pci.pciSubSystemId);
-    return o;
-  }
+  Napi::Value Build(Napi::Env env) override { return ToObject(env, pci, WritePciInfo<ObjectWriter, nvmlPciInfo_t>); }
 };
 
 struct MemoryOp : DeviceOp {
   MemoryValue mem;
   void Run() override { Check(ReadMemory(lib(), dev(), &mem)); }
-  Napi::Value Build(Napi::Env env) override { return MemoryToJs(env, mem); }
+  Napi::Value Build(Napi::Env env) override { return ToObject(env, mem, WriteMemory<ObjectWriter, MemoryValue>); }
 };
 
 struct UtilizationOp : DeviceOp {
   nvmlUtilization_t u = {};
   void Run() override { NVML(nvmlDeviceGetUtilizationRates, dev(), &u); }
   Napi::Value Build(Napi::Env env) override {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("gpu", u.gpu);
-    o.Set("memory", u.memory);
-    return o;
+    return ToObject(env, u, WriteUtilization<ObjectWriter, nvmlUtilization_t>);
   }
 };
 
@@ -174,7 +91,9 @@ struct Bar1Op : DeviceOp {
 struct ProcessesOp : DeviceOp {
   std::vector<nvmlProcessInfo_t> procs;
   void Run() override { Check(ReadProcesses(lib(), dev(), &procs)); }
-  Napi::Value Build(Napi::Env env) override { return ProcessesToJs(env, procs); }
+  Napi::Value Build(Napi::Env env) override {
+    return ObjectWriter::Array(env, procs, WriteProcess<ObjectWriter, nvmlProcessInfo_t>);
+  }
 };
 
 struct FieldValuesOp : DeviceOp {
@@ -226,14 +145,9 @@ struct FieldValuesOp : DeviceOp {
 };
 
 struct GetMigModeOp : DeviceOp {
-  unsigned int current = 0, pending = 0;
-  void Run() override { NVML(nvmlDeviceGetMigMode, dev(), &current, &pending); }
-  Napi::Value Build(Napi::Env env) override {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("current", current);
-    o.Set("pending", pending);
-    return o;
-  }
+  MigModeValue mode;
+  void Run() override { NVML(nvmlDeviceGetMigMode, dev(), &mode.current, &mode.pending); }
+  Napi::Value Build(Napi::Env env) override { return ToObject(env, mode, WriteMigMode<ObjectWriter, MigModeValue>); }
 };
 
 struct SetMigModeOp : HandleOp<kDevice> {
@@ -243,7 +157,6 @@ struct SetMigModeOp : HandleOp<kDevice> {
     HandleOp::Parse(info);
     mode = ArgU32(info, 1, "mode");
     if (mode > 1) throw Napi::RangeError::New(info.Env(), "mode must be 0 (disable) or 1 (enable)");
-    mutating = exclusive = true;
   }
   void Run() override {
     if (!NVML(nvmlDeviceSetMigMode, Ptr<nvmlDevice_t>(0), mode, &activation)) return;
@@ -260,19 +173,6 @@ struct SetMigModeOp : HandleOp<kDevice> {
 
 }  // namespace
 
-void RegisterDevice(Napi::Env env, Napi::Object exports) {
-  ExportWithSync<NameOp>(env, exports, "deviceGetName");
-  ExportWithSync<UuidOp>(env, exports, "deviceGetUuid");
-  Export<IndexOp>(env, exports, "deviceGetIndex");
-  Export<MinorOp>(env, exports, "deviceGetMinorNumber");
-  Export<PciInfoOp>(env, exports, "deviceGetPciInfo");
-  ExportWithSync<MemoryOp>(env, exports, "deviceGetMemoryInfo");
-  Export<UtilizationOp>(env, exports, "deviceGetUtilizationRates");
-  Export<Bar1Op>(env, exports, "deviceGetBar1MemoryInfo");
-  ExportWithSync<ProcessesOp>(env, exports, "deviceGetComputeRunningProcesses");
-  Export<FieldValuesOp>(env, exports, "deviceGetFieldValues");
-  ExportWithSync<GetMigModeOp>(env, exports, "deviceGetMigMode");
-  Export<SetMigModeOp>(env, exports, "deviceSetMigMode");
-}
+void RegisterDevice(Napi::Env env, Napi::Object exports) { NVML_REGISTER_OPS(NVML_OPS_device) }
 
 }  // namespace nvmlmig

@@ -9,12 +9,6 @@ namespace nvmlmig {
 
 namespace {
 
-struct SupportedTypesOp : HandleOp<kDevice> {
-  unsigned long long types = 0;
-  void Run() override { NVML(nvmlDeviceGetSupportedEventTypes, Ptr<nvmlDevice_t>(0), &types); }
-  Napi::Value Build(Napi::Env env) override { return Napi::BigInt::New(env, static_cast<uint64_t>(types)); }
-};
-
 struct CreateOp : HandleAnswer<Op> {
   void Run() override {
     nvmlEventSet_t set = nullptr;
@@ -40,7 +34,6 @@ struct WaitOp : HandleOp<kEventSet> {
   void Parse(const Napi::CallbackInfo& info) {
     HandleOp::Parse(info);
     timeoutMs = ArgU32(info, 1, "timeoutMs");
-    pooled = true;  // blocks up to timeoutMs
   }
   void Run() override {
     // An old nvmlEventSetWait fills only the first fields: the ids stay "not attributable".
@@ -58,21 +51,12 @@ struct WaitOp : HandleOp<kEventSet> {
   }
   Napi::Value Build(Napi::Env env) override {
     if (timedOut) return env.Null();
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("device", static_cast<double>(deviceId));
-    o.Set("eventType", Napi::BigInt::New(env, static_cast<uint64_t>(data.eventType)));
-    o.Set("eventData", Napi::BigInt::New(env, static_cast<uint64_t>(data.eventData)));
-    o.Set("gpuInstanceId", IdOrNull(env, data.gpuInstanceId));
-    o.Set("computeInstanceId", IdOrNull(env, data.computeInstanceId));
-    return o;
+    return ToObject(env, *this, WriteEventData<ObjectWriter, WaitOp>);
   }
 };
 
+// Exclusive (native/functions.cjs): waits out a wait in progress; not a GPU mutation.
 struct FreeOp : HandleOp<kEventSet> {
-  void Parse(const Napi::CallbackInfo& info) {
-    HandleOp::Parse(info);
-    exclusive = true;  // waits out a wait in progress; not a GPU mutation (no read-only interlock)
-  }
   void Run() override {
     if (NVML(nvmlEventSetFree, Ptr<nvmlEventSet_t>(0))) handles().InvalidateSlot(refs[0].r.slot);
   }
@@ -80,12 +64,6 @@ struct FreeOp : HandleOp<kEventSet> {
 
 }  // namespace
 
-void RegisterEvents(Napi::Env env, Napi::Object exports) {
-  Export<SupportedTypesOp>(env, exports, "deviceGetSupportedEventTypes");
-  Export<CreateOp>(env, exports, "eventSetCreate");
-  Export<RegisterOp>(env, exports, "deviceRegisterEvents");
-  Export<WaitOp>(env, exports, "eventSetWait");
-  Export<FreeOp>(env, exports, "eventSetFree");
-}
+void RegisterEvents(Napi::Env env, Napi::Object exports) { NVML_REGISTER_OPS(NVML_OPS_events) }
 
 }  // namespace nvmlmig

@@ -6,6 +6,7 @@
 namespace nvmlmig {
 void RegisterLifecycle(Napi::Env env, Napi::Object exports);
 void RegisterSystem(Napi::Env env, Napi::Object exports);
+void RegisterGetters(Napi::Env env, Napi::Object exports);
 void RegisterDevice(Napi::Env env, Napi::Object exports);
 void RegisterGpuInstance(Napi::Env env, Napi::Object exports);
 void RegisterComputeInstance(Napi::Env env, Napi::Object exports);

@@ -5,6 +5,7 @@
 // allocated before nvmlShutdown (see lifecycle.cc).
 #include "async.h"
 #include "exports.h"
+#include "marshal.h"
 
 namespace nvmlmig {
 
@@ -35,11 +36,8 @@ struct AllocOp : HandleAnswer<Op> {
   }
 };
 
+// Exclusive (native/functions.cjs): waits out reads of this sample; not a GPU mutation.
 struct FreeOp : HandleOp<kGpmSample> {
-  void Parse(const Napi::CallbackInfo& info) {
-    HandleOp::Parse(info);
-    exclusive = true;  // waits out reads of this sample; not a GPU mutation (no read-only interlock)
-  }
   void Run() override {
     if (NVML(nvmlGpmSampleFree, Ptr<nvmlGpmSample_t>(0))) handles().InvalidateSlot(refs[0].r.slot);
   }
@@ -80,8 +78,7 @@ struct MetricsGetOp : Op {
     AddRef(info, 1, kGpmSample, "sample2");
     ids = ArgU32Array(info, 2, "metricIds", NVML_GPM_METRIC_MAX);
     if (ids.empty()) throw Napi::RangeError::New(info.Env(), "metricIds must name at least one metric");
-    lockSecond = true;
-    pooled = true;  // milliseconds per call on a real GPU: keep it off the fast-read threads
+    lockSecond = true;  // pooled (native/functions.cjs): milliseconds per call on a real GPU
   }
   void Run() override {
     // 13 KB: on the heap, not the worker's stack.
@@ -102,31 +99,12 @@ struct MetricsGetOp : Op {
     }
   }
   Napi::Value Build(Napi::Env env) override {
-    Napi::Array a = Napi::Array::New(env, answers.size());
-    for (size_t i = 0; i < answers.size(); i++) {
-      const Answer& x = answers[i];
-      Napi::Object o = Napi::Object::New(env);
-      o.Set("metricId", x.id);
-      o.Set("nvmlReturn", x.ret);
-      o.Set("value", x.ret == NVML_SUCCESS ? Napi::Value(Napi::Number::New(env, x.value)) : env.Null());
-      o.Set("shortName", x.shortName);
-      o.Set("longName", x.longName);
-      o.Set("unit", x.unit);
-      a.Set(static_cast<uint32_t>(i), o);
-    }
-    return a;
+    return ObjectWriter::Array(env, answers, WriteGpmMetric<ObjectWriter, Answer>);
   }
 };
 
 }  // namespace
 
-void RegisterGpm(Napi::Env env, Napi::Object exports) {
-  Export<SupportOp>(env, exports, "gpmQueryDeviceSupport");
-  Export<AllocOp>(env, exports, "gpmSampleAlloc");
-  Export<FreeOp>(env, exports, "gpmSampleFree");
-  Export<SampleGetOp>(env, exports, "gpmSampleGet");
-  Export<MigSampleGetOp>(env, exports, "gpmMigSampleGet");
-  Export<MetricsGetOp>(env, exports, "gpmMetricsGet");
-}
+void RegisterGpm(Napi::Env env, Napi::Object exports) { NVML_REGISTER_OPS(NVML_OPS_gpm) }
 
 }  // namespace nvmlmig

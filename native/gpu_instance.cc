@@ -79,7 +79,6 @@ struct CreateOp : HandleAnswer<ProfileIdOp> {
   void Parse(const Napi::CallbackInfo& info) {
     ProfileIdOp::Parse(info);
     placed = ArgPlacement(info, 2, &placement.start, &placement.size);
-    mutating = exclusive = true;
   }
   void Run() override {
     nvmlGpuInstance_t gi = nullptr;
@@ -90,10 +89,6 @@ struct CreateOp : HandleAnswer<ProfileIdOp> {
 };
 
 struct DestroyOp : GiRefOp {
-  void Parse(const Napi::CallbackInfo& info) {
-    GiRefOp::Parse(info);
-    mutating = exclusive = true;
-  }
   void Run() override {
     if (NVML(nvmlGpuInstanceDestroy, gi())) handles().InvalidateGpuInstance(refs[0].r.slot);
   }
@@ -141,28 +136,11 @@ struct InfoOp : GiRefOp {
     // The GI's device is its parent GPU, already in the table (same pointer, same id).
     deviceId = handles().Register(kDevice, info.device, 0);
   }
-  Napi::Value Build(Napi::Env env) override {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("device", static_cast<double>(deviceId));
-    o.Set("id", info.id);
-    o.Set("profileId", info.profileId);
-    o.Set("placement", PlacementToJs(env, info.placement.start, info.placement.size));
-    return o;
-  }
+  Napi::Value Build(Napi::Env env) override { return ToObject(env, *this, WriteGpuInstanceInfo<ObjectWriter, InfoOp>); }
 };
 
 }  // namespace
 
-void RegisterGpuInstance(Napi::Env env, Napi::Object exports) {
-  Export<ProfileInfoOp>(env, exports, "deviceGetGpuInstanceProfileInfo");
-  Export<ProfileInfoByIdOp>(env, exports, "deviceGetGpuInstanceProfileInfoById");
-  Export<PlacementsOp>(env, exports, "deviceGetGpuInstancePossiblePlacements");
-  Export<RemainingCapacityOp>(env, exports, "deviceGetGpuInstanceRemainingCapacity");
-  Export<CreateOp>(env, exports, "deviceCreateGpuInstance");
-  Export<DestroyOp>(env, exports, "gpuInstanceDestroy");
-  Export<ListOp>(env, exports, "deviceGetGpuInstances");
-  Export<ByIdOp>(env, exports, "deviceGetGpuInstanceById");
-  Export<InfoOp>(env, exports, "gpuInstanceGetInfo");
-}
+void RegisterGpuInstance(Napi::Env env, Napi::Object exports) { NVML_REGISTER_OPS(NVML_OPS_gpu_instance) }
 
 }  // namespace nvmlmig

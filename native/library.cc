@@ -16,22 +16,18 @@ const char* const kFunctionNames[kFnCount] = {
 
 namespace {
 
-// Older exports with the SAME C signature, tried after the entry's own name. Entries whose
-// older version takes another struct (memory, CI info, placements, CUDA version) are separate
-// X-macro entries instead, so the call site picks the newest one that resolved.
+// Older exports with the SAME C signature, tried after the entry's own name (NVML_FALLBACKS,
+// from native/functions.cjs). Entries whose older version takes another struct (memory, CI info,
+// placements, CUDA version) are separate entries instead, so the call site picks the newest one
+// that resolved.
 struct Fallback {
   const char* name;
-  const char* older[2];
+  const char* older;
 };
 const Fallback kFallbacks[] = {
-    {"nvmlInit_v2", {"nvmlInit", nullptr}},
-    {"nvmlDeviceGetCount_v2", {"nvmlDeviceGetCount", nullptr}},
-    {"nvmlDeviceGetHandleByIndex_v2", {"nvmlDeviceGetHandleByIndex", nullptr}},
-    {"nvmlDeviceGetHandleByPciBusId_v2", {"nvmlDeviceGetHandleByPciBusId", nullptr}},
-    {"nvmlDeviceGetPciInfo_v3", {"nvmlDeviceGetPciInfo_v2", nullptr}},
-    {"nvmlDeviceGetComputeRunningProcesses_v3", {"nvmlDeviceGetComputeRunningProcesses_v2", nullptr}},
-    {"nvmlEventSetWait_v2", {"nvmlEventSetWait", nullptr}},
-    {"nvmlDeviceGetAttributes_v2", {"nvmlDeviceGetAttributes", nullptr}},
+#define NVML_FALLBACK(name, older) {#name, older},
+    NVML_FALLBACKS(NVML_FALLBACK)
+#undef NVML_FALLBACK
 };
 
 void* Resolve(void* handle, const char* name, const char** resolved) {
@@ -42,12 +38,9 @@ void* Resolve(void* handle, const char* name, const char** resolved) {
   }
   for (const Fallback& f : kFallbacks) {
     if (std::strcmp(f.name, name) != 0) continue;
-    for (const char* older : f.older) {
-      if (!older) break;
-      if ((sym = dlsym(handle, older))) {
-        *resolved = older;
-        return sym;
-      }
+    if ((sym = dlsym(handle, f.older))) {
+      *resolved = f.older;
+      return sym;
     }
   }
   *resolved = nullptr;

@@ -31,6 +31,18 @@ struct Library {
 
 extern const char* const kFunctionNames[kFnCount];
 
+// Fn<kFn_x>::Get(lib) is lib.x, Fn<kFn_x>::kName "x": what a template needs to call an entry.
+template <FnIndex I>
+struct Fn;
+#define NVML_FN_TRAITS(name, params)                          \
+  template <>                                                 \
+  struct Fn<kFn_##name> {                                     \
+    static name##_fn Get(const Library& l) { return l.name; } \
+    static constexpr const char* kName = #name;               \
+  };
+NVML_FUNCTIONS(NVML_FN_TRAITS)
+#undef NVML_FN_TRAITS
+
 // dlopen (reusing a handle this process already opened for the same path; never dlclose), then
 // resolve every entry. False with *error set (the dlerror() text) when the library cannot load.
 bool LoadLibrary(const std::string& path, Library* lib, std::string* error);

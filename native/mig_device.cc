@@ -9,23 +9,6 @@ namespace {
 
 using DeviceOp = HandleOp<kAnyDevice>;
 
-struct IsMigOp : U32Answer<DeviceOp> {
-  void Run() override { NVML(nvmlDeviceIsMigDeviceHandle, Ptr<nvmlDevice_t>(0), &value); }
-  Napi::Value Build(Napi::Env env) override { return Napi::Boolean::New(env, value != 0); }
-};
-
-struct GpuInstanceIdOp : U32Answer<DeviceOp> {
-  void Run() override { NVML(nvmlDeviceGetGpuInstanceId, Ptr<nvmlDevice_t>(0), &value); }
-};
-
-struct ComputeInstanceIdOp : U32Answer<DeviceOp> {
-  void Run() override { NVML(nvmlDeviceGetComputeInstanceId, Ptr<nvmlDevice_t>(0), &value); }
-};
-
-struct MaxCountOp : U32Answer<DeviceOp> {
-  void Run() override { NVML(nvmlDeviceGetMaxMigDeviceCount, Ptr<nvmlDevice_t>(0), &value); }
-};
-
 struct ByIndexOp : HandleAnswer<HandleOp<kDevice>> {
   unsigned int index = 0;
   void Parse(const Napi::CallbackInfo& info) {
@@ -50,19 +33,13 @@ struct ParentOp : HandleAnswer<HandleOp<kMigDevice>> {
 struct AttributesOp : DeviceOp {
   nvmlDeviceAttributes_t attrs = {};
   void Run() override { Check(ReadAttributes(lib(), Ptr<nvmlDevice_t>(0), &attrs)); }
-  Napi::Value Build(Napi::Env env) override { return AttributesToJs(env, attrs); }
+  Napi::Value Build(Napi::Env env) override {
+    return ToObject(env, attrs, WriteDeviceAttributes<ObjectWriter, nvmlDeviceAttributes_t>);
+  }
 };
 
 }  // namespace
 
-void RegisterMigDevice(Napi::Env env, Napi::Object exports) {
-  Export<IsMigOp>(env, exports, "deviceIsMigDeviceHandle");
-  Export<GpuInstanceIdOp>(env, exports, "deviceGetGpuInstanceId");
-  Export<ComputeInstanceIdOp>(env, exports, "deviceGetComputeInstanceId");
-  Export<MaxCountOp>(env, exports, "deviceGetMaxMigDeviceCount");
-  Export<ByIndexOp>(env, exports, "deviceGetMigDeviceHandleByIndex");
-  Export<ParentOp>(env, exports, "deviceGetDeviceHandleFromMigDeviceHandle");
-  Export<AttributesOp>(env, exports, "deviceGetAttributes");
-}
+void RegisterMigDevice(Napi::Env env, Napi::Object exports) { NVML_REGISTER_OPS(NVML_OPS_mig_device) }
 
 }  // namespace nvmlmig

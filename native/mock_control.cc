@@ -11,8 +11,7 @@ struct MockControlOp : Op {
   std::string request;
   std::string response;
   void Parse(const Napi::CallbackInfo& info) {
-    request = ArgString(info, 0, "requestJson", 16 << 20);
-    pooled = true;  // may rebuild the whole simulated machine
+    request = ArgString(info, 0, "requestJson", 16 << 20);  // pooled: may rebuild the whole machine
   }
   void Run() override {
     std::vector<char> buf(4096);
@@ -34,8 +33,6 @@ struct MockControlOp : Op {
 
 }  // namespace
 
-void RegisterMockControl(Napi::Env env, Napi::Object exports) {
-  ExportWithSync<MockControlOp>(env, exports, "mockControl");
-}
+void RegisterMockControl(Napi::Env env, Napi::Object exports) { NVML_REGISTER_OPS(NVML_OPS_mock_control) }
 
 }  // namespace nvmlmig

@@ -345,93 +345,10 @@ typedef struct {
 } nvmlGpmMetricsGet_t;
 
 // ---- function types: one typedef per bound function (name of the typedef = fn name + _fn) ----
-// The X-macro lists (C name, return, parameter list). The addon builds its symbol table from it,
-// the mock implements each entry; both therefore agree on every signature.
-#define NVML_FUNCTIONS(X)                                                                                              \
-  X(nvmlInit_v2, (void))                                                                                               \
-  X(nvmlInitWithFlags, (unsigned int flags))                                                                           \
-  X(nvmlShutdown, (void))                                                                                              \
-  X(nvmlSystemGetDriverVersion, (char* version, unsigned int length))                                                  \
-  X(nvmlSystemGetNVMLVersion, (char* version, unsigned int length))                                                    \
-  X(nvmlSystemGetCudaDriverVersion, (int* cudaDriverVersion))                                                          \
-  X(nvmlSystemGetCudaDriverVersion_v2, (int* cudaDriverVersion))                                                       \
-  X(nvmlDeviceGetCount_v2, (unsigned int* deviceCount))                                                                \
-  X(nvmlDeviceGetHandleByIndex_v2, (unsigned int index, nvmlDevice_t* device))                                         \
-  X(nvmlDeviceGetHandleByUUID, (const char* uuid, nvmlDevice_t* device))                                               \
-  X(nvmlDeviceGetHandleByPciBusId_v2, (const char* pciBusId, nvmlDevice_t* device))                                    \
-  X(nvmlDeviceGetName, (nvmlDevice_t device, char* name, unsigned int length))                                         \
-  X(nvmlDeviceGetUUID, (nvmlDevice_t device, char* uuid, unsigned int length))                                         \
-  X(nvmlDeviceGetIndex, (nvmlDevice_t device, unsigned int* index))                                                    \
-  X(nvmlDeviceGetMinorNumber, (nvmlDevice_t device, unsigned int* minorNumber))                                        \
-  X(nvmlDeviceGetPciInfo_v3, (nvmlDevice_t device, nvmlPciInfo_t * pci))                                               \
-  X(nvmlDeviceGetMemoryInfo, (nvmlDevice_t device, nvmlMemory_t * memory))                                             \
-  X(nvmlDeviceGetMemoryInfo_v2, (nvmlDevice_t device, nvmlMemory_v2_t * memory))                                       \
-  X(nvmlDeviceGetUtilizationRates, (nvmlDevice_t device, nvmlUtilization_t * utilization))                             \
-  X(nvmlDeviceGetBAR1MemoryInfo, (nvmlDevice_t device, nvmlBAR1Memory_t * bar1Memory))                                 \
-  X(nvmlDeviceGetComputeRunningProcesses_v3, (nvmlDevice_t device, unsigned int* infoCount, nvmlProcessInfo_t* infos)) \
-  X(nvmlDeviceGetFieldValues, (nvmlDevice_t device, int valuesCount, nvmlFieldValue_t* values))                        \
-  X(nvmlDeviceSetMigMode, (nvmlDevice_t device, unsigned int mode, nvmlReturn_t* activationStatus))                    \
-  X(nvmlDeviceGetMigMode, (nvmlDevice_t device, unsigned int* currentMode, unsigned int* pendingMode))                 \
-  X(nvmlDeviceGetGpuInstanceProfileInfo,                                                                               \
-    (nvmlDevice_t device, unsigned int profile, nvmlGpuInstanceProfileInfo_t* info))                                   \
-  X(nvmlDeviceGetGpuInstanceProfileInfoV,                                                                              \
-    (nvmlDevice_t device, unsigned int profile, nvmlGpuInstanceProfileInfo_v2_t* info))                                \
-  X(nvmlDeviceGetGpuInstanceProfileInfoByIdV,                                                                          \
-    (nvmlDevice_t device, unsigned int profileId, nvmlGpuInstanceProfileInfo_v2_t* info))                              \
-  X(nvmlDeviceGetGpuInstancePossiblePlacements_v2,                                                                     \
-    (nvmlDevice_t device, unsigned int profileId, nvmlGpuInstancePlacement_t* placements, unsigned int* count))        \
-  X(nvmlDeviceGetGpuInstancePossiblePlacements,                                                                        \
-    (nvmlDevice_t device, unsigned int profileId, nvmlGpuInstancePlacement_t* placements, unsigned int* count))        \
-  X(nvmlDeviceGetGpuInstanceRemainingCapacity, (nvmlDevice_t device, unsigned int profileId, unsigned int* count))     \
-  X(nvmlDeviceCreateGpuInstance, (nvmlDevice_t device, unsigned int profileId, nvmlGpuInstance_t* gpuInstance))        \
-  X(nvmlDeviceCreateGpuInstanceWithPlacement,                                                                          \
-    (nvmlDevice_t device, unsigned int profileId, const nvmlGpuInstancePlacement_t* placement,                         \
-     nvmlGpuInstance_t* gpuInstance))                                                                                  \
-  X(nvmlGpuInstanceDestroy, (nvmlGpuInstance_t gpuInstance))                                                           \
-  X(nvmlDeviceGetGpuInstances,                                                                                         \
-    (nvmlDevice_t device, unsigned int profileId, nvmlGpuInstance_t* gpuInstances, unsigned int* count))               \
-  X(nvmlDeviceGetGpuInstanceById, (nvmlDevice_t device, unsigned int id, nvmlGpuInstance_t* gpuInstance))              \
-  X(nvmlGpuInstanceGetInfo, (nvmlGpuInstance_t gpuInstance, nvmlGpuInstanceInfo_t * info))                             \
-  X(nvmlGpuInstanceGetComputeInstanceProfileInfo, (nvmlGpuInstance_t gpuInstance, unsigned int profile,                \
-                                                   unsigned int engProfile, nvmlComputeInstanceProfileInfo_t* info))   \
-  X(nvmlGpuInstanceGetComputeInstanceProfileInfoV,                                                                     \
-    (nvmlGpuInstance_t gpuInstance, unsigned int profile, unsigned int engProfile,                                     \
-     nvmlComputeInstanceProfileInfo_v2_t* info))                                                                       \
-  X(nvmlGpuInstanceGetComputeInstanceRemainingCapacity,                                                                \
-    (nvmlGpuInstance_t gpuInstance, unsigned int profileId, unsigned int* count))                                      \
-  X(nvmlGpuInstanceGetComputeInstancePossiblePlacements,                                                               \
-    (nvmlGpuInstance_t gpuInstance, unsigned int profileId, nvmlComputeInstancePlacement_t* placements,                \
-     unsigned int* count))                                                                                             \
-  X(nvmlGpuInstanceCreateComputeInstance,                                                                              \
-    (nvmlGpuInstance_t gpuInstance, unsigned int profileId, nvmlComputeInstance_t* computeInstance))                   \
-  X(nvmlGpuInstanceCreateComputeInstanceWithPlacement,                                                                 \
-    (nvmlGpuInstance_t gpuInstance, unsigned int profileId, const nvmlComputeInstancePlacement_t* placement,           \
-     nvmlComputeInstance_t* computeInstance))                                                                          \
-  X(nvmlComputeInstanceDestroy, (nvmlComputeInstance_t computeInstance))                                               \
-  X(nvmlGpuInstanceGetComputeInstances, (nvmlGpuInstance_t gpuInstance, unsigned int profileId,                        \
-                                         nvmlComputeInstance_t* computeInstances, unsigned int* count))                \
-  X(nvmlGpuInstanceGetComputeInstanceById,                                                                             \
-    (nvmlGpuInstance_t gpuInstance, unsigned int id, nvmlComputeInstance_t* computeInstance))                          \
-  X(nvmlComputeInstanceGetInfo_v2, (nvmlComputeInstance_t computeInstance, nvmlComputeInstanceInfo_t * info))          \
-  X(nvmlComputeInstanceGetInfo, (nvmlComputeInstance_t computeInstance, nvmlComputeInstanceInfo_t * info))             \
-  X(nvmlDeviceIsMigDeviceHandle, (nvmlDevice_t device, unsigned int* isMigDevice))                                     \
-  X(nvmlDeviceGetGpuInstanceId, (nvmlDevice_t device, unsigned int* id))                                               \
-  X(nvmlDeviceGetComputeInstanceId, (nvmlDevice_t device, unsigned int* id))                                           \
-  X(nvmlDeviceGetMaxMigDeviceCount, (nvmlDevice_t device, unsigned int* count))                                        \
-  X(nvmlDeviceGetMigDeviceHandleByIndex, (nvmlDevice_t device, unsigned int index, nvmlDevice_t* migDevice))           \
-  X(nvmlDeviceGetDeviceHandleFromMigDeviceHandle, (nvmlDevice_t migDevice, nvmlDevice_t * device))                     \
-  X(nvmlDeviceGetAttributes_v2, (nvmlDevice_t device, nvmlDeviceAttributes_t * attributes))                            \
-  X(nvmlDeviceGetSupportedEventTypes, (nvmlDevice_t device, unsigned long long* eventTypes))                           \
-  X(nvmlEventSetCreate, (nvmlEventSet_t * set))                                                                        \
-  X(nvmlDeviceRegisterEvents, (nvmlDevice_t device, unsigned long long eventTypes, nvmlEventSet_t set))                \
-  X(nvmlEventSetWait_v2, (nvmlEventSet_t set, nvmlEventData_t * data, unsigned int timeoutms))                         \
-  X(nvmlEventSetFree, (nvmlEventSet_t set))                                                                            \
-  X(nvmlGpmQueryDeviceSupport, (nvmlDevice_t device, nvmlGpmSupport_t * gpmSupport))                                   \
-  X(nvmlGpmSampleAlloc, (nvmlGpmSample_t * gpmSample))                                                                 \
-  X(nvmlGpmSampleFree, (nvmlGpmSample_t gpmSample))                                                                    \
-  X(nvmlGpmSampleGet, (nvmlDevice_t device, nvmlGpmSample_t gpmSample))                                                \
-  X(nvmlGpmMigSampleGet, (nvmlDevice_t device, unsigned int gpuInstanceId, nvmlGpmSample_t gpmSample))                 \
-  X(nvmlGpmMetricsGet, (nvmlGpmMetricsGet_t * metricsGet))
+// NVML_FUNCTIONS(X) lists (C name, parameter list); it is generated from native/functions.cjs,
+// the one description of every bound function. The addon builds its symbol table from it, the
+// mock implements each entry; both therefore agree on every signature.
+#include "nvml_functions.gen.h"
 
 #define NVML_DECLARE_FN_TYPE(name, params) typedef nvmlReturn_t(*name##_fn) params;
 NVML_FUNCTIONS(NVML_DECLARE_FN_TYPE)

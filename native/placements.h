@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "marshal.h"
 #include "nvml_abi.h"
 
 namespace nvmlmig {
@@ -39,14 +40,7 @@ nvmlReturn_t ReadPlacements(F f, H handle, unsigned int profileId, std::vector<P
 
 template <class P>
 Napi::Array PlacementsToJs(Napi::Env env, const std::vector<P>& list) {
-  Napi::Array a = Napi::Array::New(env, list.size());
-  for (size_t i = 0; i < list.size(); i++) {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("start", list[i].start);
-    o.Set("size", list[i].size);
-    a.Set(static_cast<uint32_t>(i), o);
-  }
-  return a;
+  return ObjectWriter::Array(env, list, WritePlacement<ObjectWriter, P>);
 }
 
 // GetGpuInstances / GetComputeInstances: f(parent, profileId, buf, &count) with count = the

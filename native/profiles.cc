@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "library.h"
+#include "marshal.h"
 
 namespace nvmlmig {
 
@@ -159,38 +160,12 @@ Status ReadComputeInstanceProfile(const Library& lib, nvmlGpuInstance_t gi, unsi
   return {ret, v1name};
 }
 
-static void SetCommon(Napi::Env env, Napi::Object o, const ProfileValue& p) {
-  o.Set("structVersion", p.structVersion);
-  o.Set("id", p.id);
-  o.Set("capabilities", p.capabilities);
-  o.Set("sliceCount", p.sliceCount);
-  o.Set("instanceCount", p.instanceCount);
-  o.Set("multiprocessorCount", p.multiprocessorCount);
-  o.Set("name", p.hasName ? Napi::Value(Napi::String::New(env, p.name)) : env.Null());
-}
-
 Napi::Object GpuInstanceProfileToJs(Napi::Env env, const ProfileValue& p) {
-  Napi::Object o = Napi::Object::New(env);
-  SetCommon(env, o, p);
-  o.Set("isP2pSupported", Napi::Boolean::New(env, p.isP2pSupported != 0));
-  o.Set("copyEngineCount", p.copyEngineCount);
-  o.Set("decoderCount", p.decoderCount);
-  o.Set("encoderCount", p.encoderCount);
-  o.Set("jpegCount", p.jpegCount);
-  o.Set("ofaCount", p.ofaCount);
-  o.Set("memorySizeMB", static_cast<double>(p.memorySizeMB));
-  return o;
+  return ToObject(env, p, WriteGpuInstanceProfileInfo<ObjectWriter, ProfileValue>);
 }
 
 Napi::Object ComputeInstanceProfileToJs(Napi::Env env, const ProfileValue& p) {
-  Napi::Object o = Napi::Object::New(env);
-  SetCommon(env, o, p);
-  o.Set("sharedCopyEngineCount", p.copyEngineCount);
-  o.Set("sharedDecoderCount", p.decoderCount);
-  o.Set("sharedEncoderCount", p.encoderCount);
-  o.Set("sharedJpegCount", p.jpegCount);
-  o.Set("sharedOfaCount", p.ofaCount);
-  return o;
+  return ToObject(env, p, WriteComputeInstanceProfileInfo<ObjectWriter, ProfileValue>);
 }
 
 }  // namespace nvmlmig

@@ -70,7 +70,7 @@ struct SnapDevice {
   uint64_t handle = 0;
   Text name, uuid, pciBusId;
   bool hasMig = false, hasMem = false, hasUtil = false;
-  unsigned int migCurrent = 0, migPending = 0;
+  MigModeValue mig;
   MemoryValue mem;
   nvmlUtilization_t util = {};
   std::vector<nvmlProcessInfo_t> procs;
@@ -79,97 +79,11 @@ struct SnapDevice {
   std::vector<SnapError> errors;
 };
 
-// The snapshot leaves the addon as one JSON string of nested arrays, positions instead of keys
-// (the layout is in lib/binding.ts, which builds the RawSnapshot objects from it): V8's JSON.parse
-// and object literals in JS build the result several times faster than the addon could set the
-// properties one by one through Node-API. Written on the worker; the JS thread only makes the string.
-class Json {
- public:
-  std::string out;
-
-  template <class N>
-  void Num(N v) {
-    Sep();
-    char buf[24];
-    out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
-  }
-  void Null() {
-    Sep();
-    out += "null";
-  }
-  // NUL-terminated driver text: escaped; malformed UTF-8 becomes U+FFFD (as Napi::String::New
-  // would have it), so a stray byte cannot swallow the closing quote.
-  void Str(const char* s) {
-    Sep();
-    out += '"';
-    const auto* p = reinterpret_cast<const unsigned char*>(s);
-    while (*p) {
-      unsigned char c = *p;
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += static_cast<char>(c);
-        p++;
-      } else if (c < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        out += buf;
-        p++;
-      } else if (c < 0x80) {
-        out += static_cast<char>(c);
-        p++;
-      } else if (size_t n = Utf8Length(p)) {
-        out.append(reinterpret_cast<const char*>(p), n);
-        p += n;
-      } else {
-        out += "\xEF\xBF\xBD";
-        p++;
-      }
-    }
-    out += '"';
-  }
-  void TextOrNull(const Text& t) { t.ok ? Str(t.buf) : Null(); }
-  void Open() {
-    Sep();
-    out += '[';
-    first_ = true;
-  }
-  void Close() {
-    out += ']';
-    first_ = false;
-  }
-
- private:
-  void Sep() {
-    if (!first_) out += ',';
-    first_ = false;
-  }
-  // The length of the well-formed UTF-8 sequence at p (no overlongs, surrogates or > U+10FFFF), or 0.
-  static size_t Utf8Length(const unsigned char* p) {
-    unsigned char c = p[0];
-    auto cont = [&](int i) { return (p[i] & 0xC0) == 0x80; };
-    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-      if (!cont(1) || !cont(2)) return 0;
-      if (c == 0xE0 && p[1] < 0xA0) return 0;
-      if (c == 0xED && p[1] >= 0xA0) return 0;
-      return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-      if (!cont(1) || !cont(2) || !cont(3)) return 0;
-      if (c == 0xF0 && p[1] < 0x90) return 0;
-      if (c == 0xF4 && p[1] >= 0x90) return 0;
-      return 4;
-    }
-    return 0;
-  }
-  bool first_ = true;
-};
-
 struct SnapshotOp : Op {
-  SnapshotOp() { pooled = true; }  // hundreds of driver calls, each GPU's lock in turn
+  // Pooled (native/functions.cjs): hundreds of driver calls, each GPU's lock in turn.
   uint64_t startedNs = 0, finishedNs = 0;
   std::vector<SnapDevice> devices;
-  Json json;
+  JsonWriter json;
   // Scratch buffers reused across GPUs.
   std::vector<nvmlGpuInstance_t> giList;
   std::vector<nvmlComputeInstance_t> ciList;
@@ -343,11 +257,12 @@ struct SnapshotOp : Op {
       std::memcpy(d.pciBusId.buf, pci.busId, sizeof pci.busId);
       d.pciBusId.buf[sizeof pci.busId - 1] = '\0';
     }
-    d.hasMig = Ok(d, Raw(lib().nvmlDeviceGetMigMode, dev, &d.migCurrent, &d.migPending), "nvmlDeviceGetMigMode", true);
+    d.hasMig =
+        Ok(d, Raw(lib().nvmlDeviceGetMigMode, dev, &d.mig.current, &d.mig.pending), "nvmlDeviceGetMigMode", true);
     d.hasMem = Ok(d, ReadMemory(lib(), dev, &d.mem));
     d.hasUtil = Ok(d, Raw(lib().nvmlDeviceGetUtilizationRates, dev, &d.util), "nvmlDeviceGetUtilizationRates", true);
     Ok(d, ReadProcesses(lib(), dev, &d.procs), true);
-    if (d.hasMig && d.migCurrent == NVML_DEVICE_MIG_ENABLE) {
+    if (d.hasMig && d.mig.current == NVML_DEVICE_MIG_ENABLE) {
       ReadInstances(d, *sync, dev);
       ReadMigDevices(d, dev, r.gpuSlot);
     }
@@ -367,114 +282,12 @@ struct SnapshotOp : Op {
 
   Napi::Value Build(Napi::Env env) override { return Napi::String::New(env, json.out); }
 
-  // Positions as decoded by lib/binding.ts (decodeSnapshot); keep the two in step.
+  // Nested arrays in the field order of native/functions.cjs (structs Snapshot, SnapshotDevice,
+  // ...); lib/native.gen.ts decodes them with the same lists.
   void Serialize() {
     json.out.reserve(256 + devices.size() * 4096);
     json.Open();
-    json.Str(std::to_string(startedNs).c_str());
-    json.Str(std::to_string(finishedNs).c_str());
-    json.Open();
-    for (const SnapDevice& d : devices) DeviceToJson(d);
-    json.Close();
-    json.Close();
-  }
-
-  // [total, free, used, reserved?]
-  void MemoryToJson(const MemoryValue& m) {
-    json.Open();
-    json.Num(m.total), json.Num(m.free), json.Num(m.used);
-    if (m.hasReserved) json.Num(m.reserved);
-    json.Close();
-  }
-  void IdOrNull(unsigned int id) { id == NVML_INVALID_GPU_INSTANCE_ID ? json.Null() : json.Num(id); }
-  // [[pid, usedGpuMemory|null, gpuInstanceId|null, computeInstanceId|null], ...]
-  void ProcessesToJson(const std::vector<nvmlProcessInfo_t>& procs) {
-    json.Open();
-    for (const nvmlProcessInfo_t& p : procs) {
-      json.Open();
-      json.Num(p.pid);
-      p.usedGpuMemory == NVML_VALUE_NOT_AVAILABLE_ULL ? json.Null() : json.Num(p.usedGpuMemory);
-      IdOrNull(p.gpuInstanceId);
-      IdOrNull(p.computeInstanceId);
-      json.Close();
-    }
-    json.Close();
-  }
-
-  // [index, handle, name, uuid, pciBusId, migMode [current, pending]|null, memory|null,
-  //  utilization [gpu, memory]|null, processes, gpuInstances, migDevices, errors]
-  void DeviceToJson(const SnapDevice& d) {
-    json.Open();
-    json.Num(d.index);
-    json.Num(d.handle);
-    json.TextOrNull(d.name);
-    json.TextOrNull(d.uuid);
-    json.TextOrNull(d.pciBusId);
-    if (d.hasMig) {
-      json.Open();
-      json.Num(d.migCurrent), json.Num(d.migPending);
-      json.Close();
-    } else {
-      json.Null();
-    }
-    d.hasMem ? MemoryToJson(d.mem) : json.Null();
-    if (d.hasUtil) {
-      json.Open();
-      json.Num(d.util.gpu), json.Num(d.util.memory);
-      json.Close();
-    } else {
-      json.Null();
-    }
-    ProcessesToJson(d.procs);
-    // [[id, profileId, start, size, [[id, profileId, start, size], ...]], ...]
-    json.Open();
-    for (const SnapGi& g : d.gis) {
-      json.Open();
-      json.Num(g.id), json.Num(g.profileId), json.Num(g.placement.start), json.Num(g.placement.size);
-      json.Open();
-      for (const SnapCi& c : g.cis) {
-        json.Open();
-        json.Num(c.id), json.Num(c.profileId), json.Num(c.placement.start), json.Num(c.placement.size);
-        json.Close();
-      }
-      json.Close();
-      json.Close();
-    }
-    json.Close();
-    // [[index, handle, uuid, name, gpuInstanceId|null, computeInstanceId|null, memory|null,
-    //   attributes [9 numbers in RawDeviceAttributes order]|null, processes], ...]
-    json.Open();
-    for (const SnapMig& m : d.migs) {
-      json.Open();
-      json.Num(m.index);
-      json.Num(m.handle);
-      json.TextOrNull(m.uuid);
-      json.TextOrNull(m.name);
-      m.hasGi ? json.Num(m.gi) : json.Null();
-      m.hasCi ? json.Num(m.ci) : json.Null();
-      m.hasMem ? MemoryToJson(m.mem) : json.Null();
-      if (m.hasAttrs) {
-        const nvmlDeviceAttributes_t& a = m.attrs;
-        json.Open();
-        json.Num(a.multiprocessorCount), json.Num(a.sharedCopyEngineCount), json.Num(a.sharedDecoderCount);
-        json.Num(a.sharedEncoderCount), json.Num(a.sharedJpegCount), json.Num(a.sharedOfaCount);
-        json.Num(a.gpuInstanceSliceCount), json.Num(a.computeInstanceSliceCount), json.Num(a.memorySizeMB);
-        json.Close();
-      } else {
-        json.Null();
-      }
-      ProcessesToJson(m.procs);
-      json.Close();
-    }
-    json.Close();
-    // [[fn, nvmlReturn, code], ...]
-    json.Open();
-    for (const SnapError& e : d.errors) {
-      json.Open();
-      json.Str(e.fn), json.Num(e.ret), json.Str(ReturnCodeName(e.ret).c_str());
-      json.Close();
-    }
-    json.Close();
+    WriteSnapshot(json, *this);
     json.Close();
   }
 };
@@ -482,6 +295,6 @@ struct SnapshotOp : Op {
 }  // namespace
 
 // Exported as snapshotJson(Sync); lib/binding.ts gives them to JS as snapshot(Sync) (parsed).
-void RegisterSnapshot(Napi::Env env, Napi::Object exports) { ExportWithSync<SnapshotOp>(env, exports, "snapshotJson"); }
+void RegisterSnapshot(Napi::Env env, Napi::Object exports) { NVML_REGISTER_OPS(NVML_OPS_snapshot) }
 
 }  // namespace nvmlmig

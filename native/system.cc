@@ -6,18 +6,6 @@ namespace nvmlmig {
 
 namespace {
 
-struct DriverVersionOp : Op {
-  char buf[NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE] = {};
-  void Run() override { NVML(nvmlSystemGetDriverVersion, buf, sizeof buf - 1); }
-  Napi::Value Build(Napi::Env env) override { return Napi::String::New(env, buf); }
-};
-
-struct NvmlVersionOp : Op {
-  char buf[NVML_SYSTEM_NVML_VERSION_BUFFER_SIZE] = {};
-  void Run() override { NVML(nvmlSystemGetNVMLVersion, buf, sizeof buf - 1); }
-  Napi::Value Build(Napi::Env env) override { return Napi::String::New(env, buf); }
-};
-
 struct CudaVersionOp : Op {
   int version = 0;
   void Run() override {
@@ -27,10 +15,6 @@ struct CudaVersionOp : Op {
       NVML(nvmlSystemGetCudaDriverVersion, &version);
   }
   Napi::Value Build(Napi::Env env) override { return Napi::Number::New(env, version); }
-};
-
-struct CountOp : U32Answer<Op> {
-  void Run() override { NVML(nvmlDeviceGetCount_v2, &value); }
 };
 
 struct ByIndexOp : HandleAnswer<Op> {
@@ -73,14 +57,6 @@ struct ByPciBusIdOp : HandleAnswer<Op> {
 
 }  // namespace
 
-void RegisterSystem(Napi::Env env, Napi::Object exports) {
-  Export<DriverVersionOp>(env, exports, "systemGetDriverVersion");
-  Export<NvmlVersionOp>(env, exports, "systemGetNvmlVersion");
-  Export<CudaVersionOp>(env, exports, "systemGetCudaDriverVersion");
-  ExportWithSync<CountOp>(env, exports, "deviceGetCount");
-  ExportWithSync<ByIndexOp>(env, exports, "deviceGetHandleByIndex");
-  Export<ByUuidOp>(env, exports, "deviceGetHandleByUuid");
-  Export<ByPciBusIdOp>(env, exports, "deviceGetHandleByPciBusId");
-}
+void RegisterSystem(Napi::Env env, Napi::Object exports) { NVML_REGISTER_OPS(NVML_OPS_system) }
 
 }  // namespace nvmlmig

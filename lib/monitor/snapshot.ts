@@ -1,8 +1,10 @@
 // Turns the addon's raw snapshot (one trip into native code) into the typed Snapshot objects.
 // Runs on every poll of a hot loop, so it is plain loops over arrays: no regular expressions,
-// no intermediate copies beyond the objects it returns.
+// no intermediate copies. The memory, process, attributes, utilization and error objects of the
+// raw snapshot are fresh for each snapshot (lib/native.gen.ts decodes them from the addon's JSON)
+// and already have the public shapes, so they are used as they are.
 
-import type { RawMemory, RawProcess, RawSnapshot, RawSnapshotDevice, RawSnapshotMigDevice } from '../native';
+import type { RawSnapshot, RawSnapshotDevice, RawSnapshotMigDevice } from '../native';
 import type { MemoryInfo, ProcessInfo } from '../types';
 import type {
   ComputeInstanceSnapshot,
@@ -15,22 +17,6 @@ import type {
 /** GPU instance profile id → short name ("1g.10gb"), per GPU; undefined when not (yet) known. */
 export type ProfileNameLookup = (gpuUuid: string | null, profileId: number) => string | undefined;
 
-const memory = (m: RawMemory | null): MemoryInfo | null =>
-  m === null
-    ? null
-    : m.reserved === undefined
-      ? { total: m.total, free: m.free, used: m.used }
-      : { total: m.total, free: m.free, used: m.used, reserved: m.reserved };
-
-function processes(list: RawProcess[]): ProcessInfo[] {
-  const out: ProcessInfo[] = new Array(list.length);
-  for (let i = 0; i < list.length; i++) {
-    const p = list[i];
-    out[i] = { pid: p.pid, usedGpuMemory: p.usedGpuMemory, gpuInstanceId: p.gpuInstanceId, computeInstanceId: p.computeInstanceId };
-  }
-  return out;
-}
-
 function migDevice(m: RawSnapshotMigDevice): MigDeviceSnapshot {
   return {
     index: m.index,
@@ -38,9 +24,9 @@ function migDevice(m: RawSnapshotMigDevice): MigDeviceSnapshot {
     name: m.name,
     gpuInstanceId: m.gpuInstanceId,
     computeInstanceId: m.computeInstanceId,
-    memory: memory(m.memory),
-    attributes: m.attributes === null ? null : { ...m.attributes },
-    processes: processes(m.processes),
+    memory: m.memory,
+    attributes: m.attributes,
+    processes: m.processes,
   };
 }
 
@@ -109,12 +95,12 @@ function gpu(d: RawSnapshotDevice, names: ProfileNameLookup): GpuSnapshot {
       mode === null
         ? null
         : { current: mode.current === 1, pending: mode.pending === 1, changePending: mode.current !== mode.pending },
-    memory: memory(d.memory),
-    utilization: d.utilization === null ? null : { gpu: d.utilization.gpu, memory: d.utilization.memory },
-    processes: processes(d.processes),
+    memory: d.memory,
+    utilization: d.utilization,
+    processes: d.processes,
     gpuInstances,
     migDevices,
-    errors: d.errors.map((e) => ({ fn: e.fn, code: e.code, nvmlReturn: e.nvmlReturn })),
+    errors: d.errors,
     layoutKey: layoutKey(d),
     activity: null,
   };

@@ -34,6 +34,8 @@ const GpuModel kModel{
     // Drivers 515 and 550 number the upper half of the grid first (the first 3g.20gb, at 4:4, is
     // GI 1); the mock imitates them, not the user guide's older examples (GI 2 there).
     GiIdOrder::UpperHalfFirst,
+    0,      // reserved bytes: the default (none)
+    52000,  // [inferred] a plausible idle draw, not measured
 };
 
 const ModelRegistration kReg(kModel);

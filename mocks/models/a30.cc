@@ -29,6 +29,9 @@ const GpuModel kModel{
         14, CiGrid::Ampere),  // real A30 SMs per compute slice (14)
     // GI id pools on 4-slot GPUs: full 0, 2-slot {1,2}, 1-slot {3..6}; id = first + start/size.
     {{1, 3}, {2, 1}, {4, 0}},
+    GiIdOrder::ByStart,  // the defaults: ids by placement start,
+    0,                   // no reserved bytes
+    33000,               // [inferred] a plausible idle draw, not measured
 };
 
 const ModelRegistration kReg(kModel);

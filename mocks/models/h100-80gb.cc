@@ -32,6 +32,9 @@ const GpuModel kModel{
         16, CiGrid::Hopper),  // [inferred] SMs of a sub-GI compute instance per compute slice
     // GI id pools (first id per placement size; id = first + start/size).
     {{1, 7}, {2, 3}, {4, 1}, {8, 0}},
+    GiIdOrder::ByStart,  // the defaults: ids by placement start,
+    0,                   // no reserved bytes
+    72000,               // [inferred] a plausible idle draw, not measured
 };
 
 const ModelRegistration kReg(kModel);

@@ -33,6 +33,9 @@ const GpuModel kModel{
     // GI id pools (first id per placement size; id = first + start/size).
     {{1, 7}, {2, 3}, {4, 1}, {8, 0}},
     // (NVL capture: 3g GI 1, 1g.24gb GI 5, 1g GI 13: consistent with these pools.)
+    GiIdOrder::ByStart,  // the defaults: ids by placement start,
+    0,                   // no reserved bytes
+    68000,               // [inferred] a plausible idle draw, not measured
 };
 
 const ModelRegistration kReg(kModel);

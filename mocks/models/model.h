@@ -80,6 +80,7 @@ struct GpuModel {
   std::vector<IdPool> pools;
   GiIdOrder giIdOrder = GiIdOrder::ByStart;
   unsigned long long reservedBytes = 0;  // what nvmlDeviceGetMemoryInfo_v2 reports as reserved
+  unsigned idlePowerMw = 0;              // nvmlDeviceGetPowerUsage of the idle board, milliwatts
 
   const GiProfile* byIndex(unsigned index) const;
   const GiProfile* byId(unsigned id) const;

@@ -48,6 +48,7 @@ const ENTRIES: Entry[] = [
   { method: 'device.pciInfo', fn: 'nvmlDeviceGetPciInfo_v3', call: () => dev.pciInfo() },
   { method: 'device.memoryInfo', fn: 'nvmlDeviceGetMemoryInfo_v2', call: () => dev.memoryInfo(), soft: [25] },
   { method: 'device.minorNumber', fn: 'nvmlDeviceGetMinorNumber', call: () => dev.minorNumber() },
+  { method: 'device.powerUsage', fn: 'nvmlDeviceGetPowerUsage', call: () => dev.powerUsage() },
   { method: 'device.utilizationRates', fn: 'nvmlDeviceGetUtilizationRates', call: () => plain.utilizationRates() },
   { method: 'device.computeProcesses', fn: 'nvmlDeviceGetComputeRunningProcesses_v3', call: () => plain.computeProcesses(), soft: [7] },
   { method: 'device.migMode', fn: 'nvmlDeviceGetMigMode', call: () => dev.migMode() },

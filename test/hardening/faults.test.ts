@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBinding } from '../../dist/binding.js';
 import type { NativeBinding } from '../../dist/native.js';
 import { NVML_CODE_NAMES } from '../nvml-return-codes';
-import { ALL_RETURN_CODES, LEGACY_MOCK, MOCK, SLOW, limit } from './helpers';
+import { ALL_RETURN_CODES, DESCRIPTION, LEGACY_MOCK, MOCK, SLOW, limit, opOf } from './helpers';
 
 class RawNvmlError extends Error {
   constructor(readonly code: string, readonly nvmlReturn: number | null, readonly fn: string | null, message?: string) {
@@ -88,102 +88,64 @@ interface Entry {
   call: () => Promise<unknown>;
   /** Changes the layout when it succeeds: the fixture is rebuilt after it. */
   mutating?: boolean;
+  /** Codes answered without an NvmlError, and the outcome they give instead. */
+  soft: Array<{ code: number; answer: string }>;
 }
 
-const ENTRIES: Entry[] = [
-  { fn: 'nvmlSystemGetDriverVersion', call: () => b.systemGetDriverVersion() },
-  { fn: 'nvmlSystemGetNVMLVersion', call: () => b.systemGetNvmlVersion() },
-  { fn: 'nvmlSystemGetCudaDriverVersion_v2', call: () => b.systemGetCudaDriverVersion() },
-  { fn: 'nvmlDeviceGetCount_v2', call: () => b.deviceGetCount() },
-  { fn: 'nvmlDeviceGetHandleByIndex_v2', call: () => b.deviceGetHandleByIndex(0) },
-  { fn: 'nvmlDeviceGetHandleByUUID', call: () => b.deviceGetHandleByUuid(f.uuid) },
-  { fn: 'nvmlDeviceGetHandleByPciBusId_v2', call: () => b.deviceGetHandleByPciBusId(f.busId) },
-  { fn: 'nvmlDeviceGetName', call: () => b.deviceGetName(f.device) },
-  { fn: 'nvmlDeviceGetUUID', call: () => b.deviceGetUuid(f.device) },
-  { fn: 'nvmlDeviceGetIndex', call: () => b.deviceGetIndex(f.device) },
-  { fn: 'nvmlDeviceGetMinorNumber', call: () => b.deviceGetMinorNumber(f.device) },
-  { fn: 'nvmlDeviceGetPciInfo_v3', call: () => b.deviceGetPciInfo(f.device) },
-  { fn: 'nvmlDeviceGetMemoryInfo_v2', call: () => b.deviceGetMemoryInfo(f.device) },
-  { fn: 'nvmlDeviceGetMemoryInfo', legacy: true, call: () => b.deviceGetMemoryInfo(f.device) },
-  { fn: 'nvmlDeviceGetUtilizationRates', call: () => b.deviceGetUtilizationRates(f.plain) },
-  { fn: 'nvmlDeviceGetBAR1MemoryInfo', call: () => b.deviceGetBar1MemoryInfo(f.mig) },
-  { fn: 'nvmlDeviceGetComputeRunningProcesses_v3', call: () => b.deviceGetComputeRunningProcesses(f.device) },
-  { fn: 'nvmlDeviceGetFieldValues', call: () => b.deviceGetFieldValues(f.device, [184, 199]) },
-  { fn: 'nvmlDeviceSetMigMode', mutating: true, call: () => b.deviceSetMigMode(f.device, 1) },
-  { fn: 'nvmlDeviceGetMigMode', call: () => b.deviceGetMigMode(f.device) },
-  { fn: 'nvmlDeviceGetGpuInstanceProfileInfo', call: () => b.deviceGetGpuInstanceProfileInfo(f.device, 0, 1) },
-  { fn: 'nvmlDeviceGetGpuInstanceProfileInfoV', call: () => b.deviceGetGpuInstanceProfileInfo(f.device, 0, 3) },
-  { fn: 'nvmlDeviceGetGpuInstanceProfileInfoByIdV', call: () => b.deviceGetGpuInstanceProfileInfoById(f.device, 19, 3) },
-  { fn: 'nvmlDeviceGetGpuInstancePossiblePlacements_v2', call: () => b.deviceGetGpuInstancePossiblePlacements(f.device, 19) },
-  { fn: 'nvmlDeviceGetGpuInstancePossiblePlacements', legacy: true, call: () => b.deviceGetGpuInstancePossiblePlacements(f.device, 19) },
-  { fn: 'nvmlDeviceGetGpuInstanceRemainingCapacity', call: () => b.deviceGetGpuInstanceRemainingCapacity(f.device, 19) },
-  { fn: 'nvmlDeviceCreateGpuInstance', mutating: true, call: () => b.deviceCreateGpuInstance(f.device, 19) },
-  { fn: 'nvmlDeviceCreateGpuInstanceWithPlacement', mutating: true, call: () => b.deviceCreateGpuInstance(f.device, 19, { start: 0, size: 1 }) },
-  { fn: 'nvmlGpuInstanceDestroy', mutating: true, call: () => b.gpuInstanceDestroy(f.spareGi) },
-  { fn: 'nvmlDeviceGetGpuInstances', call: () => b.deviceGetGpuInstances(f.device, 19) },
-  { fn: 'nvmlDeviceGetGpuInstanceById', call: () => b.deviceGetGpuInstanceById(f.device, f.giId) },
-  { fn: 'nvmlGpuInstanceGetInfo', call: () => b.gpuInstanceGetInfo(f.gi) },
-  { fn: 'nvmlGpuInstanceGetComputeInstanceProfileInfo', call: () => b.gpuInstanceGetComputeInstanceProfileInfo(f.gi, 0, 0, 1) },
-  { fn: 'nvmlGpuInstanceGetComputeInstanceProfileInfoV', call: () => b.gpuInstanceGetComputeInstanceProfileInfo(f.gi, 0, 0, 3) },
-  { fn: 'nvmlGpuInstanceGetComputeInstanceRemainingCapacity', call: () => b.gpuInstanceGetComputeInstanceRemainingCapacity(f.spareGi, 0) },
-  { fn: 'nvmlGpuInstanceGetComputeInstancePossiblePlacements', call: () => b.gpuInstanceGetComputeInstancePossiblePlacements(f.spareGi, 0) },
-  { fn: 'nvmlGpuInstanceCreateComputeInstance', mutating: true, call: () => b.gpuInstanceCreateComputeInstance(f.spareGi, 0) },
-  { fn: 'nvmlGpuInstanceCreateComputeInstanceWithPlacement', mutating: true, call: () => b.gpuInstanceCreateComputeInstance(f.spareGi, 0, { start: 0, size: 1 }) },
-  { fn: 'nvmlComputeInstanceDestroy', mutating: true, call: () => b.computeInstanceDestroy(f.ci) },
-  { fn: 'nvmlGpuInstanceGetComputeInstances', call: () => b.gpuInstanceGetComputeInstances(f.gi, 0) },
-  { fn: 'nvmlGpuInstanceGetComputeInstanceById', call: () => b.gpuInstanceGetComputeInstanceById(f.gi, 0) },
-  { fn: 'nvmlComputeInstanceGetInfo_v2', call: () => b.computeInstanceGetInfo(f.ci) },
-  { fn: 'nvmlComputeInstanceGetInfo', legacy: true, call: () => b.computeInstanceGetInfo(f.ci) },
-  { fn: 'nvmlDeviceIsMigDeviceHandle', call: () => b.deviceIsMigDeviceHandle(f.mig) },
-  { fn: 'nvmlDeviceGetGpuInstanceId', call: () => b.deviceGetGpuInstanceId(f.mig) },
-  { fn: 'nvmlDeviceGetComputeInstanceId', call: () => b.deviceGetComputeInstanceId(f.mig) },
-  { fn: 'nvmlDeviceGetMaxMigDeviceCount', call: () => b.deviceGetMaxMigDeviceCount(f.device) },
-  { fn: 'nvmlDeviceGetMigDeviceHandleByIndex', call: () => b.deviceGetMigDeviceHandleByIndex(f.device, 0) },
-  { fn: 'nvmlDeviceGetDeviceHandleFromMigDeviceHandle', call: () => b.deviceGetDeviceHandleFromMigDeviceHandle(f.mig) },
-  { fn: 'nvmlDeviceGetAttributes_v2', call: () => b.deviceGetAttributes(f.mig) },
-  { fn: 'nvmlDeviceGetSupportedEventTypes', call: () => b.deviceGetSupportedEventTypes(f.device) },
-  { fn: 'nvmlEventSetCreate', call: () => b.eventSetCreate().then((s) => b.eventSetFree(s)) },
-  { fn: 'nvmlDeviceRegisterEvents', call: () => b.deviceRegisterEvents(f.device, f.eventTypes, f.eventSet) },
-  { fn: 'nvmlEventSetWait_v2', call: () => b.eventSetWait(f.eventSet, 0) },
-  { fn: 'nvmlGpmQueryDeviceSupport', call: () => b.gpmQueryDeviceSupport(f.device) },
-  { fn: 'nvmlGpmSampleAlloc', call: () => b.gpmSampleAlloc().then((s) => b.gpmSampleFree(s)) },
-  {
-    fn: 'nvmlGpmSampleFree',
-    call: async () => {
-      unfreed ??= await b.gpmSampleAlloc();
-      await b.gpmSampleFree(unfreed);
-      unfreed = null;
-    },
+/** Calls the matrix cannot write from the description: freeing a buffer needs one first. */
+const CUSTOM: Record<string, () => Promise<unknown>> = {
+  nvmlGpmSampleFree: async () => {
+    unfreed ??= await b.gpmSampleAlloc();
+    await b.gpmSampleFree(unfreed);
+    unfreed = null;
   },
-  { fn: 'nvmlGpmSampleGet', call: () => b.gpmSampleGet(f.device, gpm!.s3) },
-  { fn: 'nvmlGpmMigSampleGet', call: () => b.gpmMigSampleGet(f.device, f.giId, gpm!.s3) },
-  { fn: 'nvmlGpmMetricsGet', call: () => b.gpmMetricsGet(gpm!.s1, gpm!.s2, [1, 2, 5]) },
-  { fn: 'nvmlEventSetFree', mutating: true, call: () => b.eventSetFree(f.eventSet).then(() => { f.eventSet = 0; }) },
-];
+};
+
+/** A fixture value by name: a field of f, or 'gpm.s1' and friends. */
+function fixtureValue(name: string): unknown {
+  const [head, rest] = name.split('.');
+  const v = head === 'gpm' ? gpm : (f as unknown as Record<string, unknown>)[head];
+  return rest === undefined ? v : (v as Record<string, unknown> | null)?.[rest];
+}
+
+/**
+ * One entry per function of native/functions.cjs: its op, called on the fixture handle its
+ * `fault.on` names with its `fault.args` ('$name': that fixture value).
+ */
+const ENTRIES: Entry[] = DESCRIPTION.functions.flatMap((d): Entry[] => {
+  if (typeof d.fault === 'string') return [];
+  const how = d.fault;
+  const op = opOf(d);
+  if (!op) throw new Error(`${d.name}: no op reaches it`);
+  const args = () => [...(how.on ? [fixtureValue(how.on)] : []), ...(how.args ?? []).map((a) => (typeof a === 'string' && a.startsWith('$') ? fixtureValue(a.slice(1)) : a))];
+  const raw = b as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  let call = () => raw[op](...args());
+  if (how.custom) {
+    call = CUSTOM[d.name];
+    if (!call) throw new Error(`${d.name}: fault.custom without a CUSTOM call`);
+  }
+  // What the call made is freed again; a freed fixture set is not freed twice.
+  const free = how.free;
+  if (free) call = () => raw[op](...args()).then((made) => raw[free](made));
+  if (how.consumes) call = () => raw[op](...args()).then(() => { f.eventSet = 0; });
+  return [{ fn: d.name, legacy: how.legacy, call, mutating: DESCRIPTION.ops[op]?.mutates || how.consumes, soft: d.soft ?? [] }];
+});
 
 // Reached only when a newer symbol is missing, and neither bundled mock lacks it: nvmlInit_v2
 // (every mock has nvmlInitWithFlags) and the bare nvmlSystemGetCudaDriverVersion (both have _v2).
 // nvmlMockControl is the mock's own channel, not an NVML function, and is never faulted.
-const UNREACHED = ['nvmlInit_v2', 'nvmlSystemGetCudaDriverVersion', 'nvmlMockControl'];
-const LIFECYCLE = ['nvmlInitWithFlags', 'nvmlShutdown'];
+const UNREACHED = DESCRIPTION.functions.filter((d) => d.fault === 'unreached').map((d) => d.name);
+const LIFECYCLE = DESCRIPTION.functions.filter((d) => d.fault === 'lifecycle').map((d) => d.name);
 
 /**
- * Outcomes other than "rejects with exactly this code and fn" that the contract allows, each
- * for a stated reason (asserted as a list, so a new one fails until it is understood).
+ * Outcomes other than "rejects with exactly this code and fn" that the contract allows: the soft
+ * codes the description gives each function (with their reason), and SUCCESS injected.
  */
-function allowedOtherwise(fn: string, code: number, result: string): boolean {
+function allowedOtherwise(e: Entry, code: number, result: string): boolean {
   // SUCCESS injected: the mock returns 0 without filling the outputs. Whatever the addon makes of
   // unfilled (zeroed) outputs is acceptable as long as nothing crashes and it settles.
   if (code === 0) return true;
-  // ARGUMENT_VERSION_MISMATCH on a versioned call: the addon retries the older struct (by design).
-  if (code === 25 && fn === 'nvmlDeviceGetMemoryInfo_v2' && result === 'ok') return true;
-  // The documented soft outcomes: a wait that times out resolves null.
-  if (fn === 'nvmlEventSetWait_v2' && code === 10 && result === 'ok') return true;
-  // INSUFFICIENT_SIZE on the size query (NULL buffer) with the count left at 0: nothing to list.
-  if (/PossiblePlacements/.test(fn) && code === 7 && result === 'ok') return true;
-  // ComputeRunningProcesses: INSUFFICIENT_SIZE with a count of 0 means "no processes".
-  if (fn === 'nvmlDeviceGetComputeRunningProcesses_v3' && code === 7 && result === 'ok') return true;
-  return false;
+  return e.soft.some((s) => s.code === code && s.answer === result);
 }
 
 const rounds: Array<{ slotMax: number; pending: number }> = [];
@@ -208,7 +170,7 @@ async function matrix(): Promise<{ cases: number; unexpected: string[]; settled:
       }
       settled++;
       cases++;
-      if (result !== 'exact' && !allowedOtherwise(e.fn, code, result)) unexpected.push(`${e.fn} ← ${code}: ${result}`);
+      if (result !== 'exact' && !allowedOtherwise(e, code, result)) unexpected.push(`${e.fn} ← ${code}: ${result}`);
       await control({ cmd: 'clearFaults' });
       // Usable again: the same call succeeds once the fault is gone (a mutation on a fresh layout).
       if (e.mutating || code === 0) await fixture();
@@ -238,6 +200,9 @@ describe('every return code into every bound function', () => {
     const bound = Object.keys(b.functions()).sort();
     const covered = new Set([...ENTRIES.map((e) => e.fn), ...UNREACHED, ...LIFECYCLE]);
     expect(bound.filter((fn) => !covered.has(fn))).toEqual([]);
+    // The description is the symbol table: the same functions, in the same order.
+    expect(Object.keys(b.functions())).toEqual(DESCRIPTION.functions.map((d) => d.name));
+    expect(ENTRIES.length).toBeGreaterThan(50);
   }, limit());
 
   it('each code gives its NvmlError (code, nvmlReturn, fn); the call works again after clearFaults', async () => {

@@ -1,5 +1,6 @@
 // Shared by the hardening suites: hostile argument generators, the rule for what may come back
 // from a call (value, TypeError, RangeError, NvmlError), and a settle-or-hang guard.
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { NVML } from '../nvml-return-codes';
@@ -7,6 +8,31 @@ import { NVML } from '../nvml-return-codes';
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const MOCK = path.join(ROOT, 'build', 'Release', 'mock', 'libnvidia-ml.so.1');
 export const LEGACY_MOCK = path.join(ROOT, 'build', 'Release', 'mock-legacy', 'libnvidia-ml.so.1');
+
+/** How native/functions.cjs describes one bound NVML function (the parts the tests read). */
+export interface FunctionDescription {
+  name: string;
+  op?: string;
+  /** How the raw fault matrix reaches it; a string when it cannot or is tested apart. */
+  fault: 'unreached' | 'lifecycle' | { on?: string; args?: unknown[]; legacy?: boolean; free?: string; custom?: boolean; consumes?: boolean };
+  /** Codes the call answers without an NvmlError, with what it answers. */
+  soft?: Array<{ code: number; answer: string; why: string }>;
+}
+export interface OpDescription {
+  fn?: string;
+  getter?: string;
+  mutates?: boolean;
+  sync?: boolean;
+}
+/** The one description of the bound functions and the raw calls (native/functions.cjs). */
+export const DESCRIPTION = createRequire(__filename)(path.join(ROOT, 'native', 'functions.cjs')) as {
+  functions: FunctionDescription[];
+  ops: Record<string, OpDescription>;
+};
+/** The op that reaches an NVML function: its own entry's, else the getter that calls it. */
+export function opOf(f: FunctionDescription): string | undefined {
+  return f.op ?? Object.entries(DESCRIPTION.ops).find(([, o]) => o.fn === f.name)?.[0];
+}
 
 /** Under the sanitizers or valgrind every call is several times slower: fewer cases there. */
 export const SLOW = process.env.HARDENING_SANITIZED === '1';

@@ -12,7 +12,8 @@ describe('lib/binding.ts', () => {
     const root = path.join(ROOT, 'build', 'binding-test-root');
     fs.rmSync(root, { recursive: true, force: true });
     fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
-    for (const f of ['binding.js', 'platform.js']) fs.copyFileSync(path.join(ROOT, 'dist', f), path.join(root, 'dist', f));
+    // binding.js and what it imports (the platform lookup, the snapshot decoder).
+    for (const f of ['binding.js', 'platform.js', 'native.gen.js']) fs.copyFileSync(path.join(ROOT, 'dist', f), path.join(root, 'dist', f));
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a copy of dist/binding.js at a path made here
     const { loadBinding } = require(path.join(root, 'dist', 'binding.js'));
     let err: Error | undefined;
