@@ -72,6 +72,9 @@ export class MigDevice {
    *
    * @example
    * ```ts
+   * import { init } from 'nvml-mig';
+   *
+   * const nvml = await init();
    * const mig = await (await nvml.device(0)).migDevice(0);
    * if (mig) console.log((await mig.bar1MemoryInfo()).total / 2 ** 20, 'MiB of BAR1');
    * ```

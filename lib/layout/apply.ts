@@ -15,18 +15,11 @@ import type { GiState, GpuPlan, GpuState, MigModeState, Plan, PlanStep } from '.
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { applyLayout, type ProgressEvent } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
+ * const onProgress = (e: ProgressEvent) => { if (e.type === 'step') console.log(e.index, e.total, e.phase, e.text); };
+ * await applyLayout(nvml, { migEnabled: true, migDevices: { '3g.40gb': 2 } }, { onProgress });
  * ```
  */
 export type ProgressEvent =
@@ -41,18 +34,12 @@ export type ProgressEvent =
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { applyLayout } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb', unprivileged: true });
+ * const result = await applyLayout(nvml, { migEnabled: true, migDevices: { '7g.80gb': 1 } });
+ * const failed = result.steps.find((s) => s.status === 'failed');
+ * console.log(failed?.error?.code, failed?.error?.message); // 'NVML_ERROR_NO_PERMISSION' 'nvmlDeviceSetMigMode: Insufficient Permissions'
  * ```
  */
 export interface StepError {
@@ -89,18 +76,11 @@ export interface ResetHookContext {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { applyLayout, type ApplyOptions } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb:2' });
+ * const options: ApplyOptions = { indices: [1], force: false, rollbackOnFailure: true, onProgress: (e) => console.log(e.type) };
+ * await applyLayout(nvml, { migEnabled: true, migDevices: { '1g.10gb': 7 } }, options); // GPU 1 only
  * ```
  */
 export interface ApplyOptions {
@@ -122,18 +102,11 @@ export interface ApplyOptions {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { applyLayout } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
+ * const { steps } = await applyLayout(nvml, { migEnabled: true, migDevices: { '2g.20gb': 3 } });
+ * for (const r of steps) console.log(r.gpu, r.step.op, r.status, r.created); // status: 'done' | 'failed' | 'not-run'; created: the new GI/CI ids
  * ```
  */
 export interface StepRecord {
@@ -151,18 +124,12 @@ export interface StepRecord {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { applyLayout } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
+ * const result = await applyLayout(nvml, { migEnabled: true, migDevices: { '3g.40gb': 2 } });
+ * if (!result.ok) console.error(result.code, result.message);
+ * console.log(result.after[0]?.gpuInstances.length, result.pendingActivation); // the state read afterwards; GPUs waiting for a reset
  * ```
  */
 export interface ApplyResult {
@@ -214,18 +181,11 @@ const toStepError = (e: unknown): StepError => ({
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { planLayout } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb:2' });
+ * const { plan } = await planLayout(nvml, { 1: { migEnabled: true, migDevices: { '1g.10gb': 7 } } }); // GPU 1 only; nothing runs
+ * console.log(plan.ok, plan.changes, plan.gpus.map((g) => g.steps.length));
  * ```
  */
 export async function planLayout(nvml: Nvml, input: LayoutInput, indices?: number[]): Promise<{ plan: Plan; live: LiveGpu[] }> {
@@ -399,18 +359,11 @@ async function applyGpu(ex: Executor, live: LiveGpu, plan: GpuPlan): Promise<voi
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { applyLayout } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
+ * const result = await applyLayout(nvml, { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } });
+ * console.log(result.ok, result.steps.map((s) => `${s.step.op}: ${s.status}`)); // true, every step 'done'
  * ```
  */
 export async function applyLayout(nvml: Nvml, input: LayoutInput, options: ApplyOptions = {}): Promise<ApplyResult> {

@@ -11,25 +11,11 @@ import { MAX_MIG_DEVICES_PER_GPU } from './check.js';
  *
  * @example
  * ```ts
- * import { parseMigPartedConfig, selectConfig, LayoutConfigError, formatProblem } from 'nvml-mig/layout';
+ * import { parseMigPartedConfig } from 'nvml-mig/layout';
  *
- * const text = [
- *   'version: v1',
- *   'mig-configs:',
- *   '  balanced:',
- *   '    - devices: all',
- *   '      mig-enabled: true',
- *   '      mig-devices:',
- *   '        1g.10gb: 2',
- *   '        3g.40gb: 1',
- * ].join('\n');
- * try {
- *   const { name, entries } = selectConfig(parseMigPartedConfig(text, 'mig.yaml'), 'balanced');
- *   console.log(name, entries[0].devices, entries[0].migDevices, entries[0].loc?.line);
- * } catch (e) {
- *   if (!(e instanceof LayoutConfigError)) throw e;
- *   for (const problem of e.problems) console.error(formatProblem(problem)); // mig.yaml:7:9: ...
- * }
+ * const text = 'version: v1\nmig-configs:\n  all-3g:\n    - devices: all\n      mig-enabled: true\n      mig-devices: { 3g.40gb: 2 }';
+ * const [entry] = parseMigPartedConfig(text, 'mig.yaml').migConfigs['all-3g']!;
+ * console.log(entry?.loc); // { file: 'mig.yaml', line: 4, column: 7 }
  * ```
  */
 export interface SourceLocation {
@@ -43,25 +29,10 @@ export interface SourceLocation {
  *
  * @example
  * ```ts
- * import { parseMigPartedConfig, selectConfig, LayoutConfigError, formatProblem } from 'nvml-mig/layout';
+ * import { loadMigPartedConfig } from 'nvml-mig/layout';
  *
- * const text = [
- *   'version: v1',
- *   'mig-configs:',
- *   '  balanced:',
- *   '    - devices: all',
- *   '      mig-enabled: true',
- *   '      mig-devices:',
- *   '        1g.10gb: 2',
- *   '        3g.40gb: 1',
- * ].join('\n');
- * try {
- *   const { name, entries } = selectConfig(parseMigPartedConfig(text, 'mig.yaml'), 'balanced');
- *   console.log(name, entries[0].devices, entries[0].migDevices, entries[0].loc?.line);
- * } catch (e) {
- *   if (!(e instanceof LayoutConfigError)) throw e;
- *   for (const problem of e.problems) console.error(formatProblem(problem)); // mig.yaml:7:9: ...
- * }
+ * const entries = loadMigPartedConfig('/etc/nvidia-mig-manager/config.yaml').migConfigs['all-balanced'] ?? [];
+ * for (const e of entries) console.log(e.devices, e.deviceFilter, e.migEnabled, e.migDevices); // 'all' null true { '1g.10gb': 2, ... }
  * ```
  */
 export interface MigConfigEntry {
@@ -81,25 +52,10 @@ export interface MigConfigEntry {
  *
  * @example
  * ```ts
- * import { parseMigPartedConfig, selectConfig, LayoutConfigError, formatProblem } from 'nvml-mig/layout';
+ * import { loadMigPartedConfig } from 'nvml-mig/layout';
  *
- * const text = [
- *   'version: v1',
- *   'mig-configs:',
- *   '  balanced:',
- *   '    - devices: all',
- *   '      mig-enabled: true',
- *   '      mig-devices:',
- *   '        1g.10gb: 2',
- *   '        3g.40gb: 1',
- * ].join('\n');
- * try {
- *   const { name, entries } = selectConfig(parseMigPartedConfig(text, 'mig.yaml'), 'balanced');
- *   console.log(name, entries[0].devices, entries[0].migDevices, entries[0].loc?.line);
- * } catch (e) {
- *   if (!(e instanceof LayoutConfigError)) throw e;
- *   for (const problem of e.problems) console.error(formatProblem(problem)); // mig.yaml:7:9: ...
- * }
+ * const config = loadMigPartedConfig('mig.yaml');
+ * console.log(config.version, config.file, Object.keys(config.migConfigs)); // 'v1' 'mig.yaml' [ 'all-disabled', 'all-1g.10gb', ... ]
  * ```
  */
 export interface MigPartedConfig {
@@ -113,24 +69,12 @@ export interface MigPartedConfig {
  *
  * @example
  * ```ts
- * import { parseMigPartedConfig, selectConfig, LayoutConfigError, formatProblem } from 'nvml-mig/layout';
+ * import { parseMigPartedConfig, LayoutConfigError } from 'nvml-mig/layout';
  *
- * const text = [
- *   'version: v1',
- *   'mig-configs:',
- *   '  balanced:',
- *   '    - devices: all',
- *   '      mig-enabled: true',
- *   '      mig-devices:',
- *   '        1g.10gb: 2',
- *   '        3g.40gb: 1',
- * ].join('\n');
  * try {
- *   const { name, entries } = selectConfig(parseMigPartedConfig(text, 'mig.yaml'), 'balanced');
- *   console.log(name, entries[0].devices, entries[0].migDevices, entries[0].loc?.line);
+ *   parseMigPartedConfig('version: v2\nmig-configs: {}', 'mig.yaml');
  * } catch (e) {
- *   if (!(e instanceof LayoutConfigError)) throw e;
- *   for (const problem of e.problems) console.error(formatProblem(problem)); // mig.yaml:7:9: ...
+ *   if (e instanceof LayoutConfigError) for (const p of e.problems) console.error(p.message, p.loc?.line, p.loc?.column);
  * }
  * ```
  */
@@ -144,24 +88,13 @@ export interface ConfigProblem {
  *
  * @example
  * ```ts
- * import { parseMigPartedConfig, selectConfig, LayoutConfigError, formatProblem } from 'nvml-mig/layout';
+ * import { loadMigPartedConfig, LayoutConfigError } from 'nvml-mig/layout';
  *
- * const text = [
- *   'version: v1',
- *   'mig-configs:',
- *   '  balanced:',
- *   '    - devices: all',
- *   '      mig-enabled: true',
- *   '      mig-devices:',
- *   '        1g.10gb: 2',
- *   '        3g.40gb: 1',
- * ].join('\n');
  * try {
- *   const { name, entries } = selectConfig(parseMigPartedConfig(text, 'mig.yaml'), 'balanced');
- *   console.log(name, entries[0].devices, entries[0].migDevices, entries[0].loc?.line);
+ *   loadMigPartedConfig('mig.yaml');
  * } catch (e) {
  *   if (!(e instanceof LayoutConfigError)) throw e;
- *   for (const problem of e.problems) console.error(formatProblem(problem)); // mig.yaml:7:9: ...
+ *   console.error(e.code, e.problems.length); // 'ERR_LAYOUT_CONFIG'; e.message holds one line per problem
  * }
  * ```
  */
@@ -178,25 +111,10 @@ export class LayoutConfigError extends Error {
  *
  * @example
  * ```ts
- * import { parseMigPartedConfig, selectConfig, LayoutConfigError, formatProblem } from 'nvml-mig/layout';
+ * import { formatProblem } from 'nvml-mig/layout';
  *
- * const text = [
- *   'version: v1',
- *   'mig-configs:',
- *   '  balanced:',
- *   '    - devices: all',
- *   '      mig-enabled: true',
- *   '      mig-devices:',
- *   '        1g.10gb: 2',
- *   '        3g.40gb: 1',
- * ].join('\n');
- * try {
- *   const { name, entries } = selectConfig(parseMigPartedConfig(text, 'mig.yaml'), 'balanced');
- *   console.log(name, entries[0].devices, entries[0].migDevices, entries[0].loc?.line);
- * } catch (e) {
- *   if (!(e instanceof LayoutConfigError)) throw e;
- *   for (const problem of e.problems) console.error(formatProblem(problem)); // mig.yaml:7:9: ...
- * }
+ * console.log(formatProblem({ message: 'unknown profile "5g.40gb"', loc: { file: 'mig.yaml', line: 7, column: 9 } }));
+ * // mig.yaml:7:9: unknown profile "5g.40gb"
  * ```
  */
 export function formatProblem(p: ConfigProblem): string {
@@ -366,25 +284,10 @@ function readRoot(r: Reader, root: unknown): MigPartedConfig {
  *
  * @example
  * ```ts
- * import { parseMigPartedConfig, selectConfig, LayoutConfigError, formatProblem } from 'nvml-mig/layout';
+ * import { parseMigPartedConfig } from 'nvml-mig/layout';
  *
- * const text = [
- *   'version: v1',
- *   'mig-configs:',
- *   '  balanced:',
- *   '    - devices: all',
- *   '      mig-enabled: true',
- *   '      mig-devices:',
- *   '        1g.10gb: 2',
- *   '        3g.40gb: 1',
- * ].join('\n');
- * try {
- *   const { name, entries } = selectConfig(parseMigPartedConfig(text, 'mig.yaml'), 'balanced');
- *   console.log(name, entries[0].devices, entries[0].migDevices, entries[0].loc?.line);
- * } catch (e) {
- *   if (!(e instanceof LayoutConfigError)) throw e;
- *   for (const problem of e.problems) console.error(formatProblem(problem)); // mig.yaml:7:9: ...
- * }
+ * const config = parseMigPartedConfig('{"version": "v1", "mig-configs": {"all-1g": [{"devices": "all", "mig-enabled": true, "mig-devices": {"1g.10gb": 7}}]}}');
+ * console.log(config.migConfigs['all-1g']?.[0]?.migDevices); // { '1g.10gb': 7 }
  * ```
  */
 export function parseMigPartedConfig(text: string, file = '<input>'): MigPartedConfig {
@@ -447,25 +350,10 @@ export function loadMigPartedConfig(path: string): MigPartedConfig {
  *
  * @example
  * ```ts
- * import { parseMigPartedConfig, selectConfig, LayoutConfigError, formatProblem } from 'nvml-mig/layout';
+ * import { loadMigPartedConfig, selectConfig } from 'nvml-mig/layout';
  *
- * const text = [
- *   'version: v1',
- *   'mig-configs:',
- *   '  balanced:',
- *   '    - devices: all',
- *   '      mig-enabled: true',
- *   '      mig-devices:',
- *   '        1g.10gb: 2',
- *   '        3g.40gb: 1',
- * ].join('\n');
- * try {
- *   const { name, entries } = selectConfig(parseMigPartedConfig(text, 'mig.yaml'), 'balanced');
- *   console.log(name, entries[0].devices, entries[0].migDevices, entries[0].loc?.line);
- * } catch (e) {
- *   if (!(e instanceof LayoutConfigError)) throw e;
- *   for (const problem of e.problems) console.error(formatProblem(problem)); // mig.yaml:7:9: ...
- * }
+ * const { name, entries } = selectConfig(loadMigPartedConfig('mig.yaml'), 'all-balanced'); // throws LayoutConfigError for an unknown name
+ * console.log(name, entries.length);
  * ```
  */
 export function selectConfig(cfg: MigPartedConfig, name?: string): { name: string; entries: MigConfigEntry[] } {

@@ -10,18 +10,11 @@ const at = (p: Placement): string => `${p.start}:${p.size}`;
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { planLayout, describeStep } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
+ * const { plan } = await planLayout(nvml, { migEnabled: true, migDevices: { '3g.40gb': 1 } });
+ * for (const step of plan.gpus[0]?.steps ?? []) console.log(describeStep(step)); // "set MIG mode enabled", "create GI 3g.40gb at 4:4 [new0]", ...
  * ```
  */
 export function describeStep(s: PlanStep): string {
@@ -45,18 +38,11 @@ export function describeStep(s: PlanStep): string {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { planLayout, formatPlan } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
+ * const { plan } = await planLayout(nvml, { migEnabled: true, migDevices: { '1g.10gb': 7 } });
+ * process.stdout.write(formatPlan(plan)); // per GPU: what is kept, destroyed and created, where, and why
  * ```
  */
 export function formatPlan(plan: Plan): string {

@@ -18,18 +18,12 @@ const pairKey = (gi: number, ci: number): string => `${gi}/${ci}`;
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, resolveTarget, planGpu, currentCounts, profileKeyOf } from 'nvml-mig/layout';
+ * import { readNode, resolveTarget } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb' });
+ * const { nvml } = await startMock({ machine: 'a100-40gb' });
  * const [gpu] = await readNode(nvml);
- * if (gpu.model) {
- *   console.log(gpu.model.slots, gpu.model.giProfiles.map((p) => `${p.name}: ${p.ciProfiles.length} CI profiles`));
- *   const target = { migEnabled: true, migDevices: { '3g.20gb': 2 } };
- *   console.log(resolveTarget(gpu.model, target));                     // [{ giProfileId: 9, ciProfileId: 2, key: '3g.20gb', count: 2 }]
- *   console.log(planGpu(gpu.model, gpu.state, target).steps.length);
- *   console.log(currentCounts(gpu.model, gpu.state), profileKeyOf(gpu.model, 9, 2)); // {} '3g.20gb'
- * }
- * await shutdown();
+ * if (gpu.model) console.log(resolveTarget(gpu.model, { migEnabled: true, migDevices: { '3g.20gb': 2 } }));
+ * // [{ giProfileId: 9, ciProfileId: 2, key: '3g.20gb', count: 2 }], or a message for an unknown or oversized target
  * ```
  */
 export function resolveTarget(model: DeviceModel, target: GpuTarget): Demand[] | string {
@@ -57,18 +51,11 @@ function ciProfileFor(gi: GiProfileModel, slices: number | null): CiProfileModel
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, resolveTarget, planGpu, currentCounts, profileKeyOf } from 'nvml-mig/layout';
+ * import { readNode, profileKeyOf } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb' });
+ * const { nvml } = await startMock({ machine: 'a100-40gb' });
  * const [gpu] = await readNode(nvml);
- * if (gpu.model) {
- *   console.log(gpu.model.slots, gpu.model.giProfiles.map((p) => `${p.name}: ${p.ciProfiles.length} CI profiles`));
- *   const target = { migEnabled: true, migDevices: { '3g.20gb': 2 } };
- *   console.log(resolveTarget(gpu.model, target));                     // [{ giProfileId: 9, ciProfileId: 2, key: '3g.20gb', count: 2 }]
- *   console.log(planGpu(gpu.model, gpu.state, target).steps.length);
- *   console.log(currentCounts(gpu.model, gpu.state), profileKeyOf(gpu.model, 9, 2)); // {} '3g.20gb'
- * }
- * await shutdown();
+ * if (gpu.model) console.log(profileKeyOf(gpu.model, 9, 2), profileKeyOf(gpu.model, 9, 0)); // '3g.20gb' '1c.3g.20gb'
  * ```
  */
 export function profileKeyOf(model: DeviceModel, giProfileId: number, ciProfileId: number): string {
@@ -84,18 +71,11 @@ export function profileKeyOf(model: DeviceModel, giProfileId: number, ciProfileI
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, resolveTarget, planGpu, currentCounts, profileKeyOf } from 'nvml-mig/layout';
+ * import { readNode, currentCounts } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb' });
+ * const { nvml } = await startMock({ machine: 'a100-40gb' });
  * const [gpu] = await readNode(nvml);
- * if (gpu.model) {
- *   console.log(gpu.model.slots, gpu.model.giProfiles.map((p) => `${p.name}: ${p.ciProfiles.length} CI profiles`));
- *   const target = { migEnabled: true, migDevices: { '3g.20gb': 2 } };
- *   console.log(resolveTarget(gpu.model, target));                     // [{ giProfileId: 9, ciProfileId: 2, key: '3g.20gb', count: 2 }]
- *   console.log(planGpu(gpu.model, gpu.state, target).steps.length);
- *   console.log(currentCounts(gpu.model, gpu.state), profileKeyOf(gpu.model, 9, 2)); // {} '3g.20gb'
- * }
- * await shutdown();
+ * if (gpu.model) console.log(currentCounts(gpu.model, gpu.state)); // {} on a fresh GPU; { '3g.20gb': 2 } once two are there
  * ```
  */
 export function currentCounts(model: DeviceModel, state: GpuState): Record<string, number> {
@@ -203,18 +183,12 @@ export interface PlanOptions {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, resolveTarget, planGpu, currentCounts, profileKeyOf } from 'nvml-mig/layout';
+ * import { readNode, planGpu } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb' });
+ * const { nvml } = await startMock({ machine: 'a100-40gb' });
  * const [gpu] = await readNode(nvml);
- * if (gpu.model) {
- *   console.log(gpu.model.slots, gpu.model.giProfiles.map((p) => `${p.name}: ${p.ciProfiles.length} CI profiles`));
- *   const target = { migEnabled: true, migDevices: { '3g.20gb': 2 } };
- *   console.log(resolveTarget(gpu.model, target));                     // [{ giProfileId: 9, ciProfileId: 2, key: '3g.20gb', count: 2 }]
- *   console.log(planGpu(gpu.model, gpu.state, target).steps.length);
- *   console.log(currentCounts(gpu.model, gpu.state), profileKeyOf(gpu.model, 9, 2)); // {} '3g.20gb'
- * }
- * await shutdown();
+ * const plan = planGpu(gpu.model, gpu.state, { migEnabled: true, migDevices: { '2g.10gb': 3 } }, { source: 'example' });
+ * console.log(plan.ok, plan.steps.map((s) => s.op)); // no NVML call: the plan comes from the model and the state read before
  * ```
  */
 export function planGpu(model: DeviceModel | null, state: GpuState, target: GpuTarget | null, options: PlanOptions = {}): GpuPlan {

@@ -11,19 +11,12 @@ import type { DeviceModel, GpuPlan, GpuState, GpuTarget, Plan } from './types.js
  *
  * @example
  * ```ts
- * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import type { LayoutInput } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const everyGpu: LayoutInput = { migEnabled: true, migDevices: { '3g.40gb': 2 } };
+ * const byIndex: LayoutInput = { 0: { migEnabled: false, migDevices: {} }, 1: { migEnabled: true, migDevices: { '1g.10gb': 7 } } };
+ * // or the MigConfigEntry[] of one config of a mig-parted file (see selectConfig)
+ * console.log(everyGpu, byIndex);
  * ```
  */
 export type LayoutInput = MigConfigEntry[] | GpuTarget | Record<number, GpuTarget>;

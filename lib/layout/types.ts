@@ -8,18 +8,12 @@ import type { Placement } from '../types.js';
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, resolveTarget, planGpu, currentCounts, profileKeyOf } from 'nvml-mig/layout';
+ * import { readNode } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb' });
+ * const { nvml } = await startMock({ machine: 'a100-40gb' });
  * const [gpu] = await readNode(nvml);
- * if (gpu.model) {
- *   console.log(gpu.model.slots, gpu.model.giProfiles.map((p) => `${p.name}: ${p.ciProfiles.length} CI profiles`));
- *   const target = { migEnabled: true, migDevices: { '3g.20gb': 2 } };
- *   console.log(resolveTarget(gpu.model, target));                     // [{ giProfileId: 9, ciProfileId: 2, key: '3g.20gb', count: 2 }]
- *   console.log(planGpu(gpu.model, gpu.state, target).steps.length);
- *   console.log(currentCounts(gpu.model, gpu.state), profileKeyOf(gpu.model, 9, 2)); // {} '3g.20gb'
- * }
- * await shutdown();
+ * const gi = gpu.model?.giProfiles.find((p) => p.name === '3g.20gb');
+ * for (const ci of gi?.ciProfiles ?? []) console.log(ci.id, ci.name, ci.sliceCount, ci.placements); // 0 '1c.3g.20gb' 1 [ ...3 placements ]
  * ```
  */
 export interface CiProfileModel {
@@ -38,18 +32,11 @@ export interface CiProfileModel {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, resolveTarget, planGpu, currentCounts, profileKeyOf } from 'nvml-mig/layout';
+ * import { readNode } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb' });
+ * const { nvml } = await startMock({ machine: 'a100-40gb' });
  * const [gpu] = await readNode(nvml);
- * if (gpu.model) {
- *   console.log(gpu.model.slots, gpu.model.giProfiles.map((p) => `${p.name}: ${p.ciProfiles.length} CI profiles`));
- *   const target = { migEnabled: true, migDevices: { '3g.20gb': 2 } };
- *   console.log(resolveTarget(gpu.model, target));                     // [{ giProfileId: 9, ciProfileId: 2, key: '3g.20gb', count: 2 }]
- *   console.log(planGpu(gpu.model, gpu.state, target).steps.length);
- *   console.log(currentCounts(gpu.model, gpu.state), profileKeyOf(gpu.model, 9, 2)); // {} '3g.20gb'
- * }
- * await shutdown();
+ * for (const p of gpu.model?.giProfiles ?? []) console.log(p.id, p.name, p.memorySizeMB, p.placements.length, p.ciSource);
  * ```
  */
 export interface GiProfileModel {
@@ -72,18 +59,11 @@ export interface GiProfileModel {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, resolveTarget, planGpu, currentCounts, profileKeyOf } from 'nvml-mig/layout';
+ * import { readNode } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb' });
+ * const { nvml } = await startMock({ machine: 'a100-40gb' });
  * const [gpu] = await readNode(nvml);
- * if (gpu.model) {
- *   console.log(gpu.model.slots, gpu.model.giProfiles.map((p) => `${p.name}: ${p.ciProfiles.length} CI profiles`));
- *   const target = { migEnabled: true, migDevices: { '3g.20gb': 2 } };
- *   console.log(resolveTarget(gpu.model, target));                     // [{ giProfileId: 9, ciProfileId: 2, key: '3g.20gb', count: 2 }]
- *   console.log(planGpu(gpu.model, gpu.state, target).steps.length);
- *   console.log(currentCounts(gpu.model, gpu.state), profileKeyOf(gpu.model, 9, 2)); // {} '3g.20gb'
- * }
- * await shutdown();
+ * console.log(gpu.model?.name, gpu.model?.slots, gpu.model?.computeSlices); // 'NVIDIA A100-SXM4-40GB' 8 7
  * ```
  */
 export interface DeviceModel {
@@ -207,19 +187,11 @@ export interface GpuState {
  *
  * @example
  * ```ts
- * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import type { GpuTarget } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * // profile key → count; a CI profile is written before its GI profile, as in '1c.3g.40gb'
+ * const target: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 4, '1c.3g.40gb': 3 } };
+ * console.log(target.migDevices);
  * ```
  */
 export interface GpuTarget {
@@ -234,18 +206,12 @@ export interface GpuTarget {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, resolveTarget, planGpu, currentCounts, profileKeyOf } from 'nvml-mig/layout';
+ * import { readNode, resolveTarget, type Demand } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb' });
+ * const { nvml } = await startMock({ machine: 'a100-40gb' });
  * const [gpu] = await readNode(nvml);
- * if (gpu.model) {
- *   console.log(gpu.model.slots, gpu.model.giProfiles.map((p) => `${p.name}: ${p.ciProfiles.length} CI profiles`));
- *   const target = { migEnabled: true, migDevices: { '3g.20gb': 2 } };
- *   console.log(resolveTarget(gpu.model, target));                     // [{ giProfileId: 9, ciProfileId: 2, key: '3g.20gb', count: 2 }]
- *   console.log(planGpu(gpu.model, gpu.state, target).steps.length);
- *   console.log(currentCounts(gpu.model, gpu.state), profileKeyOf(gpu.model, 9, 2)); // {} '3g.20gb'
- * }
- * await shutdown();
+ * const demands: Demand[] | string = gpu.model ? resolveTarget(gpu.model, { migEnabled: true, migDevices: { '1g.5gb': 7 } }) : 'no model';
+ * if (typeof demands !== 'string') for (const d of demands) console.log(d.key, d.giProfileId, d.ciProfileId, d.count); // 1g.5gb 19 0 7
  * ```
  */
 export interface Demand {
@@ -261,18 +227,12 @@ export interface Demand {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { planLayout, type StepOp } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
+ * const { plan } = await planLayout(nvml, { migEnabled: false, migDevices: {} });
+ * const destructive: StepOp[] = ['destroyCi', 'destroyGi'];
+ * console.log(plan.gpus.flatMap((g) => g.steps).filter((s) => destructive.includes(s.op)).length);
  * ```
  */
 export type StepOp = 'destroyCi' | 'destroyGi' | 'setMigMode' | 'createGi' | 'createCi';
@@ -291,18 +251,12 @@ interface StepBase {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { applyLayout, planLayout } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
+ * await applyLayout(nvml, { migEnabled: true, migDevices: { '2c.3g.40gb': 1 } });
+ * const { plan } = await planLayout(nvml, { migEnabled: true, migDevices: { '3g.40gb': 1 } });
+ * for (const s of plan.gpus[0]?.steps ?? []) if (s.op === 'destroyCi') console.log(s.gi, s.ci, s.profile, s.blockedBy); // blockedBy: PIDs on that CI
  * ```
  */
 export interface DestroyCiStep extends StepBase { op: 'destroyCi'; gi: number; ci: number; profile: string; placement: Placement }
@@ -312,18 +266,12 @@ export interface DestroyCiStep extends StepBase { op: 'destroyCi'; gi: number; c
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { applyLayout, planLayout } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
+ * await applyLayout(nvml, { migEnabled: true, migDevices: { '7g.80gb': 1 } });
+ * const { plan } = await planLayout(nvml, { migEnabled: true, migDevices: { '1g.10gb': 7 } });
+ * for (const s of plan.gpus[0]?.steps ?? []) if (s.op === 'destroyGi') console.log(s.gi, s.profile, s.placement); // 7g.80gb { start: 0, size: 8 }
  * ```
  */
 export interface DestroyGiStep extends StepBase { op: 'destroyGi'; gi: number; profileId: number; profile: string; placement: Placement }
@@ -333,18 +281,12 @@ export interface DestroyGiStep extends StepBase { op: 'destroyGi'; gi: number; p
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { planLayout } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
+ * const { plan } = await planLayout(nvml, { migEnabled: true, migDevices: { '7g.80gb': 1 } }); // the mock starts with MIG off
+ * const mode = plan.gpus[0]?.steps.find((s) => s.op === 'setMigMode');
+ * if (mode?.op === 'setMigMode') console.log(mode.enabled, mode.reason); // true 'the target enables MIG'
  * ```
  */
 export interface SetMigModeStep extends StepBase { op: 'setMigMode'; enabled: boolean }
@@ -354,18 +296,11 @@ export interface SetMigModeStep extends StepBase { op: 'setMigMode'; enabled: bo
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { planLayout } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
+ * const { plan } = await planLayout(nvml, { migEnabled: true, migDevices: { '3g.40gb': 2 } });
+ * for (const s of plan.gpus[0]?.steps ?? []) if (s.op === 'createGi') console.log(s.ref, s.profile, s.placement.start); // new0 3g.40gb 0, new1 3g.40gb 4
  * ```
  */
 export interface CreateGiStep extends StepBase {
@@ -382,18 +317,11 @@ export interface CreateGiStep extends StepBase {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { planLayout } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
+ * const { plan } = await planLayout(nvml, { migEnabled: true, migDevices: { '1c.4g.40gb': 4 } });
+ * for (const s of plan.gpus[0]?.steps ?? []) if (s.op === 'createCi') console.log(s.gi, s.giProfile, s.profile); // 'new0' (a GI of this plan) or an existing GI id
  * ```
  */
 export interface CreateCiStep extends StepBase {
@@ -411,18 +339,12 @@ export interface CreateCiStep extends StepBase {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { planLayout, type PlanStep } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
+ * const { plan } = await planLayout(nvml, { migEnabled: true, migDevices: { '2g.20gb': 3 } });
+ * const steps: PlanStep[] = plan.gpus.flatMap((g) => g.steps); // switch on step.op to reach each kind's fields
+ * console.log(steps.map((s) => `${s.gpu} ${s.op}: ${s.reason}`));
  * ```
  */
 export type PlanStep = DestroyCiStep | DestroyGiStep | SetMigModeStep | CreateGiStep | CreateCiStep;
@@ -433,18 +355,13 @@ export type PlanStep = DestroyCiStep | DestroyGiStep | SetMigModeStep | CreateGi
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { applyLayout, planLayout } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
+ * const layout = { migEnabled: true, migDevices: { '3g.40gb': 2 } };
+ * await applyLayout(nvml, layout);
+ * const { plan } = await planLayout(nvml, layout); // already there: every instance kept, no steps
+ * console.log(plan.gpus[0]?.kept.map((k) => `GI ${k.gi} CI ${k.ci} ${k.profile} at ${k.giPlacement.start}`));
  * ```
  */
 export interface KeptInstance {
@@ -461,18 +378,11 @@ export interface KeptInstance {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { planLayout } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'a100-40gb:2' });
+ * const { plan } = await planLayout(nvml, { migEnabled: true, migDevices: { '3g.20gb': 2 } });
+ * for (const g of plan.gpus) console.log(g.gpu, g.name, g.ok ? g.steps.length : g.error, g.activationNeeded, g.deferred);
  * ```
  */
 export interface GpuPlan {
@@ -499,18 +409,11 @@ export interface GpuPlan {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { planLayout, applyLayout, formatPlan, describeStep, type GpuTarget } from 'nvml-mig/layout';
+ * import { planLayout } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout: GpuTarget = { migEnabled: true, migDevices: { '1g.10gb': 2, '2g.20gb': 1, '3g.40gb': 1 } };
- * const { plan } = await planLayout(nvml, layout); // every GPU; or { 0: layoutA, 3: layoutB }
- * process.stdout.write(formatPlan(plan));           // the dry run
- * for (const gpu of plan.gpus) for (const step of gpu.steps) console.log(step.op, describeStep(step));
- * const result = await applyLayout(nvml, layout, {
- *   onProgress: (e) => { if (e.type === 'step') console.log(e.text, e.phase); },
- * });
- * console.log(result.ok, result.steps.map((s) => s.status), result.pendingActivation);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb:4' });
+ * const { plan } = await planLayout(nvml, { migEnabled: true, migDevices: { '1g.10gb': 7 } });
+ * console.log(plan.ok, plan.blocked, plan.changes, JSON.stringify(plan).length); // a plain JSON value: save it, review it
  * ```
  */
 export interface Plan {
