@@ -12,15 +12,11 @@ import type { DeviceModel, GiState, GpuState } from './types.js';
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, readGpu, processesOf } from 'nvml-mig/layout';
+ * import { readNode, type LiveGpu } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2' });
- * for (const gpu of await readNode(nvml)) {
- *   console.log(gpu.state.index, gpu.state.name, gpu.state.mig, gpu.state.gpuInstances.length, gpu.model?.slots);
- * }
- * const one = await readGpu(await nvml.device(1));
- * console.log(one.state.processes, await processesOf(one.device, false));
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'a100-40gb' });
+ * const [gpu]: LiveGpu[] = await readNode(nvml);
+ * console.log(gpu.state.uuid, gpu.model?.name, gpu.gpuInstances.size); // plain data for the planner; live handles for apply
  * ```
  */
 export interface LiveGpu {
@@ -39,15 +35,11 @@ export const ciHandleKey = (gi: number, ci: number): string => `${gi}/${ci}`;
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, readGpu, processesOf } from 'nvml-mig/layout';
+ * import { processesOf } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2' });
- * for (const gpu of await readNode(nvml)) {
- *   console.log(gpu.state.index, gpu.state.name, gpu.state.mig, gpu.state.gpuInstances.length, gpu.model?.slots);
- * }
- * const one = await readGpu(await nvml.device(1));
- * console.log(one.state.processes, await processesOf(one.device, false));
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'a100-40gb' });
+ * const device = await nvml.device(0);
+ * console.log((await processesOf(device, false)).map((p) => p.pid)); // with true (MIG on), a refused aggregate read falls back to each MIG device
  * ```
  */
 export async function processesOf(device: Device, migActive: boolean): Promise<ProcessInfo[]> {
@@ -71,15 +63,11 @@ export async function processesOf(device: Device, migActive: boolean): Promise<P
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, readGpu, processesOf } from 'nvml-mig/layout';
+ * import { readGpu } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2' });
- * for (const gpu of await readNode(nvml)) {
- *   console.log(gpu.state.index, gpu.state.name, gpu.state.mig, gpu.state.gpuInstances.length, gpu.model?.slots);
- * }
- * const one = await readGpu(await nvml.device(1));
- * console.log(one.state.processes, await processesOf(one.device, false));
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'a100-40gb:2' });
+ * const { state, model } = await readGpu(await nvml.device(1));
+ * console.log(state.index, state.mig, model?.slots); // 1 { current: false, pending: false } 8
  * ```
  */
 export async function readGpu(device: Device): Promise<LiveGpu> {
@@ -132,15 +120,11 @@ export async function readGpu(device: Device): Promise<LiveGpu> {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, readGpu, processesOf } from 'nvml-mig/layout';
+ * import { readNode } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2' });
- * for (const gpu of await readNode(nvml)) {
- *   console.log(gpu.state.index, gpu.state.name, gpu.state.mig, gpu.state.gpuInstances.length, gpu.model?.slots);
- * }
- * const one = await readGpu(await nvml.device(1));
- * console.log(one.state.processes, await processesOf(one.device, false));
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'a100-40gb:4' });
+ * const gpus = await readNode(nvml, [0, 2]); // or every GPU without indices
+ * console.log(gpus.map((g) => `${g.state.index}: ${g.state.gpuInstances.length} GIs`)); // [ '0: 0 GIs', '2: 0 GIs' ]
  * ```
  */
 export async function readNode(nvml: Nvml, indices?: number[]): Promise<LiveGpu[]> {

@@ -83,15 +83,12 @@ export interface DeviceModel {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, readGpu, processesOf } from 'nvml-mig/layout';
+ * import { applyLayout, readNode } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2' });
- * for (const gpu of await readNode(nvml)) {
- *   console.log(gpu.state.index, gpu.state.name, gpu.state.mig, gpu.state.gpuInstances.length, gpu.model?.slots);
- * }
- * const one = await readGpu(await nvml.device(1));
- * console.log(one.state.processes, await processesOf(one.device, false));
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
+ * await applyLayout(nvml, { migEnabled: true, migDevices: { '1c.3g.40gb': 3 } });
+ * const [gpu] = await readNode(nvml);
+ * for (const ci of gpu.state.gpuInstances[0]?.computeInstances ?? []) console.log(ci.id, ci.profileId, ci.placement, ci.processes);
  * ```
  */
 export interface CiState {
@@ -109,15 +106,12 @@ export interface CiState {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, readGpu, processesOf } from 'nvml-mig/layout';
+ * import { applyLayout, readNode } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2' });
- * for (const gpu of await readNode(nvml)) {
- *   console.log(gpu.state.index, gpu.state.name, gpu.state.mig, gpu.state.gpuInstances.length, gpu.model?.slots);
- * }
- * const one = await readGpu(await nvml.device(1));
- * console.log(one.state.processes, await processesOf(one.device, false));
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
+ * await applyLayout(nvml, { migEnabled: true, migDevices: { '3g.40gb': 2 } });
+ * const [gpu] = await readNode(nvml);
+ * for (const gi of gpu.state.gpuInstances) console.log(gi.id, gi.profileId, gi.placement, gi.computeInstances.length);
  * ```
  */
 export interface GiState {
@@ -133,15 +127,11 @@ export interface GiState {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, readGpu, processesOf } from 'nvml-mig/layout';
+ * import { readNode } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2' });
- * for (const gpu of await readNode(nvml)) {
- *   console.log(gpu.state.index, gpu.state.name, gpu.state.mig, gpu.state.gpuInstances.length, gpu.model?.slots);
- * }
- * const one = await readGpu(await nvml.device(1));
- * console.log(one.state.processes, await processesOf(one.device, false));
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'a100-40gb' });
+ * const [gpu] = await readNode(nvml);
+ * console.log(gpu.state.mig); // { current: false, pending: false }; a mode set on an A100 stays pending until a reset
  * ```
  */
 export interface MigModeState {
@@ -155,15 +145,12 @@ export interface MigModeState {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, readGpu, processesOf } from 'nvml-mig/layout';
+ * import { readNode } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2' });
- * for (const gpu of await readNode(nvml)) {
- *   console.log(gpu.state.index, gpu.state.name, gpu.state.mig, gpu.state.gpuInstances.length, gpu.model?.slots);
+ * const { nvml } = await startMock({ machine: 'a100-40gb:2' });
+ * for (const { state } of await readNode(nvml)) {
+ *   console.log(state.index, state.name, state.pciDeviceId.toString(16), state.resetlessMig, state.processes); // ... '20b010de' false []
  * }
- * const one = await readGpu(await nvml.device(1));
- * console.log(one.state.processes, await processesOf(one.device, false));
- * await shutdown();
  * ```
  */
 export interface GpuState {

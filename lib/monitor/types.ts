@@ -9,17 +9,12 @@ import type { Activity } from '../activity';
  * @example
  * ```ts
  * import { init } from 'nvml-mig';
- * import { Monitor, type Snapshot } from 'nvml-mig/monitor';
+ * import { Monitor } from 'nvml-mig/monitor';
  *
  * const nvml = await init({ readOnly: true });
- * const snap: Snapshot = await new Monitor(nvml).snapshot();
- * for (const gpu of snap.gpus) {
- *   for (const gi of gpu.gpuInstances) {
- *     console.log(gpu.uuid, gi.id, gi.profileName, gi.placement, gi.processes.map((p) => p.pid));
- *     for (const ci of gi.computeInstances) console.log('  CI', ci.id);
- *   }
+ * for (const gpu of (await new Monitor(nvml).snapshot()).gpus) {
+ *   for (const err of gpu.errors) console.warn(gpu.index, err.fn, err.code, err.nvmlReturn); // the rest of the snapshot is still read
  * }
- * await nvml.shutdown();
  * ```
  */
 export interface SnapshotReadError {
@@ -36,17 +31,11 @@ export interface SnapshotReadError {
  * @example
  * ```ts
  * import { init } from 'nvml-mig';
- * import { Monitor, type Snapshot } from 'nvml-mig/monitor';
+ * import { Monitor } from 'nvml-mig/monitor';
  *
  * const nvml = await init({ readOnly: true });
- * const snap: Snapshot = await new Monitor(nvml).snapshot();
- * for (const gpu of snap.gpus) {
- *   for (const gi of gpu.gpuInstances) {
- *     console.log(gpu.uuid, gi.id, gi.profileName, gi.placement, gi.processes.map((p) => p.pid));
- *     for (const ci of gi.computeInstances) console.log('  CI', ci.id);
- *   }
- * }
- * await nvml.shutdown();
+ * const [gpu] = (await new Monitor(nvml).snapshot()).gpus;
+ * for (const mig of gpu?.migDevices ?? []) console.log(mig.index, mig.name, mig.memory?.total, mig.processes.length);
  * ```
  */
 export interface MigDeviceSnapshot {
@@ -69,17 +58,11 @@ export interface MigDeviceSnapshot {
  * @example
  * ```ts
  * import { init } from 'nvml-mig';
- * import { Monitor, type Snapshot } from 'nvml-mig/monitor';
+ * import { Monitor } from 'nvml-mig/monitor';
  *
  * const nvml = await init({ readOnly: true });
- * const snap: Snapshot = await new Monitor(nvml).snapshot();
- * for (const gpu of snap.gpus) {
- *   for (const gi of gpu.gpuInstances) {
- *     console.log(gpu.uuid, gi.id, gi.profileName, gi.placement, gi.processes.map((p) => p.pid));
- *     for (const ci of gi.computeInstances) console.log('  CI', ci.id);
- *   }
- * }
- * await nvml.shutdown();
+ * const [gpu] = (await new Monitor(nvml).snapshot()).gpus;
+ * for (const ci of gpu?.gpuInstances[0]?.computeInstances ?? []) console.log(ci.id, ci.profileId, ci.placement, ci.migDevice?.uuid);
  * ```
  */
 export interface ComputeInstanceSnapshot {
@@ -96,17 +79,11 @@ export interface ComputeInstanceSnapshot {
  * @example
  * ```ts
  * import { init } from 'nvml-mig';
- * import { Monitor, type Snapshot } from 'nvml-mig/monitor';
+ * import { Monitor } from 'nvml-mig/monitor';
  *
  * const nvml = await init({ readOnly: true });
- * const snap: Snapshot = await new Monitor(nvml).snapshot();
- * for (const gpu of snap.gpus) {
- *   for (const gi of gpu.gpuInstances) {
- *     console.log(gpu.uuid, gi.id, gi.profileName, gi.placement, gi.processes.map((p) => p.pid));
- *     for (const ci of gi.computeInstances) console.log('  CI', ci.id);
- *   }
- * }
- * await nvml.shutdown();
+ * const [gpu] = (await new Monitor(nvml).snapshot()).gpus;
+ * for (const gi of gpu?.gpuInstances ?? []) console.log(gi.id, gi.profileName, gi.placement, gi.memory?.used, gi.processes.map((p) => p.pid));
  * ```
  */
 export interface GpuInstanceSnapshot {
@@ -135,17 +112,11 @@ export interface GpuInstanceSnapshot {
  * @example
  * ```ts
  * import { init } from 'nvml-mig';
- * import { Monitor, type Snapshot } from 'nvml-mig/monitor';
+ * import { Monitor, type GpuSnapshot } from 'nvml-mig/monitor';
  *
  * const nvml = await init({ readOnly: true });
- * const snap: Snapshot = await new Monitor(nvml).snapshot();
- * for (const gpu of snap.gpus) {
- *   for (const gi of gpu.gpuInstances) {
- *     console.log(gpu.uuid, gi.id, gi.profileName, gi.placement, gi.processes.map((p) => p.pid));
- *     for (const ci of gi.computeInstances) console.log('  CI', ci.id);
- *   }
- * }
- * await nvml.shutdown();
+ * const gpus: GpuSnapshot[] = (await new Monitor(nvml).snapshot()).gpus;
+ * for (const g of gpus) console.log(g.index, g.name, g.pciBusId, g.migMode, g.gpuInstances.length, g.layoutKey);
  * ```
  */
 export interface GpuSnapshot {
@@ -181,13 +152,7 @@ export interface GpuSnapshot {
  *
  * const nvml = await init({ readOnly: true });
  * const snap: Snapshot = await new Monitor(nvml).snapshot();
- * for (const gpu of snap.gpus) {
- *   for (const gi of gpu.gpuInstances) {
- *     console.log(gpu.uuid, gi.id, gi.profileName, gi.placement, gi.processes.map((p) => p.pid));
- *     for (const ci of gi.computeInstances) console.log('  CI', ci.id);
- *   }
- * }
- * await nvml.shutdown();
+ * console.log(new Date(snap.timestamp), snap.readNs / 1e6, 'ms', snap.gpus.length); // a plain JSON value
  * ```
  */
 export interface Snapshot {

@@ -33,14 +33,11 @@ export const NVML_EVENT_MIG_CONFIG_CHANGE = 0x100n;
  * @example
  * ```ts
  * import { init } from 'nvml-mig';
- * import { watch } from 'nvml-mig/monitor';
+ * import { watch, type WatchOptions } from 'nvml-mig/monitor';
  *
  * const nvml = await init({ readOnly: true });
- * const watcher = watch(nvml, { intervalMs: 500 }); // does not keep the process alive
- * watcher.on('layout', (e) => console.log('layout of GPU', e.gpu, 'changed, seen by', e.source));
- * watcher.on('processStart', (e) => console.log('pid', e.pid, 'on GI', e.gpuInstanceId));
- * // or: for await (const event of watcher) { ... }
- * setTimeout(() => watcher.close().then(() => nvml.shutdown()), 10_000);
+ * const options: WatchOptions = { intervalMs: 250, nvmlEvents: true, keepAlive: true };
+ * const watcher = watch(nvml, options); // keepAlive: the process stays up while watching
  * ```
  */
 export interface WatchOptions {
@@ -60,14 +57,12 @@ export interface WatchOptions {
  * @example
  * ```ts
  * import { init } from 'nvml-mig';
- * import { watch } from 'nvml-mig/monitor';
+ * import { watch, type LayoutChangeEvent } from 'nvml-mig/monitor';
  *
  * const nvml = await init({ readOnly: true });
- * const watcher = watch(nvml, { intervalMs: 500 }); // does not keep the process alive
- * watcher.on('layout', (e) => console.log('layout of GPU', e.gpu, 'changed, seen by', e.source));
- * watcher.on('processStart', (e) => console.log('pid', e.pid, 'on GI', e.gpuInstanceId));
- * // or: for await (const event of watcher) { ... }
- * setTimeout(() => watcher.close().then(() => nvml.shutdown()), 10_000);
+ * watch(nvml).on('layout', (e: LayoutChangeEvent) => {
+ *   console.log(e.gpu, e.source, e.before.gpuInstances.length, '->', e.after.gpuInstances.length); // source: 'nvml-event' | 'poll'
+ * });
  * ```
  */
 export interface LayoutChangeEvent {
@@ -86,14 +81,11 @@ export interface LayoutChangeEvent {
  * @example
  * ```ts
  * import { init } from 'nvml-mig';
- * import { watch } from 'nvml-mig/monitor';
+ * import { watch, type ProcessEvent } from 'nvml-mig/monitor';
  *
  * const nvml = await init({ readOnly: true });
- * const watcher = watch(nvml, { intervalMs: 500 }); // does not keep the process alive
- * watcher.on('layout', (e) => console.log('layout of GPU', e.gpu, 'changed, seen by', e.source));
- * watcher.on('processStart', (e) => console.log('pid', e.pid, 'on GI', e.gpuInstanceId));
- * // or: for await (const event of watcher) { ... }
- * setTimeout(() => watcher.close().then(() => nvml.shutdown()), 10_000);
+ * const log = (e: ProcessEvent) => console.log(e.type, e.pid, 'GPU', e.gpu, 'GI', e.gpuInstanceId, 'CI', e.computeInstanceId);
+ * watch(nvml).on('processStart', log).on('processEnd', log);
  * ```
  */
 export interface ProcessEvent {
@@ -113,14 +105,11 @@ export interface ProcessEvent {
  * @example
  * ```ts
  * import { init } from 'nvml-mig';
- * import { watch } from 'nvml-mig/monitor';
+ * import { watch, type WatchErrorEvent } from 'nvml-mig/monitor';
  *
  * const nvml = await init({ readOnly: true });
- * const watcher = watch(nvml, { intervalMs: 500 }); // does not keep the process alive
- * watcher.on('layout', (e) => console.log('layout of GPU', e.gpu, 'changed, seen by', e.source));
- * watcher.on('processStart', (e) => console.log('pid', e.pid, 'on GI', e.gpuInstanceId));
- * // or: for await (const event of watcher) { ... }
- * setTimeout(() => watcher.close().then(() => nvml.shutdown()), 10_000);
+ * const watcher = watch(nvml);
+ * watcher.on('error', (e: WatchErrorEvent) => console.error('snapshot failed:', e.error.message)); // watching goes on
  * ```
  */
 export interface WatchErrorEvent {
@@ -134,14 +123,13 @@ export interface WatchErrorEvent {
  * @example
  * ```ts
  * import { init } from 'nvml-mig';
- * import { watch } from 'nvml-mig/monitor';
+ * import { watch, type MonitorEvent } from 'nvml-mig/monitor';
  *
  * const nvml = await init({ readOnly: true });
- * const watcher = watch(nvml, { intervalMs: 500 }); // does not keep the process alive
- * watcher.on('layout', (e) => console.log('layout of GPU', e.gpu, 'changed, seen by', e.source));
- * watcher.on('processStart', (e) => console.log('pid', e.pid, 'on GI', e.gpuInstanceId));
- * // or: for await (const event of watcher) { ... }
- * setTimeout(() => watcher.close().then(() => nvml.shutdown()), 10_000);
+ * for await (const event of watch(nvml, { intervalMs: 500 })) {
+ *   const e: MonitorEvent = event;
+ *   if (e.type === 'layout') break; // the first layout change ends the loop
+ * }
  * ```
  */
 export type MonitorEvent = LayoutChangeEvent | ProcessEvent | WatchErrorEvent;
@@ -179,14 +167,13 @@ function processesOf(g: GpuSnapshot): Map<string, ProcessInfo> {
  * @example
  * ```ts
  * import { init } from 'nvml-mig';
- * import { watch } from 'nvml-mig/monitor';
+ * import { MigWatcher } from 'nvml-mig/monitor';
  *
  * const nvml = await init({ readOnly: true });
- * const watcher = watch(nvml, { intervalMs: 500 }); // does not keep the process alive
- * watcher.on('layout', (e) => console.log('layout of GPU', e.gpu, 'changed, seen by', e.source));
- * watcher.on('processStart', (e) => console.log('pid', e.pid, 'on GI', e.gpuInstanceId));
- * // or: for await (const event of watcher) { ... }
- * setTimeout(() => watcher.close().then(() => nvml.shutdown()), 10_000);
+ * const watcher = new MigWatcher(nvml, { intervalMs: 500 }); // what watch() returns
+ * await watcher.ready;
+ * console.log(watcher.nvmlEventsActive); // true where the driver offers MIG config change events; snapshots are compared either way
+ * await watcher.close();
  * ```
  */
 export class MigWatcher extends EventEmitter {
@@ -428,8 +415,6 @@ function processEvent(type: ProcessEvent['type'], g: GpuSnapshot, p: ProcessInfo
  * const nvml = await init({ readOnly: true });
  * const watcher = watch(nvml, { intervalMs: 500 }); // does not keep the process alive
  * watcher.on('layout', (e) => console.log('layout of GPU', e.gpu, 'changed, seen by', e.source));
- * watcher.on('processStart', (e) => console.log('pid', e.pid, 'on GI', e.gpuInstanceId));
- * // or: for await (const event of watcher) { ... }
  * setTimeout(() => watcher.close().then(() => nvml.shutdown()), 10_000);
  * ```
  */

@@ -49,14 +49,12 @@ export function legacyMockLibraryPath(): string {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
+ * import { applyLayout } from 'nvml-mig/layout';
  *
- * const { control, shutdown } = await startMock({ machine: 'a100-40gb:2' });
- * const state = await control.state();
- * for (const gpu of state.gpus) {
- *   console.log(gpu.index, gpu.name, gpu.migCurrent, gpu.migPending, gpu.processes.map((p) => p.pid));
- *   for (const gi of gpu.gpuInstances) console.log(gi.id, gi.profile, gi.placement, gi.computeInstances.map((ci) => ci.uuid));
- * }
- * await shutdown();
+ * const { nvml, control } = await startMock({ machine: 'h100-80gb' });
+ * await applyLayout(nvml, { migEnabled: true, migDevices: { '3g.40gb': 1 } });
+ * const gi = (await control.state()).gpus[0]?.gpuInstances[0];
+ * console.log(gi?.placement, gi?.computeInstances[0]?.placement); // { size: 4, start: 4 } on the GPU, { size: 4, start: 0 } inside the GI
  * ```
  */
 export interface MockPlacement {
@@ -70,14 +68,11 @@ export interface MockPlacement {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
+ * import { applyLayout } from 'nvml-mig/layout';
  *
- * const { control, shutdown } = await startMock({ machine: 'a100-40gb:2' });
- * const state = await control.state();
- * for (const gpu of state.gpus) {
- *   console.log(gpu.index, gpu.name, gpu.migCurrent, gpu.migPending, gpu.processes.map((p) => p.pid));
- *   for (const gi of gpu.gpuInstances) console.log(gi.id, gi.profile, gi.placement, gi.computeInstances.map((ci) => ci.uuid));
- * }
- * await shutdown();
+ * const { nvml, control } = await startMock({ machine: 'h100-80gb' });
+ * await applyLayout(nvml, { migEnabled: true, migDevices: { '1c.3g.40gb': 3 } });
+ * for (const ci of (await control.state()).gpus[0]?.gpuInstances[0]?.computeInstances ?? []) console.log(ci.id, ci.profile, ci.uuid);
  * ```
  */
 export interface MockComputeInstance {
@@ -94,14 +89,11 @@ export interface MockComputeInstance {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
+ * import { applyLayout } from 'nvml-mig/layout';
  *
- * const { control, shutdown } = await startMock({ machine: 'a100-40gb:2' });
- * const state = await control.state();
- * for (const gpu of state.gpus) {
- *   console.log(gpu.index, gpu.name, gpu.migCurrent, gpu.migPending, gpu.processes.map((p) => p.pid));
- *   for (const gi of gpu.gpuInstances) console.log(gi.id, gi.profile, gi.placement, gi.computeInstances.map((ci) => ci.uuid));
- * }
- * await shutdown();
+ * const { nvml, control } = await startMock({ machine: 'h100-80gb' });
+ * await applyLayout(nvml, { migEnabled: true, migDevices: { '2g.20gb': 3 } });
+ * for (const gi of (await control.state()).gpus[0]?.gpuInstances ?? []) console.log(gi.id, gi.profileId, gi.profile, gi.computeInstances.length);
  * ```
  */
 export interface MockGpuInstance {
@@ -119,13 +111,9 @@ export interface MockGpuInstance {
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
  *
- * const { control, shutdown } = await startMock({ machine: 'a100-40gb:2' });
- * const state = await control.state();
- * for (const gpu of state.gpus) {
- *   console.log(gpu.index, gpu.name, gpu.migCurrent, gpu.migPending, gpu.processes.map((p) => p.pid));
- *   for (const gi of gpu.gpuInstances) console.log(gi.id, gi.profile, gi.placement, gi.computeInstances.map((ci) => ci.uuid));
- * }
- * await shutdown();
+ * const { nvml, control } = await startMock({ machine: 'a100-40gb' });
+ * await control.addProcess({ gpu: 0, pid: 4242, name: 'train.py', usedMemoryMiB: 2048 });
+ * console.log((await control.state()).gpus[0]?.processes); // [{ pid: 4242, name: 'train.py', usedMemoryMiB: 2048 }]
  * ```
  */
 export interface MockProcess {
@@ -143,13 +131,10 @@ export interface MockProcess {
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
  *
- * const { control, shutdown } = await startMock({ machine: 'a100-40gb:2' });
- * const state = await control.state();
- * for (const gpu of state.gpus) {
- *   console.log(gpu.index, gpu.name, gpu.migCurrent, gpu.migPending, gpu.processes.map((p) => p.pid));
- *   for (const gi of gpu.gpuInstances) console.log(gi.id, gi.profile, gi.placement, gi.computeInstances.map((ci) => ci.uuid));
+ * const { nvml, control } = await startMock({ machine: 'a100-40gb:2' });
+ * for (const gpu of (await control.state()).gpus) {
+ *   console.log(gpu.index, gpu.model, gpu.name, gpu.busId, gpu.migCurrent, gpu.migPending); // what the mock holds, not what NVML answers
  * }
- * await shutdown();
  * ```
  */
 export interface MockGpu {
@@ -198,13 +183,9 @@ export interface MockFault {
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
  *
- * const { control, shutdown } = await startMock({ machine: 'a100-40gb:2' });
+ * const { nvml, control } = await startMock({ machine: 'a100-40gb:2,a30:1' });
  * const state = await control.state();
- * for (const gpu of state.gpus) {
- *   console.log(gpu.index, gpu.name, gpu.migCurrent, gpu.migPending, gpu.processes.map((p) => p.pid));
- *   for (const gi of gpu.gpuInstances) console.log(gi.id, gi.profile, gi.placement, gi.computeInstances.map((ci) => ci.uuid));
- * }
- * await shutdown();
+ * console.log(state.machine, state.gpus.length, state.faults, state.privilegedNow); // 'a100-40gb:2,a30:1' 3 [] true
  * ```
  */
 export interface MockState {
