@@ -12,16 +12,11 @@ import { checkAtTheDoor } from './check.js';
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { applyLayout, assertLayout, compareLayout, readNode } from 'nvml-mig/layout';
+ * import { assertLayout, type AssertResult } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout = { migEnabled: true, migDevices: { '3g.40gb': 2 } };
- * console.log((await assertLayout(nvml, layout)).differences); // what differs
- * await applyLayout(nvml, layout);
- * const result = await assertLayout(nvml, layout);
- * console.log(result.ok, result.checked);                         // true [ 0 ]
- * console.log(compareLayout(await readNode(nvml), layout).ok);    // the same check on a state already read
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'a100-40gb' });
+ * const result: AssertResult = await assertLayout(nvml, { migEnabled: true, migDevices: { '1g.5gb': 7 } });
+ * console.log(result.ok, result.checked, result.differences); // false [ 0 ] [ 'GPU 0: MIG mode is disabled, wanted enabled' ]
  * ```
  */
 export interface AssertResult {
@@ -37,16 +32,11 @@ export interface AssertResult {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { applyLayout, assertLayout, compareLayout, readNode } from 'nvml-mig/layout';
+ * import { readNode, compareLayout } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout = { migEnabled: true, migDevices: { '3g.40gb': 2 } };
- * console.log((await assertLayout(nvml, layout)).differences); // what differs
- * await applyLayout(nvml, layout);
- * const result = await assertLayout(nvml, layout);
- * console.log(result.ok, result.checked);                         // true [ 0 ]
- * console.log(compareLayout(await readNode(nvml), layout).ok);    // the same check on a state already read
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'a100-40gb:2' });
+ * const live = await readNode(nvml); // read once, compare with several layouts
+ * console.log(compareLayout(live, { migEnabled: false, migDevices: {} }).ok); // true: MIG is off on a fresh mock
  * ```
  */
 export function compareLayout(live: LiveGpu[], input: LayoutInput): AssertResult {
@@ -88,16 +78,11 @@ export function compareLayout(live: LiveGpu[], input: LayoutInput): AssertResult
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { applyLayout, assertLayout, compareLayout, readNode } from 'nvml-mig/layout';
+ * import { assertLayout } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const layout = { migEnabled: true, migDevices: { '3g.40gb': 2 } };
- * console.log((await assertLayout(nvml, layout)).differences); // what differs
- * await applyLayout(nvml, layout);
- * const result = await assertLayout(nvml, layout);
- * console.log(result.ok, result.checked);                         // true [ 0 ]
- * console.log(compareLayout(await readNode(nvml), layout).ok);    // the same check on a state already read
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'a100-40gb:2' });
+ * const { ok, differences } = await assertLayout(nvml, { 1: { migEnabled: true, migDevices: { '3g.20gb': 2 } } }, [1]);
+ * if (!ok) console.error(differences.join('\n')); // one line per difference
  * ```
  */
 export async function assertLayout(nvml: Nvml, input: LayoutInput, indices?: number[]): Promise<AssertResult> {

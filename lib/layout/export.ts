@@ -24,15 +24,11 @@ export const pciIdText = (id: number): string => `0x${(id >>> 0).toString(16).to
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { applyLayout, exportNode, exportLayout, formatExport, toMigPartedObject, readNode } from 'nvml-mig/layout';
+ * import { readNode, exportLayout } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * await applyLayout(nvml, { migEnabled: true, migDevices: { '1g.10gb': 1, '3g.40gb': 2 } });
- * const config = await exportNode(nvml);              // label 'current'
- * process.stdout.write(formatExport(config));          // mig-parted YAML (`nvml-mig export`)
- * console.log(formatExport(exportLayout(await readNode(nvml), 'now'), 'json'));
- * console.log(toMigPartedObject(config));             // the file's shape: { version, 'mig-configs' }
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'a100-40gb:2' });
+ * const config = exportLayout(await readNode(nvml), 'before-upgrade', [0]); // GPU 0 only
+ * console.log(Object.keys(config.migConfigs), config.migConfigs['before-upgrade']?.[0]?.devices); // [ 'before-upgrade' ] [ 0 ]
  * ```
  */
 export function exportLayout(live: LiveGpu[], label = 'current', only?: number[]): MigPartedConfig {
@@ -65,15 +61,11 @@ export function exportLayout(live: LiveGpu[], label = 'current', only?: number[]
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { applyLayout, exportNode, exportLayout, formatExport, toMigPartedObject, readNode } from 'nvml-mig/layout';
+ * import { exportNode, toMigPartedObject } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * await applyLayout(nvml, { migEnabled: true, migDevices: { '1g.10gb': 1, '3g.40gb': 2 } });
- * const config = await exportNode(nvml);              // label 'current'
- * process.stdout.write(formatExport(config));          // mig-parted YAML (`nvml-mig export`)
- * console.log(formatExport(exportLayout(await readNode(nvml), 'now'), 'json'));
- * console.log(toMigPartedObject(config));             // the file's shape: { version, 'mig-configs' }
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'a100-40gb' });
+ * const object = toMigPartedObject(await exportNode(nvml)); // mig-parted's spelling: 'mig-configs', 'mig-enabled', ...
+ * console.log(JSON.stringify(object));
  * ```
  */
 export function toMigPartedObject(cfg: MigPartedConfig): object {
@@ -95,15 +87,12 @@ export function toMigPartedObject(cfg: MigPartedConfig): object {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { applyLayout, exportNode, exportLayout, formatExport, toMigPartedObject, readNode } from 'nvml-mig/layout';
+ * import { exportNode, formatExport } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * await applyLayout(nvml, { migEnabled: true, migDevices: { '1g.10gb': 1, '3g.40gb': 2 } });
- * const config = await exportNode(nvml);              // label 'current'
- * process.stdout.write(formatExport(config));          // mig-parted YAML (`nvml-mig export`)
- * console.log(formatExport(exportLayout(await readNode(nvml), 'now'), 'json'));
- * console.log(toMigPartedObject(config));             // the file's shape: { version, 'mig-configs' }
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'a100-40gb' });
+ * const config = await exportNode(nvml, 'current');
+ * process.stdout.write(formatExport(config));           // YAML, as nvidia-mig-parted reads it
+ * process.stdout.write(formatExport(config, 'json'));   // the same as JSON
  * ```
  */
 export function formatExport(cfg: MigPartedConfig, format: 'yaml' | 'json' = 'yaml'): string {
@@ -121,15 +110,11 @@ export function formatExport(cfg: MigPartedConfig, format: 'yaml' | 'json' = 'ya
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { applyLayout, exportNode, exportLayout, formatExport, toMigPartedObject, readNode } from 'nvml-mig/layout';
+ * import { exportNode } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * await applyLayout(nvml, { migEnabled: true, migDevices: { '1g.10gb': 1, '3g.40gb': 2 } });
- * const config = await exportNode(nvml);              // label 'current'
- * process.stdout.write(formatExport(config));          // mig-parted YAML (`nvml-mig export`)
- * console.log(formatExport(exportLayout(await readNode(nvml), 'now'), 'json'));
- * console.log(toMigPartedObject(config));             // the file's shape: { version, 'mig-configs' }
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'h100-80gb:2' });
+ * const config = await exportNode(nvml, 'snapshot', [1]); // the layout of GPU 1 as a mig-parted config
+ * console.log(config.migConfigs['snapshot']); // [{ deviceFilter: [ '0x...' ], devices: [ 1 ], migEnabled: false, migDevices: {} }]
  * ```
  */
 export async function exportNode(nvml: Nvml, label?: string, indices?: number[]): Promise<MigPartedConfig> {

@@ -19,14 +19,9 @@ const CI_PROFILE_ID_BY_SLICES: Record<number, number> = { 1: 0, 2: 1, 3: 2, 4: 3
  *
  * @example
  * ```ts
- * import { buildModel, deriveCiProfiles, type GiProfileInput } from 'nvml-mig/layout';
+ * import { deriveCiProfiles } from 'nvml-mig/layout';
  *
- * const oneSlice: GiProfileInput = {
- *   profile: { id: 19, shortName: '1g.10gb', sliceCount: 1, instanceCount: 7, memorySizeMB: 9984 },
- *   placements: [0, 1, 2, 3, 4, 5, 6].map((start) => ({ start, size: 1 })),
- * };
- * const model = buildModel('NVIDIA H100 80GB HBM3', [oneSlice]);
- * console.log(model.slots, model.giProfiles[0].ciProfiles, deriveCiProfiles('3g.40gb', 3).map((c) => c.name));
+ * console.log(deriveCiProfiles('3g.40gb', 3).map((c) => c.name)); // [ '1c.3g.40gb', '2c.3g.40gb', '3g.40gb' ]
  * ```
  */
 export function deriveCiProfiles(giName: string, g: number): CiProfileModel[] {
@@ -47,14 +42,13 @@ export function deriveCiProfiles(giName: string, g: number): CiProfileModel[] {
  *
  * @example
  * ```ts
- * import { buildModel, deriveCiProfiles, type GiProfileInput } from 'nvml-mig/layout';
+ * import { buildModel, type GiProfileInput } from 'nvml-mig/layout';
  *
  * const oneSlice: GiProfileInput = {
  *   profile: { id: 19, shortName: '1g.10gb', sliceCount: 1, instanceCount: 7, memorySizeMB: 9984 },
- *   placements: [0, 1, 2, 3, 4, 5, 6].map((start) => ({ start, size: 1 })),
+ *   placements: [0, 1, 2, 3, 4, 5, 6].map((start) => ({ start, size: 1 })), // no ciProfiles: derived
  * };
- * const model = buildModel('NVIDIA H100 80GB HBM3', [oneSlice]);
- * console.log(model.slots, model.giProfiles[0].ciProfiles, deriveCiProfiles('3g.40gb', 3).map((c) => c.name));
+ * console.log(buildModel('NVIDIA H100 80GB HBM3', [oneSlice]).giProfiles[0]?.ciSource); // 'derived'
  * ```
  */
 export interface GiProfileInput {
@@ -69,14 +63,10 @@ export interface GiProfileInput {
  *
  * @example
  * ```ts
- * import { buildModel, deriveCiProfiles, type GiProfileInput } from 'nvml-mig/layout';
+ * import { buildModel } from 'nvml-mig/layout';
  *
- * const oneSlice: GiProfileInput = {
- *   profile: { id: 19, shortName: '1g.10gb', sliceCount: 1, instanceCount: 7, memorySizeMB: 9984 },
- *   placements: [0, 1, 2, 3, 4, 5, 6].map((start) => ({ start, size: 1 })),
- * };
- * const model = buildModel('NVIDIA H100 80GB HBM3', [oneSlice]);
- * console.log(model.slots, model.giProfiles[0].ciProfiles, deriveCiProfiles('3g.40gb', 3).map((c) => c.name));
+ * const model = buildModel('NVIDIA A30', [{ profile: { id: 0, shortName: '4g.24gb', sliceCount: 4, instanceCount: 1, memorySizeMB: 24062 }, placements: [{ start: 0, size: 4 }] }]);
+ * console.log(model.slots, model.computeSlices, model.key); // a planner model from the profiles and placements
  * ```
  */
 export function buildModel(name: string, inputs: GiProfileInput[]): DeviceModel {

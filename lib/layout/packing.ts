@@ -10,19 +10,9 @@ import type { CiProfileModel, DeviceModel, GiProfileModel } from './types.js';
  *
  * @example
  * ```ts
- * import { startMock } from 'nvml-mig/testing';
- * import { readNode, maskOf, futureScore, placeGis, packCis } from 'nvml-mig/layout';
+ * import { maskOf } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
- * const [{ model }] = await readNode(nvml);
- * if (model) {
- *   const [oneG, , , threeG] = model.giProfiles; // the order the driver lists them
- *   console.log(maskOf({ start: 4, size: 4 }).toString(2)); // '11110000': slots 4-7
- *   console.log(futureScore(model).length);                  // a score per occupancy mask
- *   console.log(placeGis(model, [threeG, oneG, oneG], 0, [])?.map((c) => c.placement));
- *   console.log(packCis(threeG, threeG.ciProfiles.slice(0, 1), [])?.length);
- * }
- * await shutdown();
+ * console.log(maskOf({ start: 4, size: 4 }).toString(2)); // '11110000': slots 4-7 as a bit mask
  * ```
  */
 export const maskOf = (p: Placement): number => ((1 << p.size) - 1) << p.start;
@@ -53,18 +43,13 @@ export interface CiBin {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, maskOf, futureScore, placeGis, packCis } from 'nvml-mig/layout';
+ * import { readNode, packCis } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
  * const [{ model }] = await readNode(nvml);
- * if (model) {
- *   const [oneG, , , threeG] = model.giProfiles; // the order the driver lists them
- *   console.log(maskOf({ start: 4, size: 4 }).toString(2)); // '11110000': slots 4-7
- *   console.log(futureScore(model).length);                  // a score per occupancy mask
- *   console.log(placeGis(model, [threeG, oneG, oneG], 0, [])?.map((c) => c.placement));
- *   console.log(packCis(threeG, threeG.ciProfiles.slice(0, 1), [])?.length);
- * }
- * await shutdown();
+ * const threeG = model?.giProfiles.find((p) => p.name === '3g.40gb');
+ * const oneC = threeG?.ciProfiles.find((c) => c.name === '1c.3g.40gb');
+ * if (threeG && oneC) console.log(packCis(threeG, [oneC, oneC, oneC], [])?.map((b) => [b.gi, b.added.map((a) => a.placement.start)])); // -1: a GI to create
  * ```
  */
 export function packCis(gi: GiProfileModel, cis: CiProfileModel[], existing: { gi: number; mask: number }[]): CiBin[] | null {
@@ -158,18 +143,11 @@ const scoreByContent = new Map<string, Uint32Array>();
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, maskOf, futureScore, placeGis, packCis } from 'nvml-mig/layout';
+ * import { readNode, futureScore } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
  * const [{ model }] = await readNode(nvml);
- * if (model) {
- *   const [oneG, , , threeG] = model.giProfiles; // the order the driver lists them
- *   console.log(maskOf({ start: 4, size: 4 }).toString(2)); // '11110000': slots 4-7
- *   console.log(futureScore(model).length);                  // a score per occupancy mask
- *   console.log(placeGis(model, [threeG, oneG, oneG], 0, [])?.map((c) => c.placement));
- *   console.log(packCis(threeG, threeG.ciProfiles.slice(0, 1), [])?.length);
- * }
- * await shutdown();
+ * if (model) console.log(futureScore(model)[0], futureScore(model).length); // the empty GPU's score; one per occupancy mask (256 for 8 slots)
  * ```
  */
 export function futureScore(model: DeviceModel): Uint32Array {
@@ -227,18 +205,12 @@ export function futureScore(model: DeviceModel): Uint32Array {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, maskOf, futureScore, placeGis, packCis } from 'nvml-mig/layout';
+ * import { readNode, placeGis } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'h100-80gb' });
+ * const { nvml } = await startMock({ machine: 'h100-80gb' });
  * const [{ model }] = await readNode(nvml);
- * if (model) {
- *   const [oneG, , , threeG] = model.giProfiles; // the order the driver lists them
- *   console.log(maskOf({ start: 4, size: 4 }).toString(2)); // '11110000': slots 4-7
- *   console.log(futureScore(model).length);                  // a score per occupancy mask
- *   console.log(placeGis(model, [threeG, oneG, oneG], 0, [])?.map((c) => c.placement));
- *   console.log(packCis(threeG, threeG.ciProfiles.slice(0, 1), [])?.length);
- * }
- * await shutdown();
+ * const [oneG] = model?.giProfiles ?? [];
+ * if (model && oneG) console.log(placeGis(model, [oneG, oneG], 0b11110000, [])?.map((c) => [c.placement.start, c.reuse])); // slots 4-7 taken
  * ```
  */
 export function placeGis(model: DeviceModel, items: GiProfileModel[], occupied: number, shells: { gi: number; profileId: number; placement: Placement }[]): GiPlacementChoice[] | null {

@@ -27,17 +27,12 @@ export type LayoutInput = MigConfigEntry[] | GpuTarget | Record<number, GpuTarge
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, loadMigPartedConfig, selectConfig, chooseTargets, entrySelects, normaliseTarget, planNode } from 'nvml-mig/layout';
+ * import { readNode, chooseTargets, type TargetChoice } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2,a30:1' });
- * const { entries } = selectConfig(loadMigPartedConfig('examples/mig-config.yaml'), 'all-balanced');
- * const gpus = await readNode(nvml);
- * console.log(gpus.map((g) => entries.some((e) => entrySelects(e, g.state)))); // which GPUs an entry selects
- * for (const [index, choice] of chooseTargets(entries, gpus.map((g) => g.state))) {
- *   console.log(index, choice.source, choice.error ?? normaliseTarget(choice.target));
- * }
- * console.log(planNode(gpus, entries).changes);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'a100-40gb:2' });
+ * const states = (await readNode(nvml)).map((g) => g.state);
+ * const choice: TargetChoice | undefined = chooseTargets({ 1: { migEnabled: true, migDevices: { '7g.40gb': 1 } } }, states).get(1);
+ * console.log(choice?.target.migDevices, choice?.source, choice?.error); // { '7g.40gb': 1 } 'layout for GPU 1' undefined
  * ```
  */
 export interface TargetChoice {
@@ -58,17 +53,12 @@ function filterMatches(filter: string, gpu: GpuState): boolean {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, loadMigPartedConfig, selectConfig, chooseTargets, entrySelects, normaliseTarget, planNode } from 'nvml-mig/layout';
+ * import { readNode, parseMigPartedConfig, selectConfig, entrySelects } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2,a30:1' });
- * const { entries } = selectConfig(loadMigPartedConfig('examples/mig-config.yaml'), 'all-balanced');
- * const gpus = await readNode(nvml);
- * console.log(gpus.map((g) => entries.some((e) => entrySelects(e, g.state)))); // which GPUs an entry selects
- * for (const [index, choice] of chooseTargets(entries, gpus.map((g) => g.state))) {
- *   console.log(index, choice.source, choice.error ?? normaliseTarget(choice.target));
- * }
- * console.log(planNode(gpus, entries).changes);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'a100-40gb' });
+ * const [gpu] = await readNode(nvml);
+ * const { entries } = selectConfig(parseMigPartedConfig('{"version": "v1", "mig-configs": {"c": [{"devices": [0], "mig-enabled": false}]}}'));
+ * console.log(entries.map((e) => entrySelects(e, gpu.state))); // [ true ]: index 0, and no device-filter to refuse it
  * ```
  */
 export function entrySelects(entry: MigConfigEntry, gpu: GpuState): boolean {
@@ -92,18 +82,9 @@ function describeEntry(e: MigConfigEntry, i: number): string {
  *
  * @example
  * ```ts
- * import { startMock } from 'nvml-mig/testing';
- * import { readNode, loadMigPartedConfig, selectConfig, chooseTargets, entrySelects, normaliseTarget, planNode } from 'nvml-mig/layout';
+ * import { normaliseTarget } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2,a30:1' });
- * const { entries } = selectConfig(loadMigPartedConfig('examples/mig-config.yaml'), 'all-balanced');
- * const gpus = await readNode(nvml);
- * console.log(gpus.map((g) => entries.some((e) => entrySelects(e, g.state)))); // which GPUs an entry selects
- * for (const [index, choice] of chooseTargets(entries, gpus.map((g) => g.state))) {
- *   console.log(index, choice.source, choice.error ?? normaliseTarget(choice.target));
- * }
- * console.log(planNode(gpus, entries).changes);
- * await shutdown();
+ * console.log(normaliseTarget({ migEnabled: true, migDevices: { '3c.3g.40gb': 2, '1g.10gb': 0 } }).migDevices); // { '3g.40gb': 2, '1g.10gb': 0 }: canonical keys
  * ```
  */
 export function normaliseTarget(t: GpuTarget): GpuTarget {
@@ -125,17 +106,11 @@ export function normaliseTarget(t: GpuTarget): GpuTarget {
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, loadMigPartedConfig, selectConfig, chooseTargets, entrySelects, normaliseTarget, planNode } from 'nvml-mig/layout';
+ * import { readNode, chooseTargets } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2,a30:1' });
- * const { entries } = selectConfig(loadMigPartedConfig('examples/mig-config.yaml'), 'all-balanced');
- * const gpus = await readNode(nvml);
- * console.log(gpus.map((g) => entries.some((e) => entrySelects(e, g.state)))); // which GPUs an entry selects
- * for (const [index, choice] of chooseTargets(entries, gpus.map((g) => g.state))) {
- *   console.log(index, choice.source, choice.error ?? normaliseTarget(choice.target));
- * }
- * console.log(planNode(gpus, entries).changes);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'a100-40gb:2' });
+ * const states = (await readNode(nvml)).map((g) => g.state);
+ * for (const [gpu, c] of chooseTargets({ migEnabled: true, migDevices: { '3g.20gb': 2 } }, states)) console.log(gpu, c.target.migDevices, c.source);
  * ```
  */
 export function chooseTargets(input: LayoutInput, gpus: GpuState[]): Map<number, TargetChoice> {
@@ -184,17 +159,11 @@ function locate(choice: TargetChoice, entries: LayoutInput, message: string): st
  * @example
  * ```ts
  * import { startMock } from 'nvml-mig/testing';
- * import { readNode, loadMigPartedConfig, selectConfig, chooseTargets, entrySelects, normaliseTarget, planNode } from 'nvml-mig/layout';
+ * import { readNode, planNode } from 'nvml-mig/layout';
  *
- * const { nvml, shutdown } = await startMock({ machine: 'a100-40gb:2,a30:1' });
- * const { entries } = selectConfig(loadMigPartedConfig('examples/mig-config.yaml'), 'all-balanced');
- * const gpus = await readNode(nvml);
- * console.log(gpus.map((g) => entries.some((e) => entrySelects(e, g.state)))); // which GPUs an entry selects
- * for (const [index, choice] of chooseTargets(entries, gpus.map((g) => g.state))) {
- *   console.log(index, choice.source, choice.error ?? normaliseTarget(choice.target));
- * }
- * console.log(planNode(gpus, entries).changes);
- * await shutdown();
+ * const { nvml } = await startMock({ machine: 'a100-40gb:2' });
+ * const plan = planNode(await readNode(nvml), { 0: { migEnabled: true, migDevices: { '1g.5gb': 7 } } }); // pure: no NVML call
+ * console.log(plan.ok, plan.changes, plan.gpus.map((g) => g.target)); // true 15, and a plan for GPU 0 only
  * ```
  */
 export function planNode(gpus: { state: GpuState; model: DeviceModel | null }[], input: LayoutInput): Plan {

@@ -10,12 +10,12 @@ import { runCommand } from '../cli/run';
  * @example
  * ```ts
  * import { init } from 'nvml-mig';
- * import { runExporterCommand } from 'nvml-mig/monitor';
+ * import { runExporterCommand, type ExporterIo } from 'nvml-mig/monitor';
  *
- * // what `nvml-mig exporter --port 9400` runs
  * const nvml = await init({ readOnly: true });
- * process.exitCode = await runExporterCommand(['--port', '9400'], { stdout: process.stdout, stderr: process.stderr, nvml });
- * await nvml.shutdown();
+ * let out = '';
+ * const io: ExporterIo = { stdout: { write: (s: string) => (out += s) }, stderr: process.stderr, nvml }; // capture the output
+ * console.log(await runExporterCommand(['--help'], io), out.split('\n')[0]);
  * ```
  */
 export interface ExporterIo {
@@ -32,10 +32,9 @@ export interface ExporterIo {
  * import { init } from 'nvml-mig';
  * import { runExporterCommand } from 'nvml-mig/monitor';
  *
- * // what `nvml-mig exporter --port 9400` runs
  * const nvml = await init({ readOnly: true });
+ * // what `nvml-mig exporter --port 9400` runs
  * process.exitCode = await runExporterCommand(['--port', '9400'], { stdout: process.stdout, stderr: process.stderr, nvml });
- * await nvml.shutdown();
  * ```
  */
 export function runExporterCommand(argv: string[], io: ExporterIo): Promise<number> {

@@ -19,13 +19,12 @@ import { pageHtml } from './page';
  * @example
  * ```ts
  * import { init } from 'nvml-mig';
- * import { startExporter } from 'nvml-mig/monitor';
+ * import { startExporter, type ExporterOptions } from 'nvml-mig/monitor';
  *
  * const nvml = await init({ readOnly: true });
- * const exporter = await startExporter(nvml, { port: 9400 }); // http://127.0.0.1:9400/metrics
- * console.log(exporter.metricsText().split('\n').length);
- * await exporter.close();
- * await nvml.shutdown();
+ * const options: ExporterOptions = { port: 0, host: '0.0.0.0', intervalMs: 5000, gpus: ['0'] }; // port 0: any free port
+ * const exporter = await startExporter(nvml, options);
+ * console.log(exporter.url);
  * ```
  */
 export interface ExporterOptions {
@@ -73,13 +72,13 @@ function checkOptions(o: ExporterOptions): Required<Pick<ExporterOptions, 'port'
  * @example
  * ```ts
  * import { init } from 'nvml-mig';
- * import { startExporter } from 'nvml-mig/monitor';
+ * import { startExporter, type MigExporter } from 'nvml-mig/monitor';
  *
  * const nvml = await init({ readOnly: true });
- * const exporter = await startExporter(nvml, { port: 9400 }); // http://127.0.0.1:9400/metrics
- * console.log(exporter.metricsText().split('\n').length);
+ * const exporter: MigExporter = await startExporter(nvml, { port: 0 });
+ * await exporter.nextRefresh();
+ * console.log(exporter.url, exporter.refreshes, exporter.metricsText().length);
  * await exporter.close();
- * await nvml.shutdown();
  * ```
  */
 export class MigExporter {
@@ -253,10 +252,8 @@ export class MigExporter {
  * import { startExporter } from 'nvml-mig/monitor';
  *
  * const nvml = await init({ readOnly: true });
- * const exporter = await startExporter(nvml, { port: 9400 }); // http://127.0.0.1:9400/metrics
- * console.log(exporter.metricsText().split('\n').length);
- * await exporter.close();
- * await nvml.shutdown();
+ * const exporter = await startExporter(nvml, { port: 9400 }); // http://127.0.0.1:9400/metrics, dcgm-exporter's names
+ * process.once('SIGTERM', () => exporter.close().then(() => nvml.shutdown()));
  * ```
  */
 export function startExporter(nvml: Nvml, options?: ExporterOptions): Promise<MigExporter> {

@@ -21,17 +21,9 @@ const promClient = (): typeof import('prom-client') => (prom ??= require('prom-c
  *
  * @example
  * ```ts
- * import { Registry } from 'prom-client';
- * import { init } from 'nvml-mig';
- * import { Monitor, MigMetrics, GPU_LABELS, MIG_LABELS } from 'nvml-mig/monitor';
+ * import { GPU_LABELS } from 'nvml-mig/monitor';
  *
- * console.log([...GPU_LABELS, ...MIG_LABELS]); // gpu, UUID, pci_bus_id, device, modelName, GPU_I_PROFILE, GPU_I_ID
- * const registry = new Registry();
- * const metrics = new MigMetrics(registry); // into your own registry, beside your metrics
- * const nvml = await init({ readOnly: true });
- * metrics.update(await new Monitor(nvml).snapshot(), 0.001);
- * console.log(await registry.metrics());
- * await nvml.shutdown();
+ * console.log(GPU_LABELS.join(',')); // gpu,UUID,pci_bus_id,device,modelName: dcgm-exporter's labels on every series
  * ```
  */
 export const GPU_LABELS = ['gpu', 'UUID', 'pci_bus_id', 'device', 'modelName'] as const;
@@ -40,17 +32,9 @@ export const GPU_LABELS = ['gpu', 'UUID', 'pci_bus_id', 'device', 'modelName'] a
  *
  * @example
  * ```ts
- * import { Registry } from 'prom-client';
- * import { init } from 'nvml-mig';
- * import { Monitor, MigMetrics, GPU_LABELS, MIG_LABELS } from 'nvml-mig/monitor';
+ * import { GPU_LABELS, MIG_LABELS } from 'nvml-mig/monitor';
  *
- * console.log([...GPU_LABELS, ...MIG_LABELS]); // gpu, UUID, pci_bus_id, device, modelName, GPU_I_PROFILE, GPU_I_ID
- * const registry = new Registry();
- * const metrics = new MigMetrics(registry); // into your own registry, beside your metrics
- * const nvml = await init({ readOnly: true });
- * metrics.update(await new Monitor(nvml).snapshot(), 0.001);
- * console.log(await registry.metrics());
- * await nvml.shutdown();
+ * console.log([...GPU_LABELS, ...MIG_LABELS].length, MIG_LABELS); // 7 [ 'GPU_I_PROFILE', 'GPU_I_ID' ]: on MIG instance series
  * ```
  */
 export const MIG_LABELS = ['GPU_I_PROFILE', 'GPU_I_ID'] as const;
@@ -85,15 +69,13 @@ const distinctPids = (lists: Iterable<{ pid: number }[]>): number => {
  * ```ts
  * import { Registry } from 'prom-client';
  * import { init } from 'nvml-mig';
- * import { Monitor, MigMetrics, GPU_LABELS, MIG_LABELS } from 'nvml-mig/monitor';
+ * import { Monitor, MigMetrics } from 'nvml-mig/monitor';
  *
- * console.log([...GPU_LABELS, ...MIG_LABELS]); // gpu, UUID, pci_bus_id, device, modelName, GPU_I_PROFILE, GPU_I_ID
  * const registry = new Registry();
  * const metrics = new MigMetrics(registry); // into your own registry, beside your metrics
  * const nvml = await init({ readOnly: true });
  * metrics.update(await new Monitor(nvml).snapshot(), 0.001);
  * console.log(await registry.metrics());
- * await nvml.shutdown();
  * ```
  */
 export class MigMetrics {

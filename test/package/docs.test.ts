@@ -47,6 +47,21 @@ describe('API documentation', () => {
     ok(process.execPath, [tsc, '-p', path.join(dir, 'tsconfig.json')], { cwd: ROOT, timeout: 120_000 });
   }, 120_000);
 
+  it('no two @example blocks are the same: each teaches the export it documents', () => {
+    const first = new Map<string, string>();
+    const repeats: string[] = [];
+    for (const file of sourceFiles(path.join(ROOT, 'lib'))) {
+      for (const code of examples(file)) {
+        const where = path.relative(ROOT, file);
+        const seen = first.get(code.trim());
+        if (seen) repeats.push(`${where} repeats an example of ${seen}`);
+        else first.set(code.trim(), where);
+      }
+    }
+    expect(first.size).toBeGreaterThan(100);
+    expect(repeats).toEqual([]);
+  });
+
   it('npm run docs builds the reference and every public export has a summary and an example', () => {
     const out = ok('npm', ['run', 'docs'], { cwd: ROOT, timeout: 300_000 });
     expect(out).toMatch(/\d+ public exports, each with a summary and an example/);
