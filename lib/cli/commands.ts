@@ -7,6 +7,7 @@ import type { ComputeInstance } from '../compute-instance.js';
 import type { ComputeInstanceProfile, GpuInstanceProfile, MigMode, Placement } from '../types.js';
 import { isNvmlError } from '../errors.js';
 import { sameProfileName } from '../profile-name.js';
+import { currentProfileName } from '../layout/model.js';
 import type { ProfileSpec } from './args.js';
 import { Context, describeProcesses, type NamedProcess } from './context.js';
 import { CliError, EXIT, adviceFor, codeText, errorText } from './errors.js';
@@ -159,9 +160,11 @@ function profileChoices(list: { id: number; name: string }[]): string {
 /** A typed profile resolved against one GPU's own list: ids and names differ between models. */
 async function resolveGiProfile(device: Device, spec: ProfileSpec): Promise<GpuInstanceProfile> {
   const list = (await profilesOrNull(device)) ?? [];
-  const found = spec.id !== null ? list.find((p) => p.id === spec.id) : list.find((p) => sameProfileName(p.name, spec.name!));
+  const name = await device.name();
+  // a name resolves on this board only: the driver's current name, or an older name a driver gave that profile here
+  const current = spec.id !== null ? null : currentProfileName(name, list.map((p) => p.name), spec.name!);
+  const found = spec.id !== null ? list.find((p) => p.id === spec.id) : list.find((p) => current !== null && p.name === current);
   if (!found) {
-    const name = await device.name();
     throw new CliError('PROFILE_NOT_FOUND', `${name} has no such GPU instance profile (it has ${profileChoices(list)})`, EXIT.REFUSED);
   }
   return found;

@@ -1,7 +1,7 @@
 // assert: does the node hold a layout? Compares MIG modes and the counts of (GI, CI) profile pairs, as
 // mig-parted does; the grouping of CIs into GIs is not compared.
 import type { Nvml } from '../index.js';
-import { currentCounts } from './planner.js';
+import { currentCounts, resolveTarget } from './planner.js';
 import { readNode, type LiveGpu } from './state.js';
 import { chooseTargets, type LayoutInput } from './target.js';
 import { checkAtTheDoor } from './check.js';
@@ -62,10 +62,14 @@ export function compareLayout(live: LiveGpu[], input: LayoutInput): AssertResult
     else if (state.mig.pending !== t.migEnabled) differences.push(`${gpu}: MIG mode ${on(state.mig.pending)} is pending, wanted ${on(t.migEnabled)}`);
     if (!t.migEnabled || !state.mig.current || !model) continue;
     const have = currentCounts(model, state);
-    const keys = new Set([...Object.keys(have), ...Object.keys(t.migDevices)]);
+    // the wanted counts under the driver's current names (a layout may use an older name of this board's profile)
+    const demands = resolveTarget(model, t);
+    const want: Record<string, number> = typeof demands === 'string' ? t.migDevices : {};
+    if (typeof demands !== 'string') for (const d of demands) want[d.key] = (want[d.key] ?? 0) + d.count;
+    const keys = new Set([...Object.keys(have), ...Object.keys(want)]);
     for (const k of [...keys].sort()) {
       const h = have[k] ?? 0;
-      const w = t.migDevices[k] ?? 0;
+      const w = want[k] ?? 0;
       if (h !== w) differences.push(`${gpu}: ${k}: ${h} present, ${w} wanted`);
     }
   }

@@ -2,7 +2,7 @@
 export * from './types.js';
 export { parseProfileKey, type ParsedProfileKey } from '../profile-name.js';
 export { parseMigPartedConfig, validateMigPartedConfig, loadMigPartedConfig, selectConfig, LayoutConfigError, formatProblem, type MigConfigEntry, type MigPartedConfig, type SourceLocation, type ConfigProblem } from './config.js';
-export { buildModel, deriveCiProfiles, readDeviceModel, type GiProfileInput, type GpuInstanceLike, type DeviceModelSource } from './model.js';
+export { buildModel, deriveCiProfiles, readDeviceModel, olderProfileNames, currentProfileName, type GiProfileInput, type GpuInstanceLike, type DeviceModelSource } from './model.js';
 export { planGpu, planInstances, resolveTarget, currentCounts, profileKeyOf, type PlanOptions } from './planner.js';
 export { futureScore, placeGis, packCis, maskOf, type CiBin, type GiPlacementChoice } from './packing.js';
 export { readGpu, readNode, processesOf, type LiveGpu } from './state.js';

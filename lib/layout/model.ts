@@ -7,6 +7,69 @@
 // against the driver's answer for every GI profile of every mock GPU model.
 import type { GpuInstanceProfile, ComputeInstanceProfile, Placement } from '../types.js';
 import type { CiProfileModel, DeviceModel, GiProfileModel } from './types.js';
+import { MigProfileName } from '../profile-name.js';
+
+/**
+ * GI profile names an earlier driver gave a profile that the current driver names differently, per board name
+ * (nvmlDeviceGetName) and current name. The driver's current name stays authoritative: an older name is only an
+ * alias on that board, for layouts and `-cgi`; everything printed or exported uses the current name. Only renames
+ * with a recorded source are listed.
+ */
+const OLDER_PROFILE_NAMES: Record<string, Record<string, string[]>> = {
+  // GB200: an earlier driver's `-lgip` (NVIDIA/gpu-operator PR #1303, March 2025) showed 1g.24gb and 1g.24gb+me,
+  // and the operator's default-mig-parted-config of that time has all-3g.95gb, all-4g.95gb, all-7g.189gb; the
+  // current driver (NVIDIA/mig-parted issue #227, August 2025) and config say 1g.23gb, 3g.93gb, 4g.93gb, 7g.186gb.
+  'NVIDIA GB200': {
+    '1g.23gb': ['1g.24gb'],
+    '1g.23gb+me': ['1g.24gb+me'],
+    '3g.93gb': ['3g.95gb'],
+    '4g.93gb': ['4g.95gb'],
+    '7g.186gb': ['7g.189gb'],
+  },
+};
+
+/**
+ * The names an earlier driver gave the GI profile `currentName` of the board `boardName` (empty when none is recorded).
+ *
+ * @example
+ * ```ts
+ * import { olderProfileNames } from 'nvml-mig/layout';
+ *
+ * olderProfileNames('NVIDIA GB200', '3g.93gb'); // [ '3g.95gb' ]
+ * ```
+ */
+export function olderProfileNames(boardName: string, currentName: string): string[] {
+  const parsed = MigProfileName.check(currentName);
+  if (typeof parsed === 'string') return [];
+  return OLDER_PROFILE_NAMES[boardName]?.[parsed.gpuInstanceName] ?? [];
+}
+
+/**
+ * Resolves a GI profile name against one board's current profile names: the current name that `name` is (the same
+ * name, or an older name a driver used for it on this board), or null when `name` names none of them.
+ *
+ * @example
+ * ```ts
+ * import { currentProfileName } from 'nvml-mig/layout';
+ *
+ * currentProfileName('NVIDIA GB200', ['1g.23gb', '3g.93gb'], '3g.95gb'); // '3g.93gb'
+ * currentProfileName('NVIDIA B200', ['1g.23gb', '3g.90gb'], '1g.24gb');  // null: not an alias there
+ * ```
+ */
+export function currentProfileName(boardName: string, currentNames: readonly string[], name: string): string | null {
+  const wanted = MigProfileName.check(name);
+  if (typeof wanted === 'string' || wanted.computeSlices !== null) return null; // a GI profile name only
+  for (const current of currentNames) {
+    const c = MigProfileName.check(current);
+    if (typeof c === 'string') continue;
+    if (c.gpuInstanceName === wanted.gpuInstanceName) return current;
+  }
+  for (const current of currentNames) {
+    const older = olderProfileNames(boardName, current).map((o) => MigProfileName.parse(o).gpuInstanceName);
+    if (older.includes(wanted.gpuInstanceName)) return current;
+  }
+  return null;
+}
 
 /** NVML's CI profile index constants by slice count (1c=0, 2c=1, 3c=2, 4c=3, 7c=4, 8c=5, 6c=6). */
 const CI_PROFILE_ID_BY_SLICES: Record<number, number> = { 1: 0, 2: 1, 3: 2, 4: 3, 7: 4, 8: 5, 6: 6 };

@@ -8,6 +8,7 @@
 import type { Placement } from '../types.js';
 import { maskOf, packCis, placeGis, popcount } from './packing.js';
 import { parseProfileKey } from '../profile-name.js';
+import { currentProfileName } from './model.js';
 import type { CiProfileModel, Demand, DeviceModel, GiProfileModel, GiState, GpuPlan, GpuState, GpuTarget, KeptInstance, PlanStep } from './types.js';
 
 const pairKey = (gi: number, ci: number): string => `${gi}/${ci}`;
@@ -32,7 +33,9 @@ export function resolveTarget(model: DeviceModel, target: GpuTarget): Demand[] |
     if (count === 0) continue;
     const parsed = parseProfileKey(key);
     if (typeof parsed === 'string') return parsed;
-    const gi = model.giProfiles.find((g) => g.name.toLowerCase() === parsed.giName);
+    // an older name a driver used for a profile of this board resolves to the profile (its current name)
+    const current = currentProfileName(model.name, model.giProfiles.map((g) => g.name), parsed.giName);
+    const gi = model.giProfiles.find((g) => g.name === current);
     if (!gi) return `profile ${key} is not offered by ${model.name} (GPU-instance profiles: ${model.giProfiles.map((g) => g.name).join(', ')})`;
     const ci = ciProfileFor(gi, parsed.ciSlices);
     if (!ci) return `profile ${key} is not offered by ${model.name} (compute-instance profiles of ${gi.name}: ${gi.ciProfiles.map((c) => c.name).join(', ')})`;

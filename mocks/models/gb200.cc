@@ -3,7 +3,7 @@
 // 4g.93gb, 7g.186gb from the GPU operator's config (device 0x2941).
 // Renamed by the driver: an earlier driver (NVIDIA/gpu-operator PR #1303, March 2025) named the 1-slice profile
 // 1g.24gb (20.00 GiB) and mig-parted's configs of that time used 3g.95gb, 4g.95gb and 7g.189gb; the mock answers with
-// the newer names (the layout reader accepts both, see lib/layout).
+// the newer names. Layouts and `-cgi` accept the older names on this board (lib/layout/model.ts, OLDER_PROFILE_NAMES).
 // [inferred] 3g/4g/7g: memory (twice the 2-slot profile plus 256 MiB, then twice that plus 256), SMs (4g twice the 2g,
 // 3g 72, 7g 152), engines as B200's; placements, id pools and order as Hopper; sub-GI CIs 18 SMs per slice.
 #include "models/model.h"

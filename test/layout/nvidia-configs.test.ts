@@ -23,7 +23,9 @@ async function cli(model: string, ...args: string[]): Promise<{ code: number; ou
 const CASES: Record<string, string[]> = {
   // Blackwell
   b200: ['all-balanced', 'all-1g.23gb', 'all-1g.23gb.me', 'all-1g.45gb', 'all-2g.45gb', 'all-3g.90gb', 'all-4g.90gb', 'all-7g.180gb'],
-  gb200: ['all-balanced', 'all-1g.23gb', 'all-1g.23gb.me', 'all-1g.47gb', 'all-2g.47gb', 'all-3g.93gb', 'all-4g.93gb', 'all-7g.186gb'],
+  gb200: ['all-balanced', 'all-1g.23gb', 'all-1g.23gb.me', 'all-1g.47gb', 'all-2g.47gb', 'all-3g.93gb', 'all-4g.93gb', 'all-7g.186gb',
+    // the earlier driver's names (1g.24gb, 1g.24gb+me, 3g.95gb, 4g.95gb, 7g.189gb): older names of GB200's profiles
+    'all-1g.24gb', 'all-1g.24gb.me', 'all-3g.95gb', 'all-4g.95gb', 'all-7g.189gb'],
   b300: ['all-1g.34gb', 'all-1g.67gb', 'all-2g.67gb', 'all-3g.135gb', 'all-4g.135gb', 'all-7g.269gb'],
   gb300: ['all-1g.34gb', 'all-1g.67gb', 'all-2g.67gb', 'all-3g.135gb', 'all-4g.135gb', 'all-7g.269gb'],
   'rtx-pro-6000': ['all-balanced', 'all-1g.24gb', 'all-1g.24gb.me', 'all-1g.24gb.gfx', 'all-1g.24gb.me.all', 'all-1g.24gb-me', 'all-2g.48gb',
@@ -88,5 +90,54 @@ describe('device-filter with the PCI subsystem id', () => {
     const none = await cli('h200', 'apply', '-f', file, '-c', 'other-subsystem');
     expect((await cli('h200', 'mig', '-lgi')).out.match(/MIG 3g\.71gb/g)).toHaveLength(2);
     expect(none.out).not.toContain('7g.141gb at');
+  });
+});
+
+describe('older profile names, resolved per GPU', () => {
+  it("GB200: a config in the earlier driver's names applies and asserts; -cgi takes them; output and export use the current names", async () => {
+    const m = 'gb200';
+    const file = join(DIR, 'gb200-older.yaml');
+    writeFileSync(file, [
+      'version: v1', 'mig-configs:', '  older-balanced:',
+      '    - device-filter: ["0x294110DE"]', '      devices: all', '      mig-enabled: true', '      mig-devices:',
+      '        "1g.24gb": 2', '        "1c.3g.95gb": 1', '        "2c.3g.95gb": 1', '',
+    ].join('\n'));
+    const applied = await cli(m, 'apply', '-f', file, '-c', 'older-balanced');
+    expect([applied.code, applied.out]).toEqual([0, expect.stringContaining('Applied')]);
+    expect((await cli(m, 'assert', '-f', file, '-c', 'older-balanced')).code).toBe(0);
+    const exported = await cli(m, 'export');
+    expect(exported.out).toMatch(/1g\.23gb.*2/);
+    expect(exported.out).toContain('1c.3g.93gb');
+    expect(exported.out).not.toMatch(/1g\.24gb|3g\.95gb/);
+    expect((await cli(m, 'apply', '-f', FILE, '-c', 'all-disabled')).code).toBe(0);
+    expect((await cli(m, 'apply', '-f', FILE, '-c', 'all-balanced')).code).toBe(0); // MIG on, the current names
+    await cli(m, 'mig', '-dci');
+    await cli(m, 'mig', '-dgi');
+    const created = await cli(m, 'mig', '-cgi', '7g.189gb', '-C');
+    expect([created.code, created.out]).toEqual([0, expect.stringContaining('MIG 7g.186gb')]);
+    const listed = await cli(m, 'mig', '-lgi');
+    expect(listed.out).toContain('MIG 7g.186gb');
+    expect(listed.out).not.toContain('189gb');
+    await cli(m, 'mig', '-dci');
+    await cli(m, 'mig', '-dgi');
+  });
+
+  it("another model's older name is refused there, naming that GPU's profiles", async () => {
+    for (const m of ['b200', 'h100-80gb']) expect((await cli(m, '-mig', '1')).code).toBe(0); // resetless: on at once
+    // B200's 1-slice profile is 1g.23gb too, but no driver named it 1g.24gb: the alias is GB200's only
+    const b200 = await cli('b200', 'mig', '-cgi', '1g.24gb');
+    expect(b200.code).not.toBe(0);
+    expect(b200.out).toContain('NVIDIA B200 has no such GPU instance profile');
+    expect(b200.out).toContain('(1g.23gb)');
+    const file = join(DIR, 'b200-older.yaml');
+    writeFileSync(file, ['version: v1', 'mig-configs:', '  older:', '    - devices: all', '      mig-enabled: true', '      mig-devices:', '        "3g.95gb": 1', ''].join('\n'));
+    const applied = await cli('b200', 'apply', '-f', file, '-c', 'older');
+    expect(applied.code).not.toBe(0);
+    expect(applied.out).toMatch(/3g\.95gb is not offered by NVIDIA B200 \(GPU-instance profiles: .*3g\.90gb/);
+    // H100 80GB: no recorded driver named its 3g profile 3g.39gb (Slurm's gres names do; not a driver rename)
+    const h100 = await cli('h100-80gb', 'mig', '-cgi', '3g.39gb', '-C');
+    expect(h100.code).not.toBe(0);
+    expect(h100.out).toContain('NVIDIA H100 80GB HBM3 has no such GPU instance profile');
+    expect(h100.out).toContain('(3g.40gb)');
   });
 });
