@@ -6,7 +6,8 @@
 // behind a closed proxy and no compiler on PATH; then the MIG workflow through require, import and
 // require sharing one copy, and the CLI's nvidia-smi workflow, all on the mock of the platform
 // package that npm picked.
-//   node scripts/package/matrix.js [--x64 20,22,24,26] [--arm64 20,26] [--packs <folder>]
+//   node scripts/package/matrix.js [--x64 20,22,24,26] [--arm64 20,26] [--pnpm-arm64 20] [--packs <folder>]
+// --pnpm-<arch> legs install with pnpm (the dev dependency, run on the Node under test) instead of npm.
 // Without --packs it packs first (scripts/package/pack.js: the main package and every platform
 // package, linux-arm64-gnu cross-compiled with Debian's g++-aarch64-linux-gnu). The arm64 legs need
 // qemu-aarch64-static and the aarch64 C library (/usr/aarch64-linux-gnu) of Debian's cross
@@ -24,14 +25,14 @@ const MANIFEST = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'ut
 const QEMU = { arm64: ['qemu-aarch64-static', '/usr/aarch64-linux-gnu'] };
 
 function options() {
-  const o = { x64: ['20', '22', '24', '26'], arm64: ['20', '26'], packs: null };
+  const o = { x64: ['20', '22', '24', '26'], arm64: ['20', '26'], 'pnpm-x64': [], 'pnpm-arm64': ['20'], packs: null };
   const args = process.argv.slice(2);
   for (let i = 0; i < args.length; i += 2) {
     const [k, v] = [args[i], args[i + 1]];
     if (v === undefined) throw new Error(`${k}: a value is missing`);
-    if (k === '--x64' || k === '--arm64') o[k.slice(2)] = v === 'none' ? [] : v.split(',');
+    if (['--x64', '--arm64', '--pnpm-x64', '--pnpm-arm64'].includes(k)) o[k.slice(2)] = v === 'none' ? [] : v.split(',');
     else if (k === '--packs') o.packs = path.resolve(v);
-    else throw new Error(`unknown option ${k} (--x64 LIST, --arm64 LIST, --packs FOLDER)`);
+    else throw new Error(`unknown option ${k} (--x64, --arm64, --pnpm-x64, --pnpm-arm64 LIST, --packs FOLDER)`);
   }
   return o;
 }
@@ -59,7 +60,8 @@ function nodeBinary(arch, major) {
   return { bin, version: v };
 }
 
-/** A bin folder whose `node` is this Node (through qemu for another architecture) and `sh`. */
+/** A bin folder whose `node` is this Node (through qemu for another architecture), `sh`, and the
+ * dirname, sed and uname that pnpm's bin scripts call. */
 function binFolder(dir, arch, node) {
   fs.mkdirSync(dir, { recursive: true });
   const nodePath = path.join(dir, 'node');
@@ -71,6 +73,9 @@ function binFolder(dir, arch, node) {
     fs.writeFileSync(nodePath, `#!/bin/sh\nexec ${qemuPath} -L ${sysroot} ${node} "$@"\n`, { mode: 0o755 });
   }
   fs.symlinkSync(fs.realpathSync('/bin/sh'), path.join(dir, 'sh'));
+  for (const tool of ['dirname', 'sed', 'uname']) {
+    fs.symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(dir, tool));
+  }
   return dir;
 }
 
@@ -91,11 +96,11 @@ async function startRegistry(packs, log) {
   return { url, stop: () => child.kill() };
 }
 
-function leg(tmp, registryUrl, arch, major) {
+function leg(tmp, registryUrl, arch, major, manager) {
   const started = Date.now();
   const { bin, version } = nodeBinary(arch, major);
-  const name = `linux-${arch} node ${version}`;
-  const dir = path.join(tmp, `${arch}-${version}`);
+  const name = `linux-${arch} node ${version} ${manager}`;
+  const dir = path.join(tmp, `${arch}-${version}-${manager}`);
   const env = {
     PATH: binFolder(path.join(dir, 'bin'), arch, bin),
     HOME: path.join(dir, 'home'),
@@ -126,14 +131,25 @@ function leg(tmp, registryUrl, arch, major) {
   const last = (out) => JSON.parse(out.trim().split('\n').pop());
   const node = path.join(env.PATH, 'node');
 
-  // npm itself runs on the Node under test, so it sees that Node's os, cpu and libc.
-  const npmCli = path.join(path.dirname(fs.realpathSync(path.join(path.dirname(process.execPath), 'npm'))), 'npm-cli.js');
-  const install = ok(node, [npmCli, 'install', `nvml-mig@${MANIFEST.version}`, '--registry', registryUrl, '--no-audit', '--no-fund']);
-  check(!/install-scripts|node-gyp/.test(install), `the install ran or named an install script:\n${install}`);
-  const scope = path.join(project, 'node_modules', '@nvml-mig');
+  // The package manager itself runs on the Node under test, so it sees that Node's os, cpu and libc.
   const target = `linux-${arch}-gnu`;
-  check(JSON.stringify(fs.readdirSync(scope)) === JSON.stringify([target]), `installed platform packages: ${fs.readdirSync(scope)}`);
-  const binaries = path.join(scope, target);
+  let binaries;
+  if (manager === 'npm') {
+    const npmCli = path.join(path.dirname(fs.realpathSync(path.join(path.dirname(process.execPath), 'npm'))), 'npm-cli.js');
+    const install = ok(node, [npmCli, 'install', `nvml-mig@${MANIFEST.version}`, '--registry', registryUrl, '--no-audit', '--no-fund']);
+    check(!/install-scripts|node-gyp/.test(install), `the install ran or named an install script:\n${install}`);
+    const scope = path.join(project, 'node_modules', '@nvml-mig');
+    check(JSON.stringify(fs.readdirSync(scope)) === JSON.stringify([target]), `installed platform packages: ${fs.readdirSync(scope)}`);
+    binaries = path.join(scope, target);
+  } else {
+    const pnpmCli = path.join(ROOT, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
+    ok(node, [pnpmCli, 'add', `nvml-mig@${MANIFEST.version}`, '--registry', registryUrl, '--store-dir', path.join(dir, 'pnpm-store'), '--reporter', 'append-only']);
+    // pnpm links the platform package beside nvml-mig in its virtual store; only the one for this cpu.
+    const store = path.join(project, 'node_modules', '.pnpm');
+    const platforms = fs.readdirSync(store).filter((e) => e.startsWith('@nvml-mig+linux-'));
+    check(platforms.length === 1 && platforms[0].startsWith(`@nvml-mig+${target}@`), `platform packages in pnpm's store: ${platforms}`);
+    binaries = path.join(store, platforms[0], 'node_modules', '@nvml-mig', target);
+  }
 
   const seen = last(ok(node, ['workflow.cjs']));
   check(seen.addonPath === path.join(binaries, 'nvml_mig.node'), `addon loaded from ${seen.addonPath}`);
@@ -172,14 +188,16 @@ async function main() {
       console.log(`packed in ${Math.round((Date.now() - started) / 1000)} s`);
     }
     registry = await startRegistry(packs, path.join(tmp, 'registry.log'));
-    for (const arch of ['x64', 'arm64']) {
-      for (const major of o[arch]) {
-        try {
-          console.log(`ok   ${leg(tmp, registry.url, arch, major)}`);
-          passed++;
-        } catch (e) {
-          console.log(`FAIL linux-${arch} node ${major}: ${e.message}`);
-          failed++;
+    for (const [manager, prefix] of [['npm', ''], ['pnpm', 'pnpm-']]) {
+      for (const arch of ['x64', 'arm64']) {
+        for (const major of o[prefix + arch]) {
+          try {
+            console.log(`ok   ${leg(tmp, registry.url, arch, major, manager)}`);
+            passed++;
+          } catch (e) {
+            console.log(`FAIL linux-${arch} node ${major} ${manager}: ${e.message}`);
+            failed++;
+          }
         }
       }
     }
