@@ -6,9 +6,9 @@ import cjs from '../dist/layout/index.js';
 
 export const {
   LayoutConfigError, LayoutStepError, applyLayout, applyPlan, assertLayout, buildModel,
-  chooseTargets, compareLayout, currentCounts, deriveCiProfiles, describeStep, entrySelects,
+  chooseTargets, compareLayout, currentCounts, currentProfileName, deriveCiProfiles, describeStep, entrySelects,
   exportLayout, exportNode, formatExport, formatPlan, formatProblem, futureScore,
-  loadMigPartedConfig, maskOf, normaliseTarget, packCis, parseMigPartedConfig, parseProfileKey,
+  loadMigPartedConfig, maskOf, normaliseTarget, olderProfileNames, packCis, parseMigPartedConfig, parseProfileKey,
   pciIdText, placeGis, planGpu, planInstances, planLayout, planNode, processesOf, profileKeyOf,
   readDeviceModel, readGpu, readNode, resolveTarget, restoreSteps, runLayoutCommand, selectConfig,
   toMigPartedObject, validateMigPartedConfig,
