@@ -5,7 +5,7 @@ import {
   formatGiProfiles, formatGiPlacements, formatGpuInstances, formatComputeInstances, formatCiProfiles,
   formatGpuList, formatPlacements, gib, lines,
 } from '../../dist/cli/format.js';
-import { H100_LGIP, H100_LGIPP } from './h100-real';
+import { H100_LGIP, H100_LGIPP } from './h100-capture';
 
 const H100_PROFILES = [
   // name, id, total, MiB, SM, DEC, ENC, CE, JPEG, OFA (the real H100's NVML v1 fields, docs/native.md)

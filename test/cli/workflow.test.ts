@@ -2,7 +2,7 @@
 // enable, list profiles, create GIs with CIs, list, a busy instance refused, destroy, disable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sim } from './helpers';
-import { H100_LGIP, H100_LGIPP } from './h100-real';
+import { H100_LGIP, H100_LGIPP } from './h100-capture';
 
 const BUS = '00000000:07:00.0';
 
