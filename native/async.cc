@@ -2,8 +2,10 @@
 
 #include <uv.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <new>
@@ -182,6 +184,7 @@ class Dispatcher {
   static constexpr size_t kMaxBatch = 64;
   static constexpr uint64_t kSlowNs = 100000;
   static constexpr uint64_t kPollNs = 200000;
+  static constexpr uint64_t kDefaultSpinNs = 0;
 
   static Dispatcher& Of(Napi::Env env, Addon& a) {
     if (!a.dispatcher) a.dispatcher = new Dispatcher(env);
@@ -199,6 +202,7 @@ class Dispatcher {
         for (size_t i = 0; i < kThreads; i++) threads_.emplace_back([this, i] { Loop(i); });
       }
       queue_.push_back(c);
+      queued_.store(queue_.size(), std::memory_order_release);
       // One wake-up at a time: the woken thread takes every call queued meanwhile.
       if (wakesPending_ == 0 && NeedHelper(NowNs())) {
         if (sleepers_ > 0) {
@@ -229,6 +233,14 @@ class Dispatcher {
     napi_add_async_cleanup_hook(env, OnCleanup, this, &cleanup_);
   }
 
+  static uint64_t SpinNsFromEnv() {
+    const char* v = std::getenv("NVML_MIG_SPIN_US");
+    if (!v || !*v) return kDefaultSpinNs;
+    char* end = nullptr;
+    unsigned long us = std::strtoul(v, &end, 10);
+    return (end && !*end && us <= 10000) ? uint64_t(us) * 1000 : kDefaultSpinNs;
+  }
+
   static uint64_t NowNs() {
     return static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -248,11 +260,13 @@ class Dispatcher {
     for (;;) {
       if (stop_) return;
       if (queue_.empty()) {
+        if (Spin(lock)) continue;
         Sleep(me, lock);
         continue;
       }
       Call* c = queue_.front();
       queue_.pop_front();
+      queued_.store(queue_.size(), std::memory_order_release);
       running_++;
       me.busySince = NowNs();
       // Calls left behind this one: have a sleeping thread watch whether this one turns out slow.
@@ -272,6 +286,32 @@ class Dispatcher {
         lock.lock();
       }
     }
+  }
+
+  // Under mu_ (released meanwhile): one thread at a time stays awake for up to spinNs_ after its
+  // last call, watching the queue. True when a call arrived meanwhile. The thread counts as awake
+  // while it spins, so Submit() wakes nobody for a call it will take.
+  bool Spin(std::unique_lock<std::mutex>& lock) {
+    if (spinNs_ == 0 || spinning_ || stop_) return false;
+    spinning_ = true;
+    lock.unlock();
+    uint64_t until = NowNs() + spinNs_;
+    bool got = false;
+    for (unsigned n = 0;; n++) {
+      if (queued_.load(std::memory_order_acquire) > 0) {
+        got = true;
+        break;
+      }
+      if ((n & 15) == 15 && NowNs() >= until) break;
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#elif defined(__aarch64__)
+      asm volatile("yield");
+#endif
+    }
+    lock.lock();
+    spinning_ = false;
+    return got || !queue_.empty();
   }
 
   // Returns when this thread should take queued calls (or stop).
@@ -395,12 +435,16 @@ class Dispatcher {
   std::deque<Call*> done_;
   std::vector<std::thread> threads_;
   std::vector<ThreadState> state_;
-  size_t sleepers_ = 0;       // threads waiting on workCv_
-  size_t pollers_ = 0;        // threads waiting on pollCv_
-  size_t running_ = 0;        // threads inside a call
-  size_t wakesPending_ = 0;   // sleepers notified to take calls, not yet awake
-  bool pollRequest_ = false;  // a sleeper is asked to become a poller
-  bool signaled_ = false;     // an uv_async_send is on its way
+  // How long a call thread stays awake after its last call (NVML_MIG_SPIN_US; 0 = sleep at once).
+  uint64_t spinNs_ = SpinNsFromEnv();
+  bool spinning_ = false;          // a thread is in Spin() (under mu_)
+  std::atomic<size_t> queued_{0};  // queue_.size(), readable without mu_
+  size_t sleepers_ = 0;            // threads waiting on workCv_
+  size_t pollers_ = 0;             // threads waiting on pollCv_
+  size_t running_ = 0;             // threads inside a call
+  size_t wakesPending_ = 0;        // sleepers notified to take calls, not yet awake
+  bool pollRequest_ = false;       // a sleeper is asked to become a poller
+  bool signaled_ = false;          // an uv_async_send is on its way
   bool stop_ = false;
 };
 
