@@ -225,7 +225,7 @@ static void measure(const char* op, const char* symbol, void (*fn)(void), int sa
   // Warm up and size the batch so one sample lasts at least 20 us.
   long long t0 = nowNs();
   int warm = 0;
-  while (warm < 50 || nowNs() - t0 < 2000000) {
+  while (warm < 50 || nowNs() - t0 < 100000000) {
     fn();
     warm++;
     if (nowNs() - t0 > 200000000LL) break;
