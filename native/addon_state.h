@@ -30,6 +30,11 @@ struct Addon {
   HandleTable handles;
   // The call threads (async.cc), made on the first read; it frees itself at environment cleanup.
   Dispatcher* dispatcher = nullptr;
+  // The functions that make result objects (kStructFactories, compiled on first use; JS thread).
+  // Empty when compiling them failed: ObjectWriter then sets the properties one by one.
+  std::vector<Napi::FunctionReference> factories;
+  bool factoriesTried = false;
+  napi_value Factory(napi_env env, int id);
 
   const Library* lastLib() const { return lib.handle ? &lib : nullptr; }
 };

@@ -15,42 +15,63 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "addon_state.h"
 #include "errors.h"
 #include "nvml_abi.h"
+#include "writers.gen.h"
 
 namespace nvmlmig {
 
 class ObjectWriter {
  public:
-  explicit ObjectWriter(Napi::Env env) : env_(env), o_(Napi::Object::New(env)) {}
-  Napi::Object Result() const { return o_; }
+  explicit ObjectWriter(Napi::Env env) : env_(env) {}
+  void Begin(int id) { id_ = id; }
+  // The object: the struct's factory called with the values in field order, or (no factory) the
+  // properties set one by one.
+  Napi::Object Result() {
+    napi_value f = id_ >= 0 ? GetAddon(env_).Factory(env_, id_) : nullptr;
+    if (f) {
+      napi_value args[kMaxStructFields];
+      napi_value undefined = env_.Undefined();
+      for (int i = 0; i < n_; i++) args[i] = vals_[i] ? vals_[i] : undefined;
+      napi_value o = nullptr;
+      NAPI_THROW_IF_FAILED(env_, napi_call_function(env_, undefined, f, static_cast<size_t>(n_), args, &o),
+                           Napi::Object());
+      return Napi::Object(env_, o);
+    }
+    Napi::Object o = Napi::Object::New(env_);
+    for (int i = 0; i < n_; i++)
+      if (vals_[i]) o.Set(keys_[i], Napi::Value(env_, vals_[i]));
+    return o;
+  }
 
-  void U32(const char* k, unsigned int v) { o_.Set(k, Napi::Number::New(env_, v)); }
-  void I32(const char* k, int v) { o_.Set(k, Napi::Number::New(env_, v)); }
-  void U64(const char* k, unsigned long long v) { o_.Set(k, Napi::Number::New(env_, static_cast<double>(v))); }
-  void F64(const char* k, double v) { o_.Set(k, Napi::Number::New(env_, v)); }
-  void Handle(const char* k, uint64_t id) { o_.Set(k, Napi::Number::New(env_, static_cast<double>(id))); }
-  void Bool(const char* k, unsigned int v) { o_.Set(k, Napi::Boolean::New(env_, v != 0)); }
+  void U32(const char* k, unsigned int v) { Put(k, Napi::Number::New(env_, v)); }
+  void I32(const char* k, int v) { Put(k, Napi::Number::New(env_, v)); }
+  void U64(const char* k, unsigned long long v) { Put(k, Napi::Number::New(env_, static_cast<double>(v))); }
+  void F64(const char* k, double v) { Put(k, Napi::Number::New(env_, v)); }
+  void Handle(const char* k, uint64_t id) { Put(k, Napi::Number::New(env_, static_cast<double>(id))); }
+  void Bool(const char* k, unsigned int v) { Put(k, Napi::Boolean::New(env_, v != 0)); }
   void IdOrNull(const char* k, unsigned int v) { v == NVML_INVALID_GPU_INSTANCE_ID ? Null(k) : U32(k, v); }
   void U64OrNull(const char* k, unsigned long long v) { v == NVML_VALUE_NOT_AVAILABLE_ULL ? Null(k) : U64(k, v); }
-  void Text(const char* k, const char* v) { o_.Set(k, Napi::String::New(env_, v)); }
-  void Chars(const char* k, const char* v, size_t n) { o_.Set(k, Napi::String::New(env_, v, strnlen(v, n))); }
+  void Text(const char* k, const char* v) { Put(k, Napi::String::New(env_, v)); }
+  void Chars(const char* k, const char* v, size_t n) { Put(k, Napi::String::New(env_, v, strnlen(v, n))); }
   void Ns(const char* k, uint64_t v) { BigU64(k, v); }
-  void BigU64(const char* k, unsigned long long v) { o_.Set(k, Napi::BigInt::New(env_, static_cast<uint64_t>(v))); }
-  void Null(const char* k) { o_.Set(k, env_.Null()); }
-  void Absent(const char*) {}
+  void BigU64(const char* k, unsigned long long v) { Put(k, Napi::BigInt::New(env_, static_cast<uint64_t>(v))); }
+  void Null(const char* k) { Put(k, env_.Null()); }
+  void Absent(const char* k) { Put(k, nullptr); }
   template <class F>
   void Struct(const char* k, F write) {
     ObjectWriter w(env_);
     write(w);
-    o_.Set(k, w.o_);
+    Put(k, w.Result());
   }
   template <class V, class F>
   void List(const char* k, const V& list, F write) {
-    o_.Set(k, Array(env_, list, write));
+    Put(k, Array(env_, list, write));
   }
   template <class V, class F>
   static Napi::Array Array(Napi::Env env, const V& list, F write) {
@@ -59,14 +80,24 @@ class ObjectWriter {
     for (const auto& x : list) {
       ObjectWriter w(env);
       write(w, x);
-      a.Set(i++, w.o_);
+      a.Set(i++, w.Result());
     }
     return a;
   }
 
  private:
+  // Field values in order; nullptr: an absent optional field.
+  void Put(const char* k, napi_value v) {
+    if (n_ >= kMaxStructFields) throw std::logic_error("ObjectWriter: more fields than kMaxStructFields");
+    keys_[n_] = k;
+    vals_[n_++] = v;
+  }
+
   Napi::Env env_;
-  Napi::Object o_;
+  int id_ = -1;
+  int n_ = 0;
+  const char* keys_[kMaxStructFields];
+  napi_value vals_[kMaxStructFields];
 };
 
 // JS object of one struct: ToObject(env, value, WriteMemory<ObjectWriter, MemoryValue>).
@@ -81,6 +112,7 @@ class JsonWriter {
  public:
   std::string out;
 
+  void Begin(int) {}
   void U32(const char*, unsigned int v) { Num(v); }
   void I32(const char*, int v) { Num(v); }
   void U64(const char*, unsigned long long v) { Num(v); }

@@ -7,6 +7,54 @@
 
 namespace nvmlmig {
 
+// The structs a writer begins with (w.Begin), and the JS function that makes each one's object
+// from its field values in order (an absent optional field: undefined): the addon compiles the
+// array once per environment; calling it builds an object several times faster than setting
+// the properties one by one through Node-API.
+enum StructId : int {
+  kStructPlacement,
+  kStructMemory,
+  kStructProcess,
+  kStructUtilization,
+  kStructMigMode,
+  kStructDeviceAttributes,
+  kStructPciInfo,
+  kStructGpuInstanceInfo,
+  kStructComputeInstanceInfo,
+  kStructGpuInstanceProfileInfo,
+  kStructComputeInstanceProfileInfo,
+  kStructGpmMetric,
+  kStructEventData,
+  kStructSnapshotError,
+  kStructSnapshotComputeInstance,
+  kStructSnapshotGpuInstance,
+  kStructSnapshotMigDevice,
+  kStructSnapshotDevice,
+  kStructSnapshot,
+  kStructCount
+};
+constexpr int kMaxStructFields = 14;
+constexpr const char kStructFactories[] =
+    "[(a0,a1)=>({\"start\":a0,\"size\":a1}),"
+    "(a0,a1,a2,a3)=>a3===undefined?{\"total\":a0,\"free\":a1,\"used\":a2}:{\"total\":a0,\"free\":a1,\"used\":a2,\"reserved\":a3},"
+    "(a0,a1,a2,a3)=>({\"pid\":a0,\"usedGpuMemory\":a1,\"gpuInstanceId\":a2,\"computeInstanceId\":a3}),"
+    "(a0,a1)=>({\"gpu\":a0,\"memory\":a1}),"
+    "(a0,a1)=>({\"current\":a0,\"pending\":a1}),"
+    "(a0,a1,a2,a3,a4,a5,a6,a7,a8)=>({\"multiprocessorCount\":a0,\"sharedCopyEngineCount\":a1,\"sharedDecoderCount\":a2,\"sharedEncoderCount\":a3,\"sharedJpegCount\":a4,\"sharedOfaCount\":a5,\"gpuInstanceSliceCount\":a6,\"computeInstanceSliceCount\":a7,\"memorySizeMB\":a8}),"
+    "(a0,a1,a2,a3,a4,a5,a6)=>({\"busId\":a0,\"busIdLegacy\":a1,\"domain\":a2,\"bus\":a3,\"device\":a4,\"pciDeviceId\":a5,\"pciSubSystemId\":a6}),"
+    "(a0,a1,a2,a3)=>({\"device\":a0,\"id\":a1,\"profileId\":a2,\"placement\":a3}),"
+    "(a0,a1,a2,a3,a4)=>({\"device\":a0,\"gpuInstance\":a1,\"id\":a2,\"profileId\":a3,\"placement\":a4}),"
+    "(a0,a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11,a12,a13)=>({\"structVersion\":a0,\"id\":a1,\"isP2pSupported\":a2,\"capabilities\":a3,\"sliceCount\":a4,\"instanceCount\":a5,\"multiprocessorCount\":a6,\"copyEngineCount\":a7,\"decoderCount\":a8,\"encoderCount\":a9,\"jpegCount\":a10,\"ofaCount\":a11,\"memorySizeMB\":a12,\"name\":a13}),"
+    "(a0,a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11)=>({\"structVersion\":a0,\"id\":a1,\"sliceCount\":a2,\"instanceCount\":a3,\"multiprocessorCount\":a4,\"sharedCopyEngineCount\":a5,\"sharedDecoderCount\":a6,\"sharedEncoderCount\":a7,\"sharedJpegCount\":a8,\"sharedOfaCount\":a9,\"capabilities\":a10,\"name\":a11}),"
+    "(a0,a1,a2,a3,a4,a5)=>({\"metricId\":a0,\"nvmlReturn\":a1,\"value\":a2,\"shortName\":a3,\"longName\":a4,\"unit\":a5}),"
+    "(a0,a1,a2,a3,a4)=>({\"device\":a0,\"eventType\":a1,\"eventData\":a2,\"gpuInstanceId\":a3,\"computeInstanceId\":a4}),"
+    "(a0,a1,a2)=>({\"fn\":a0,\"nvmlReturn\":a1,\"code\":a2}),"
+    "(a0,a1,a2)=>({\"id\":a0,\"profileId\":a1,\"placement\":a2}),"
+    "(a0,a1,a2,a3)=>({\"id\":a0,\"profileId\":a1,\"placement\":a2,\"computeInstances\":a3}),"
+    "(a0,a1,a2,a3,a4,a5,a6,a7,a8)=>({\"index\":a0,\"handle\":a1,\"uuid\":a2,\"name\":a3,\"gpuInstanceId\":a4,\"computeInstanceId\":a5,\"memory\":a6,\"attributes\":a7,\"processes\":a8}),"
+    "(a0,a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11)=>({\"index\":a0,\"handle\":a1,\"name\":a2,\"uuid\":a3,\"pciBusId\":a4,\"migMode\":a5,\"memory\":a6,\"utilization\":a7,\"processes\":a8,\"gpuInstances\":a9,\"migDevices\":a10,\"errors\":a11}),"
+    "(a0,a1,a2)=>({\"startedNs\":a0,\"finishedNs\":a1,\"devices\":a2})]";
+
 template <class W, class S>
 void WritePlacement(W& w, const S& s);
 template <class W, class S>
@@ -49,6 +97,7 @@ void WriteSnapshot(W& w, const S& s);
 // Placement: start, size
 template <class W, class S>
 void WritePlacement(W& w, const S& s) {
+  w.Begin(kStructPlacement);
   w.U32("start", s.start);
   w.U32("size", s.size);
 }
@@ -56,6 +105,7 @@ void WritePlacement(W& w, const S& s) {
 // Memory: total, free, used, reserved
 template <class W, class S>
 void WriteMemory(W& w, const S& s) {
+  w.Begin(kStructMemory);
   w.U64("total", s.total);
   w.U64("free", s.free);
   w.U64("used", s.used);
@@ -69,6 +119,7 @@ void WriteMemory(W& w, const S& s) {
 // Process: pid, usedGpuMemory, gpuInstanceId, computeInstanceId
 template <class W, class S>
 void WriteProcess(W& w, const S& s) {
+  w.Begin(kStructProcess);
   w.U32("pid", s.pid);
   w.U64OrNull("usedGpuMemory", s.usedGpuMemory);
   w.IdOrNull("gpuInstanceId", s.gpuInstanceId);
@@ -78,6 +129,7 @@ void WriteProcess(W& w, const S& s) {
 // Utilization: gpu, memory
 template <class W, class S>
 void WriteUtilization(W& w, const S& s) {
+  w.Begin(kStructUtilization);
   w.U32("gpu", s.gpu);
   w.U32("memory", s.memory);
 }
@@ -85,6 +137,7 @@ void WriteUtilization(W& w, const S& s) {
 // MigMode: current, pending
 template <class W, class S>
 void WriteMigMode(W& w, const S& s) {
+  w.Begin(kStructMigMode);
   w.U32("current", s.current);
   w.U32("pending", s.pending);
 }
@@ -92,6 +145,7 @@ void WriteMigMode(W& w, const S& s) {
 // DeviceAttributes: multiprocessorCount, sharedCopyEngineCount, sharedDecoderCount, sharedEncoderCount, sharedJpegCount, sharedOfaCount, gpuInstanceSliceCount, computeInstanceSliceCount, memorySizeMB
 template <class W, class S>
 void WriteDeviceAttributes(W& w, const S& s) {
+  w.Begin(kStructDeviceAttributes);
   w.U32("multiprocessorCount", s.multiprocessorCount);
   w.U32("sharedCopyEngineCount", s.sharedCopyEngineCount);
   w.U32("sharedDecoderCount", s.sharedDecoderCount);
@@ -106,6 +160,7 @@ void WriteDeviceAttributes(W& w, const S& s) {
 // PciInfo: busId, busIdLegacy, domain, bus, device, pciDeviceId, pciSubSystemId
 template <class W, class S>
 void WritePciInfo(W& w, const S& s) {
+  w.Begin(kStructPciInfo);
   w.Chars("busId", s.busId, sizeof s.busId);
   w.Chars("busIdLegacy", s.busIdLegacy, sizeof s.busIdLegacy);
   w.U32("domain", s.domain);
@@ -118,6 +173,7 @@ void WritePciInfo(W& w, const S& s) {
 // GpuInstanceInfo: device, id, profileId, placement
 template <class W, class S>
 void WriteGpuInstanceInfo(W& w, const S& s) {
+  w.Begin(kStructGpuInstanceInfo);
   w.Handle("device", s.deviceId);
   w.U32("id", s.info.id);
   w.U32("profileId", s.info.profileId);
@@ -127,6 +183,7 @@ void WriteGpuInstanceInfo(W& w, const S& s) {
 // ComputeInstanceInfo: device, gpuInstance, id, profileId, placement
 template <class W, class S>
 void WriteComputeInstanceInfo(W& w, const S& s) {
+  w.Begin(kStructComputeInstanceInfo);
   w.Handle("device", s.deviceId);
   w.Handle("gpuInstance", s.giId);
   w.U32("id", s.info.id);
@@ -137,6 +194,7 @@ void WriteComputeInstanceInfo(W& w, const S& s) {
 // GpuInstanceProfileInfo: structVersion, id, isP2pSupported, capabilities, sliceCount, instanceCount, multiprocessorCount, copyEngineCount, decoderCount, encoderCount, jpegCount, ofaCount, memorySizeMB, name
 template <class W, class S>
 void WriteGpuInstanceProfileInfo(W& w, const S& s) {
+  w.Begin(kStructGpuInstanceProfileInfo);
   w.I32("structVersion", s.structVersion);
   w.U32("id", s.id);
   w.Bool("isP2pSupported", s.isP2pSupported);
@@ -160,6 +218,7 @@ void WriteGpuInstanceProfileInfo(W& w, const S& s) {
 // ComputeInstanceProfileInfo: structVersion, id, sliceCount, instanceCount, multiprocessorCount, sharedCopyEngineCount, sharedDecoderCount, sharedEncoderCount, sharedJpegCount, sharedOfaCount, capabilities, name
 template <class W, class S>
 void WriteComputeInstanceProfileInfo(W& w, const S& s) {
+  w.Begin(kStructComputeInstanceProfileInfo);
   w.I32("structVersion", s.structVersion);
   w.U32("id", s.id);
   w.U32("sliceCount", s.sliceCount);
@@ -181,6 +240,7 @@ void WriteComputeInstanceProfileInfo(W& w, const S& s) {
 // GpmMetric: metricId, nvmlReturn, value, shortName, longName, unit
 template <class W, class S>
 void WriteGpmMetric(W& w, const S& s) {
+  w.Begin(kStructGpmMetric);
   w.U32("metricId", s.id);
   w.I32("nvmlReturn", s.ret);
   if (s.ret == NVML_SUCCESS) {
@@ -196,6 +256,7 @@ void WriteGpmMetric(W& w, const S& s) {
 // EventData: device, eventType, eventData, gpuInstanceId, computeInstanceId
 template <class W, class S>
 void WriteEventData(W& w, const S& s) {
+  w.Begin(kStructEventData);
   w.Handle("device", s.deviceId);
   w.BigU64("eventType", s.data.eventType);
   w.BigU64("eventData", s.data.eventData);
@@ -206,6 +267,7 @@ void WriteEventData(W& w, const S& s) {
 // SnapshotError: fn, nvmlReturn, code
 template <class W, class S>
 void WriteSnapshotError(W& w, const S& s) {
+  w.Begin(kStructSnapshotError);
   w.Text("fn", s.fn);
   w.I32("nvmlReturn", s.ret);
   w.Text("code", ReturnCodeName(s.ret).c_str());
@@ -214,6 +276,7 @@ void WriteSnapshotError(W& w, const S& s) {
 // SnapshotComputeInstance: id, profileId, placement
 template <class W, class S>
 void WriteSnapshotComputeInstance(W& w, const S& s) {
+  w.Begin(kStructSnapshotComputeInstance);
   w.U32("id", s.id);
   w.U32("profileId", s.profileId);
   w.Struct("placement", [&](W& e) { WritePlacement(e, s.placement); });
@@ -222,6 +285,7 @@ void WriteSnapshotComputeInstance(W& w, const S& s) {
 // SnapshotGpuInstance: id, profileId, placement, computeInstances
 template <class W, class S>
 void WriteSnapshotGpuInstance(W& w, const S& s) {
+  w.Begin(kStructSnapshotGpuInstance);
   w.U32("id", s.id);
   w.U32("profileId", s.profileId);
   w.Struct("placement", [&](W& e) { WritePlacement(e, s.placement); });
@@ -231,6 +295,7 @@ void WriteSnapshotGpuInstance(W& w, const S& s) {
 // SnapshotMigDevice: index, handle, uuid, name, gpuInstanceId, computeInstanceId, memory, attributes, processes
 template <class W, class S>
 void WriteSnapshotMigDevice(W& w, const S& s) {
+  w.Begin(kStructSnapshotMigDevice);
   w.U32("index", s.index);
   w.Handle("handle", s.handle);
   if (s.uuid.ok) {
@@ -269,6 +334,7 @@ void WriteSnapshotMigDevice(W& w, const S& s) {
 // SnapshotDevice: index, handle, name, uuid, pciBusId, migMode, memory, utilization, processes, gpuInstances, migDevices, errors
 template <class W, class S>
 void WriteSnapshotDevice(W& w, const S& s) {
+  w.Begin(kStructSnapshotDevice);
   w.U32("index", s.index);
   w.Handle("handle", s.handle);
   if (s.name.ok) {
@@ -310,6 +376,7 @@ void WriteSnapshotDevice(W& w, const S& s) {
 // Snapshot: startedNs, finishedNs, devices
 template <class W, class S>
 void WriteSnapshot(W& w, const S& s) {
+  w.Begin(kStructSnapshot);
   w.Ns("startedNs", s.startedNs);
   w.Ns("finishedNs", s.finishedNs);
   w.List("devices", s.devices, [&](W& e, const auto& x) { WriteSnapshotDevice(e, x); });

@@ -117,15 +117,32 @@ function writeField(field, kind, o) {
   return `  if (s.${o.has}) {\n    ${stmt}\n  } else {\n    w.${o.optional ? 'Absent' : 'Null'}(${k});\n  }\n`;
 }
 
+// The JS function that makes a struct's object from its field values (see writersHeader).
+function factorySource(name) {
+  const fields = structs[name];
+  const args = fields.map((_, i) => `a${i}`).join(',');
+  const lit = (xs) => `{${xs.map(([f]) => `${JSON.stringify(f)}:a${fields.findIndex(([g]) => g === f)}`).join(',')}}`;
+  const opt = fields.findIndex(([, , o = {}]) => o.optional);
+  if (opt < 0) return `(${args})=>(${lit(fields)})`;
+  return `(${args})=>a${opt}===undefined?${lit(fields.filter((_, i) => i !== opt))}:${lit(fields)}`;
+}
+
 function writersHeader() {
   let out = `// ${HEADER}\n`;
   out += '// One writer per result struct of native/functions.cjs: Write<Name>(w, value) calls w.U32("id", ...)\n';
   out += '// and friends in field order, so the same list gives the N-API object (ObjectWriter) and the\n';
   out += '// snapshot\'s positional JSON (JsonWriter), both in marshal.h.\n// clang-format off\n#pragma once\n\nnamespace nvmlmig {\n\n';
   const names = Object.keys(structs).filter(written);
+  out += `// The structs a writer begins with (w.Begin), and the JS function that makes each one's object\n`;
+  out += `// from its field values in order (an absent optional field: undefined): the addon compiles the\n`;
+  out += `// array once per environment; calling it builds an object several times faster than setting\n`;
+  out += `// the properties one by one through Node-API.\n`;
+  out += `enum StructId : int {\n${names.map((n) => `  kStruct${n},\n`).join('')}  kStructCount\n};\n`;
+  out += `constexpr int kMaxStructFields = ${Math.max(...names.map((n) => structs[n].length))};\n`;
+  out += `constexpr const char kStructFactories[] =\n    "[${names.map((n) => factorySource(n).replace(/\\/g, '\\\\').replace(/"/g, '\\"')).join(',"\n    "')}]";\n\n`;
   for (const n of names) out += `template <class W, class S>\nvoid Write${n}(W& w, const S& s);\n`;
   for (const n of names) {
-    out += `\n// ${n}: ${structs[n].map(([f]) => f).join(', ')}\ntemplate <class W, class S>\nvoid Write${n}(W& w, const S& s) {\n`;
+    out += `\n// ${n}: ${structs[n].map(([f]) => f).join(', ')}\ntemplate <class W, class S>\nvoid Write${n}(W& w, const S& s) {\n  w.Begin(kStruct${n});\n`;
     for (const [field, kind, o = {}] of structs[n]) out += writeField(field, kind, o);
     out += '}\n';
   }

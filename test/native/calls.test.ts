@@ -207,7 +207,7 @@ describe('ordering and the JS thread', () => {
     // 200 promise calls, then 300 ms idle: the process's CPU time over the idle part stays far
     // below the idle time (a spin that never ended would take about 300 ms of it). With a 5 ms
     // spin the calls still settle, and the idle time costs at most that spin.
-    const script = (spinUs: string) => `
+    const script = `
       const b = require(${JSON.stringify(path.join(ROOT, 'dist', 'binding.js'))}).loadBinding();
       b.open(${JSON.stringify(MOCK)}, 0, false).then(async () => {
         const h = await b.deviceGetHandleByIndex(0);
@@ -219,7 +219,7 @@ describe('ordering and the JS thread', () => {
         console.log(JSON.stringify({ spin: process.env.NVML_MIG_SPIN_US, cpuMs: (c.user + c.system) / 1000 }));
       });`;
     for (const spinUs of ['', '0', '5000', 'junk']) {
-      const r = spawnSync(process.execPath, ['-e', script(spinUs)], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NVML_MIG_SPIN_US: spinUs } });
+      const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NVML_MIG_SPIN_US: spinUs } });
       expect(r.status, r.stderr).toBe(0);
       const { cpuMs } = JSON.parse(r.stdout.trim()) as { cpuMs: number };
       expect(cpuMs, `NVML_MIG_SPIN_US=${spinUs}`).toBeLessThan(60);
