@@ -33,6 +33,8 @@ async function calls(nvml, b) {
     uuid: ['nvmlDeviceGetUUID', () => b.deviceGetUuidSync(h)],
     memory: [null, () => b.deviceGetMemoryInfoSync(h)],
     migMode: ['nvmlDeviceGetMigMode', () => b.deviceGetMigModeSync(h)],
+    // version 1: the same v1 call the floor and the peers make
+    giProfile: ['nvmlDeviceGetGpuInstanceProfileInfo', () => b.deviceGetGpuInstanceProfileInfoSync(h, 0, 1)],
     processes: ['nvmlDeviceGetComputeRunningProcesses_v3', () => b.deviceGetComputeRunningProcessesSync(h)],
   };
   const raw = {

@@ -246,8 +246,9 @@ export interface NativeOps {
   deviceGetMigModeSync(device: DeviceHandle): RawMigMode;
   /** Resolves with the activation status (an nvmlReturn number) when the request succeeded. A mutation. */
   deviceSetMigMode(device: DeviceHandle, mode: 0 | 1): Promise<{ activationStatus: number }>;
-  /** version 0 = newest the driver takes (v3, then v2, then the v1 call). A v3 answer with an empty name (driver 580 on H100) is completed from v2: structVersion 2, capabilities from v3. */
+  /** version 0 = newest the driver takes (v3, then v2, then the v1 call). A v3 answer with an empty name (driver 580 on H100) is completed from v2: structVersion 2, capabilities from v3. Has a blocking Sync twin. */
   deviceGetGpuInstanceProfileInfo(device: DeviceHandle, profileIndex: number, version: 0 | 1 | 2 | 3): Promise<RawGpuInstanceProfileInfo>;
+  deviceGetGpuInstanceProfileInfoSync(device: DeviceHandle, profileIndex: number, version: 0 | 1 | 2 | 3): RawGpuInstanceProfileInfo;
   deviceGetGpuInstanceProfileInfoById(device: DeviceHandle, profileId: number, version: 0 | 2 | 3): Promise<RawGpuInstanceProfileInfo>;
   deviceGetGpuInstancePossiblePlacements(device: DeviceHandle, profileId: number): Promise<RawPlacement[]>;
   deviceGetGpuInstanceRemainingCapacity(device: DeviceHandle, profileId: number): Promise<number>;
@@ -329,7 +330,7 @@ export const NATIVE_OPS: readonly string[] = [
   'deviceGetFieldValues',
   'deviceGetMigMode', 'deviceGetMigModeSync',
   'deviceSetMigMode',
-  'deviceGetGpuInstanceProfileInfo',
+  'deviceGetGpuInstanceProfileInfo', 'deviceGetGpuInstanceProfileInfoSync',
   'deviceGetGpuInstanceProfileInfoById',
   'deviceGetGpuInstancePossiblePlacements',
   'deviceGetGpuInstanceRemainingCapacity',

@@ -210,7 +210,7 @@ const ops = {
   deviceGetMigMode: { group: 'device', cls: 'GetMigModeOp', args: 'device: DeviceHandle', returns: 'RawMigMode', sync: true },
   deviceSetMigMode: { group: 'device', cls: 'SetMigModeOp', args: 'device: DeviceHandle, mode: 0 | 1', returns: '{ activationStatus: number }', mutates: true, doc: 'Resolves with the activation status (an nvmlReturn number) when the request succeeded.' },
   // GPU instance profiles and GPU instances
-  deviceGetGpuInstanceProfileInfo: { group: 'gpu_instance', cls: 'ProfileInfoOp', args: 'device: DeviceHandle, profileIndex: number, version: 0 | 1 | 2 | 3', returns: 'RawGpuInstanceProfileInfo', doc: 'version 0 = newest the driver takes (v3, then v2, then the v1 call). A v3 answer with an empty name (driver 580 on H100) is completed from v2: structVersion 2, capabilities from v3.' },
+  deviceGetGpuInstanceProfileInfo: { group: 'gpu_instance', cls: 'ProfileInfoOp', args: 'device: DeviceHandle, profileIndex: number, version: 0 | 1 | 2 | 3', returns: 'RawGpuInstanceProfileInfo', sync: true, doc: 'version 0 = newest the driver takes (v3, then v2, then the v1 call). A v3 answer with an empty name (driver 580 on H100) is completed from v2: structVersion 2, capabilities from v3.' },
   deviceGetGpuInstanceProfileInfoById: { group: 'gpu_instance', cls: 'ProfileInfoByIdOp', args: 'device: DeviceHandle, profileId: number, version: 0 | 2 | 3', returns: 'RawGpuInstanceProfileInfo' },
   deviceGetGpuInstancePossiblePlacements: { group: 'gpu_instance', cls: 'PlacementsOp', args: 'device: DeviceHandle, profileId: number', returns: 'RawPlacement[]' },
   deviceGetGpuInstanceRemainingCapacity: { group: 'gpu_instance', cls: 'RemainingCapacityOp', args: 'device: DeviceHandle, profileId: number', returns: 'number' },

@@ -119,7 +119,7 @@
 
 // Ops written by hand in native/gpu_instance.cc: X(js name, op class, flags).
 #define NVML_OPS_gpu_instance(X) \
-  X(deviceGetGpuInstanceProfileInfo, ProfileInfoOp, 0) \
+  X(deviceGetGpuInstanceProfileInfo, ProfileInfoOp, kOpSync) \
   X(deviceGetGpuInstanceProfileInfoById, ProfileInfoByIdOp, 0) \
   X(deviceGetGpuInstancePossiblePlacements, PlacementsOp, 0) \
   X(deviceGetGpuInstanceRemainingCapacity, RemainingCapacityOp, 0) \
