@@ -2,7 +2,8 @@
 # Where a blocking call's time goes on a machine with a real NVIDIA driver, READ-ONLY: perf
 # profiles of the addon's Sync loops and of the C floor, the Node-API floor beside the addon
 # (bench/diag/napi-floor.js), promise round trips with and without the call threads' spin
-# (NVML_MIG_SPIN_US), and each snapshot read's cost at the driver's two speeds
+# (NVML_MIG_SPIN_US), a MIG read handed between threads (bench/diag/handoff.c), and each snapshot
+# read's cost at the driver's two speeds
 # (bench/diag/latency_real.py). Only read calls; NVML_MIG_READONLY=1 for every init() of this
 # package. nvidia-smi's view of the GPU (listing only) is recorded before and after.
 #
@@ -51,16 +52,20 @@ profile() {
   rm -f "$D/$name.data"
 }
 
-for op in count handle name processes; do
-  profile "sync-$op" "$NODE" --perf-basic-prof bench/diag/client.js "$REAL" "$op" 3000000
+for op in count handle name uuid memory processes; do
+  case $op in memory | processes) n=300000 ;; *) n=3000000 ;; esac
+  profile "sync-$op" "$NODE" --perf-basic-prof bench/diag/client.js "$REAL" "$op" "$n"
 done
 rm -f /tmp/perf-*.map
 FLOOR=/tmp/nvml-mig-floor
 cc -O2 -I native bench/floor.c -ldl -o "$FLOOR"
-profile floor "$FLOOR" "$REAL" --samples 20000 count handle name processes
+profile floor "$FLOOR" "$REAL" --samples 20000 count handle name uuid memory processes
 
 "$NODE" bench/diag/napi-floor.js "$REAL" --addon .device/napi_floor.node --rounds 7 >"$D/napi-floor.txt" 2>&1
-"$FLOOR" "$REAL" --samples 2000 count handle name processes >>"$D/napi-floor.txt" 2>&1
+"$FLOOR" "$REAL" --samples 2000 count handle name uuid memory processes >>"$D/napi-floor.txt" 2>&1
+
+HANDOFF=/tmp/nvml-mig-handoff
+cc -O2 -pthread bench/diag/handoff.c -ldl -o "$HANDOFF" && "$HANDOFF" "$REAL" 300 >"$D/handoff.txt" 2>&1
 
 for spin in 0 10 25 50 100 200; do
   NVML_MIG_SPIN_US=$spin "$NODE" bench/diag/client.js "$REAL" promise 300
