@@ -285,6 +285,10 @@ async function listing<R>(ctx: Context, key: string, each: (g: Gpu, rows: R[]) =
     let anyGi = false;
     for (const g of on) if (!anyGi) anyGi = (await g.device.gpuInstances().catch(() => [])).length > 0;
     ctx.print(anyGi ? empty : emptyWithoutGis);
+    // No GPU instance on any MIG-enabled GPU: nvidia-smi 580 exits 6 for -lgi, -lci and -lcip. An
+    // empty result while GPU instances exist (a -gi filter that matches none, GIs without CIs)
+    // stays exit 0: no recording of nvidia-smi shows those cases.
+    if (!anyGi) ctx.record(emptyWithoutGis, new CliError('NO_GPU_INSTANCES', emptyWithoutGis, EXIT.NOT_FOUND));
   }
   return { gpus };
 }

@@ -82,6 +82,14 @@ export class Context {
   fail(line: string, e: unknown, where: Where = {}, exitCode = exitCodeOf(e)): void {
     this.io.stderr.write(line + '\n');
     if (this.global.debug && e instanceof Error && e.stack) this.io.stderr.write(e.stack + '\n');
+    this.record(line, e, where, exitCode);
+  }
+
+  /**
+   * A failure whose line went to stdout with the output it belongs to (a listing that found
+   * nothing, printed as nvidia-smi prints it): only the JSON entry and the exit code.
+   */
+  record(line: string, e: unknown, where: Where = {}, exitCode = exitCodeOf(e)): void {
     this.errors.push({
       gpu: where.gpu ?? null,
       gpuInstanceId: where.gi ?? null,

@@ -1,9 +1,9 @@
 // `nvml-mig` with no command: nvidia-smi's dashboard (the 580 driver's 91-column layout), from
 // what NVML gives the library. The columns nvml-mig does not read (persistence mode, display,
-// ECC, fan, temperature, performance state, power, compute mode) print N/A, as nvidia-smi prints
-// them for a GPU whose driver does not answer; the layout and every value nvml-mig reads (name,
-// bus id, memory, utilization, MIG mode, MIG devices, processes) match nvidia-smi 580 byte for
-// byte on the mock (scripts/device/smi-fidelity.sh, test/fidelity).
+// ECC, fan, temperature, performance state, power cap, compute mode) print N/A, as nvidia-smi
+// prints them for a GPU whose driver does not answer; the layout and every value nvml-mig reads
+// (name, bus id, power usage, memory, utilization, MIG mode, MIG devices, processes) match
+// nvidia-smi 580 byte for byte on the mock (scripts/device/smi-fidelity.sh, test/fidelity).
 
 import type { Device } from '../device.js';
 import { isNvmlError } from '../errors.js';
@@ -20,6 +20,8 @@ export interface DashboardGpu {
   index: number;
   name: string;
   busId: string;
+  /** The board's power draw in watts as NVML gives it (80.968), null where NVML has none. */
+  powerW: number | null;
   memoryUsedMiB: number | null;
   memoryTotalMiB: number | null;
   /** GPU utilization in %, null where NVML has none (MIG enabled). */
@@ -79,6 +81,17 @@ function migModeText(m: DashboardGpu['migMode']): string {
   return (m.pending ? 'Enabled' : 'Disabled') + (m.pending !== m.current ? '*' : '');
 }
 
+/**
+ * A power figure in its field of `width`: whole watts, '80W' right-aligned, or 'N/A' one place to
+ * the left (the 'W' column then blank), as nvidia-smi 580 prints usage (width 16) and cap (width 5):
+ * `             84W /  700W` on a real H200, `            N/A  /  N/A ` where NVML has nothing.
+ * Whole watts are the milliwatts truncated, not rounded: nvidia-smi 580 printed 80W for the mock
+ * H200's 80968 mW (and 52W, 61W, 33W, 68W, 72W for the other models' whole-watt values).
+ */
+export function wattsCell(w: number | null, width: number): string {
+  return w === null ? `${right('N/A', width - 1)} ` : right(`${Math.floor(w)}W`, width);
+}
+
 function memoryCell(used: number | null, total: number | null, usedWidth: number, totalWidth: number): string {
   return `${right(na(used), usedWidth)}MiB / ${right(na(total), totalWidth)}MiB`;
 }
@@ -105,7 +118,8 @@ export function formatDashboard(d: Dashboard): string {
   out.push(bar(gpuCols, '='));
   for (const g of d.gpus) {
     out.push(line(`${right(g.index, 4)}  ${g.name.padEnd(28)}${right('N/A', 5)}  `, `${right(g.busId, 19)} ${right('N/A', 3)} `, `${right('N/A', 21)} `));
-    out.push(line(' N/A   N/A  N/A             N/A  /  N/A  ', `${memoryCell(g.memoryUsedMiB, g.memoryTotalMiB, 8, 6)} `, `${right(na(g.utilization, '%'), 8)}${right('N/A', 13)} `));
+    // Fan, temperature and performance state, then power usage / cap (nvml-mig reads no cap).
+    out.push(line(` N/A   N/A  N/A ${wattsCell(g.powerW, 16)} / ${wattsCell(null, 5)} `, `${memoryCell(g.memoryUsedMiB, g.memoryTotalMiB, 8, 6)} `, `${right(na(g.utilization, '%'), 8)}${right('N/A', 13)} `));
     out.push(line(' '.repeat(41), ' '.repeat(24), `${right(migModeText(g.migMode), 21)} `));
     out.push(bar(gpuCols));
   }
@@ -162,9 +176,10 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
 }
 
 async function gpuRow(device: Device): Promise<{ row: DashboardGpu; migs: DashboardMig[]; procs: NamedProcess[] }> {
-  const [name, pci, memory, utilization, mode] = await Promise.all([
+  const [name, pci, power, memory, utilization, mode] = await Promise.all([
     device.name(),
     orNull(device.pciInfo()),
+    orNull(device.powerUsage()),
     orNull(device.memoryInfo()),
     orNull(device.utilizationRates()),
     orNull(device.migMode()),
@@ -173,6 +188,7 @@ async function gpuRow(device: Device): Promise<{ row: DashboardGpu; migs: Dashbo
     index: device.index,
     name,
     busId: pci?.busId ?? 'N/A',
+    powerW: power,
     memoryUsedMiB: memory ? mib(memory.used) : null,
     memoryTotalMiB: memory ? mib(memory.total) : null,
     utilization: utilization ? utilization.gpu : null,

@@ -17,14 +17,19 @@ export const EXIT_CODES = [
   { name: 'PERMISSION', code: 4, meaning: 'needs root' },
   /** NVML_ERROR_IN_USE: processes or compute instances hold the GPU or instance. */
   { name: 'BUSY', code: 5, meaning: 'busy (in use)' },
-  /** libnvidia-ml.so.1 (or the native addon) cannot be loaded. */
-  { name: 'NO_LIBRARY', code: 6, meaning: 'NVML library not loadable' },
+  /**
+   * A listing found nothing to list where nvidia-smi 580 exits 6 (NVML_ERROR_NOT_FOUND's number):
+   * `mig -lgi`, `-lci` and `-lcip` on MIG-enabled GPUs without GPU instances.
+   */
+  { name: 'NOT_FOUND', code: 6, meaning: 'nothing found (no GPU instances to list)' },
   /** The read-only interlock (--read-only, NVML_MIG_READONLY=1) refused a change. */
   { name: 'READ_ONLY', code: 7, meaning: 'refused by --read-only' },
   /** A state file of the simulator that cannot be used (corrupt, another machine's). */
   { name: 'BAD_STATE', code: 8, meaning: 'simulator state file unusable' },
   /** Anything else: a defect of nvml-mig (the message says to run with --debug and report it). */
   { name: 'INTERNAL', code: 9, meaning: 'internal error' },
+  /** libnvidia-ml.so.1 (or the native addon) cannot be loaded; 12 is NVML_ERROR_LIBRARY_NOT_FOUND's number. */
+  { name: 'NO_LIBRARY', code: 12, meaning: 'NVML library not loadable' },
 ] as const;
 
 type ExitName = (typeof EXIT_CODES)[number]['name'];

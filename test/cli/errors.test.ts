@@ -106,7 +106,7 @@ describe('refusals on a simulated H100', () => {
   it('--read-only refuses changes before the driver (exit 7) and still lists', () => {
     const r = sim.run('--read-only', 'mig', '-cgi', '19');
     expect(r).toEqual({ code: 7, stdout: '', stderr: 'Unable to create a GPU instance on GPU  0 using profile 19: Refused by the read-only interlock (--read-only or NVML_MIG_READONLY=1)\n' });
-    expect(sim.run('mig', '-lgi', '--read-only')).toEqual({ code: 0, stdout: 'No GPU instances found: Not Found\n', stderr: '' });
+    expect(sim.run('mig', '-lgi', '--read-only')).toEqual({ code: 6, stdout: 'No GPU instances found: Not Found\n', stderr: '' });
   });
 
   it('no room, bad placement, unknown instance: exit 3 with NVML\'s words', () => {
@@ -185,13 +185,13 @@ describe('refusals on a simulated H100', () => {
 });
 
 describe('library and simulator set-up', () => {
-  it('an NVML library that cannot be loaded: exit 6, one line, a stack only with --debug', () => {
+  it('an NVML library that cannot be loaded: exit 12, one line, a stack only with --debug', () => {
     const r = runCli(['-L'], { NVML_LIBRARY_PATH: '/nonexistent/libnvidia-ml.so.1' });
-    expect(r.code).toBe(6);
+    expect(r.code).toBe(12);
     expect(lineCount(r.stderr)).toBe(1);
     expect(r.stderr).toMatch(/^nvml-mig: .*\/nonexistent\/libnvidia-ml\.so\.1.*nvml-mig --mock h100-80gb status\)\n$/);
     const d = runCli(['--debug', '-L'], { NVML_LIBRARY_PATH: '/nonexistent/libnvidia-ml.so.1' });
-    expect(d.code).toBe(6);
+    expect(d.code).toBe(12);
     expect(d.stderr).toMatch(/\n\s+at /);
   });
 

@@ -47,8 +47,8 @@ describe('--json: exactly one document with the envelope, failures included', ()
     }
     // The NVML library cannot be loaded: still one document.
     const r = runCli(['--json', 'status'], { NVML_LIBRARY_PATH: '/nonexistent/libnvidia-ml.so.1' });
-    expect(r.code).toBe(6);
-    expect(JSON.parse(r.stdout)).toMatchObject({ command: 'status', ok: false, exitCode: 6, errors: [{ code: 'ERR_NVML_LOAD_FAILED' }] });
+    expect(r.code).toBe(12);
+    expect(JSON.parse(r.stdout)).toMatchObject({ command: 'status', ok: false, exitCode: 12, errors: [{ code: 'ERR_NVML_LOAD_FAILED' }] });
   });
 });
 

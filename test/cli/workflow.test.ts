@@ -21,9 +21,14 @@ describe('nvidia-smi spelling on a simulated H100', () => {
 
   it('-i 0 -mig 1 enables MIG mode (Hopper: at once)', () => {
     expect(sim.run('-i', '0', '-mig', '1')).toEqual({ code: 0, stdout: `Enabled MIG Mode for GPU ${BUS}\nAll done.\n`, stderr: '' });
-    // nvidia-smi 580's words for a MIG-enabled GPU without GPU instances (-lgi, -lci and -lcip alike).
-    expect(sim.run('mig', '-lgi').stdout).toBe('No GPU instances found: Not Found\n');
-    expect(sim.run('mig', '-lci').stdout).toBe('No GPU instances found: Not Found\n');
+    // nvidia-smi 580's words and exit code (6, NVML's NOT_FOUND) for a MIG-enabled GPU without GPU
+    // instances, -lgi, -lci and -lcip alike (test/fidelity/smi-580/h100-empty).
+    for (const action of ['-lgi', '-lci', '-lcip']) {
+      expect(sim.run('mig', action), action).toEqual({ code: 6, stdout: 'No GPU instances found: Not Found\n', stderr: '' });
+      expect(sim.json('mig', action).doc, action).toMatchObject({
+        ok: false, exitCode: 6, errors: [{ code: 'NO_GPU_INSTANCES', exitCode: 6, message: 'No GPU instances found: Not Found' }],
+      });
+    }
   });
 
   it('mig -cgi 19,14,9 -C creates three GPU instances with their default compute instances', () => {
@@ -109,6 +114,9 @@ describe('nvidia-smi spelling on a simulated H100', () => {
       'Successfully destroyed compute instance ID  0 from GPU  0 GPU instance ID 13\n' +
         'Successfully destroyed compute instance ID  0 from GPU  0 GPU instance ID  5\n',
     );
+    // GPU instances without compute instances: no recording of nvidia-smi shows this case, so -lci
+    // keeps nvml-mig's own line and exit 0 (only 'No GPU instances found: Not Found' exits 6).
+    expect(sim.run('mig', '-lci')).toEqual({ code: 0, stdout: 'No compute instances found.\n', stderr: '' });
     expect(sim.run('mig', '-dgi')).toEqual({
       code: 0,
       stdout: 'Successfully destroyed GPU instance ID 13 from GPU  0\nSuccessfully destroyed GPU instance ID  5 from GPU  0\nSuccessfully destroyed GPU instance ID  1 from GPU  0\n',

@@ -17,10 +17,6 @@ const COMMANDS: Record<string, string[]> = {
   L: ['-L'], miglgip: ['mig', '-lgip'], miglgipp: ['mig', '-lgipp'], miglgi: ['mig', '-lgi'], miglci: ['mig', '-lci'],
   miglcip: ['mig', '-lcip'], dashboard: [],
 };
-// Recorded before the mock's model data changed (H200 from a real H200's capture, A100-80GB 7g.80gb
-// memory): these listings show the changed values, so they wait for a new recording from
-// scripts/device/smi-fidelity.sh. Everything else stays byte for byte.
-const RECORDED_BEFORE_MODEL_CHANGE = new Set<string>(['a100-80gb-shared/miglgip', 'h200-off/miglgip', 'h200-mixed/miglgip', 'h200-mixed/dashboard']);
 const dir = mkdtempSync(join(tmpdir(), 'smi-580-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -55,14 +51,8 @@ describe('nvml-mig prints what nvidia-smi 580 printed on the same mock state', (
         if (name === 'dashboard') got = got.replace(/^.*\n/, '<timestamp>\n');
         const [wantText, wantExit] = splitExit(want);
         const [gotText, gotExit] = splitExit(got);
-        if (RECORDED_BEFORE_MODEL_CHANGE.has(`${state}/${name}`)) {
-          expect(gotExit, `${state}: exit of nvml-mig ${args.join(' ')}`).toBe(wantExit);
-          continue;
-        }
         expect(gotText, `${state}: nvml-mig ${args.join(' ')}`).toBe(wantText);
-        // nvidia-smi exits with NVML's NOT_FOUND (6) when it lists a GPU without GPU instances;
-        // nvml-mig's exit codes are its own (docs/cli.md), and listing nothing is success there.
-        expect(gotExit, `${state}: exit of nvml-mig ${args.join(' ')}`).toBe(wantText === 'No GPU instances found: Not Found\n' && wantExit === 6 ? 0 : wantExit);
+        expect(gotExit, `${state}: exit of nvml-mig ${args.join(' ')}`).toBe(wantExit);
       }
     }, 60_000);
   }

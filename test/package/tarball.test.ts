@@ -158,7 +158,7 @@ function cliWorkflow(cli: (...args: string[]) => ReturnType<typeof run>): void {
   expect(status.gpus[0].gpuInstances.map((gi: any) => gi.profileId).sort()).toEqual([14, 19, 9].sort());
   expect(cli('mig', '-dci').status).toBe(0);
   expect(cli('mig', '-dgi').status).toBe(0);
-  expect(cli('mig', '-lgi').stdout).toContain('No GPU instances found');
+  expect(cli('mig', '-lgi')).toMatchObject({ status: 6, stdout: expect.stringContaining('No GPU instances found') });
 }
 
 describe('the packed tarballs', () => {
