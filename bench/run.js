@@ -162,9 +162,12 @@ if (smi) md.push(`| spawn \`nvidia-smi --query-gpu=… --format=csv\` | | | | | 
 md.push('');
 md.push('### Throughput (nvmlDeviceGetName, calls per second)');
 md.push('');
-md.push('| peer | calls/s |');
-md.push('|---|---|');
-for (const r of results.filter((x) => x.callsPerSecond !== undefined && x.op === 'name')) md.push(`| ${r.peer} ${r.variant} | ${r.callsPerSecond.toLocaleString('en-US')} |`);
+md.push('| peer | calls/s | vs nvml-mig promise at the same concurrency |');
+md.push('|---|---|---|');
+for (const r of results.filter((x) => x.callsPerSecond !== undefined && x.op === 'name')) {
+  const vs = r.ratioToPromise != null ? `${r.ratioToPromise.toFixed(2)} (median of ${r.rounds} alternating rounds: ${r.roundsRatioToPromise.map((x) => x.toFixed(2)).join(', ')})` : '';
+  md.push(`| ${r.peer} ${r.variant} | ${r.callsPerSecond.toLocaleString('en-US')} | ${vs} |`);
+}
 md.push('');
 md.push('### Snapshot of every GPU and MIG device');
 md.push('');
@@ -210,6 +213,11 @@ const rt = find((r) => r.peer === 'nvml-mig' && r.variant === 'promise' && r.op 
 if (rt) t.push(`| promise round trip ≤ 15 µs (name) | ${fmt(rt.medianNs)} median, ${fmt(rt.p99Ns)} p99 | ${rt.medianNs <= 15000 ? 'met' : 'missed'} |`);
 const tp = results.filter((r) => r.peer === 'nvml-mig' && /^promise x/.test(r.variant ?? '')).sort((a, b) => b.callsPerSecond - a.callsPerSecond)[0];
 if (tp) t.push(`| ≥ 300,000 promise calls/s under concurrency (${os.cpus().length} cores) | ${tp.callsPerSecond.toLocaleString('en-US')} (${tp.variant}) | ${tp.callsPerSecond >= 300000 ? 'met' : 'missed'} |`);
+const fc = find((r) => r.peer === 'nvml-mig' && /^facade x/.test(r.variant ?? '') && r.ratioToPromise != null);
+if (fc) {
+  const pr = find((r) => r.peer === 'nvml-mig' && r.variant === `promise x${fc.concurrency}` && r.op === fc.op);
+  t.push(`| facade ≥ half the raw promise's throughput (${fc.variant} / promise x${fc.concurrency}) | ${fc.ratioToPromise.toFixed(2)} (${fc.callsPerSecond.toLocaleString('en-US')} vs ${pr ? pr.callsPerSecond.toLocaleString('en-US') : '?'} calls/s) | ${fc.ratioToPromise >= 0.5 ? 'met' : 'missed'} |`);
+}
 for (const r of results.filter((x) => x.op === 'stall' && /^promise/.test(x.variant) && x.completeMaxNs != null)) {
   // Wall-clock time: a rare maximum can be the OS running something else in the middle of a call
   // (see the idle baseline row), a cost of the binding's own shows in the p99 of every call.

@@ -5,7 +5,7 @@ import type { ComputeInstanceInfo, Placement } from './types';
 import type { GpuInstance } from './gpu-instance';
 import { LIBRARY_ERROR_CODES, libraryError } from './errors';
 import { MigDevice } from './mig-device';
-import { call } from './facade-call';
+import { call, mutation } from './facade-call';
 
 /**
  * A compute instance (CI) inside a {@link GpuInstance}; each one is a MIG device.
@@ -75,7 +75,7 @@ export class ComputeInstance {
 
   /** Destroys this CI. NVML_ERROR_IN_USE while processes run on it. */
   destroy(): Promise<void> {
-    return call(this, async (b, ci) => {
+    return mutation(this, async (b, ci) => {
       this.gpuInstance.device._session.checkWritable('ComputeInstance.destroy');
       await b.computeInstanceDestroy(ci);
       this._destroyed = true;

@@ -5,7 +5,7 @@ import type { DeviceHandle, GpuInstanceHandle, NativeBinding, RawGpuInstanceProf
 import type { GpuInstanceProfile, MemoryInfo, MigMode, PciInfo, Placement, ProcessInfo, SetMigModeResult } from './types';
 import type { Nvml } from './nvml';
 import type { Session, DeviceCache } from './session';
-import { call } from './facade-call';
+import { call, mutation } from './facade-call';
 import { memo } from './memo';
 import { NvmlError, isNvmlError, nvmlReturnName } from './errors';
 import { checkBoolean, checkOptionalPlacement, checkOptionalUint32, checkUint32 } from './validate';
@@ -184,7 +184,7 @@ export class Device {
    * and the mode read back. Cached profiles of this GPU are dropped: they belong to a MIG mode.
    */
   setMigMode(enabled: boolean): Promise<SetMigModeResult> {
-    return call(this, async (b, h) => {
+    return mutation(this, async (b, h) => {
       const on = checkBoolean('enabled', enabled);
       this._session.checkWritable('setMigMode');
       let status: number;
@@ -304,7 +304,7 @@ export class Device {
 
   /** Creates a GPU instance: driver-placed, or at `placement` (CreateGpuInstanceWithPlacement). */
   createGpuInstance(profileId: number, placement?: Placement): Promise<GpuInstance> {
-    return call(this, async (b, h) => {
+    return mutation(this, async (b, h) => {
       const id = checkUint32('profileId', profileId);
       const at = checkOptionalPlacement('placement', placement);
       this._session.checkWritable('createGpuInstance');

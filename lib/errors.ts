@@ -121,19 +121,20 @@ export function isNvmlError(e: unknown, code?: string): e is NvmlError {
 }
 
 /**
- * Synchronous frames captured per call: the facade's own (its method and `_run`-style helper) and
- * the caller's. Capturing costs per frame (Error.captureStackTrace was the largest share of a
- * facade call), so the callers further up are not captured on every call: on a failure, V8's
- * async stack trace at that point adds every caller that awaits the call.
+ * Synchronous frames captured by {@link withCallerStack}: the facade's own (its method and helper)
+ * and the caller's. Capturing costs per frame; the callers further up come from V8's async stack
+ * trace when the failure arrives.
  */
 const CALL_FRAMES = 4;
 
 /**
- * Runs one facade operation so that an NvmlError it rejects with carries the caller's stack.
- * Native rejections are created on the JS thread after the worker finished, so their own stack
- * has no user frames; the frames captured here (structured, formatted only if an error happens)
- * are spliced in instead, followed by the awaiting callers seen when the failure arrives.
- * Must be called synchronously at the start of the public method.
+ * Runs one operation so that an NvmlError it rejects with carries the caller's stack, captured
+ * synchronously when called (one Error.captureStackTrace, a few microseconds: kept for init,
+ * shutdown and the calls that change a GPU, whose driver work costs far more; reads use
+ * {@link withAwaitingCallers}). Native rejections are created on the JS thread after the worker
+ * finished, so their own stack has no user frames; the frames captured here (formatted only if an
+ * error happens) are spliced in instead, followed by the awaiting callers seen when the failure
+ * arrives. Must be called synchronously at the start of the public method.
  */
 export function withCallerStack<T>(body: () => Promise<T>): Promise<T> {
   const limit = Error.stackTraceLimit;
@@ -145,29 +146,62 @@ export function withCallerStack<T>(body: () => Promise<T>): Promise<T> {
   try {
     p = body();
   } catch (e) {
-    return Promise.reject(spliceStack(e, site));
+    return Promise.reject(spliceStack(e, site, withCallerStack));
   }
-  return p.catch((e: unknown) => {
-    throw spliceStack(e, site);
+  return p.then(undefined, function onReject(e: unknown): never {
+    throw spliceStack(e, site, onReject);
   });
 }
 
-function spliceStack(e: unknown, site: { stack?: string }): unknown {
+function spliceStack(e: unknown, site: { stack?: string }, below: Frame): unknown {
   if (e instanceof NvmlError && site.stack) {
-    const frames = site.stack.slice(site.stack.indexOf('\n') + 1).split('\n');
-    // The callers awaiting this call now (V8 async stack trace), beyond those captured at the call.
-    const now: { stack?: string } = {};
-    Error.captureStackTrace(now, spliceStack);
-    for (const line of (now.stack ?? '').split('\n')) {
-      if (line.startsWith('    at async ') && !frames.includes(line)) frames.push(line);
-    }
-    Object.defineProperty(e, 'stack', {
-      value: `${e.name}: ${e.message}\n${frames.join('\n')}`,
-      writable: true,
-      configurable: true,
-    });
+    const frames = frameLines(site.stack);
+    for (const line of awaitingCallers(below)) if (!frames.includes(line)) frames.push(line);
+    setStack(e, frames);
   }
   return e;
+}
+
+/**
+ * The rejection handler of a facade read (see call() in facade-call.ts): nothing is captured when
+ * the call is made; when it fails, an NvmlError's stack becomes the callers awaiting it at that
+ * moment (V8's async stack trace: every async function awaiting the call, directly, through
+ * `Promise.all` or through a chain of `.then`), so `await gpu.name()` failing names the line that
+ * awaited it. Rethrows `e`.
+ */
+export function withAwaitingCallers(e: unknown): never {
+  if (e instanceof NvmlError) {
+    const frames = awaitingCallers(withAwaitingCallers);
+    if (frames.length > 0) setStack(e, frames);
+  }
+  throw e;
+}
+
+/** A function on the stack, as Error.captureStackTrace's second argument takes it. */
+type Frame = (...args: never[]) => unknown;
+
+/**
+ * The frames of the stack at this point, `below` and what it called left out. In a promise
+ * reaction (`below` the handler) what remains are the callers awaiting the promise it settles (V8
+ * prints them '    at async …'; a source-map formatter may drop the 'async').
+ */
+function awaitingCallers(below: Frame): string[] {
+  const now: { stack?: string } = {};
+  Error.captureStackTrace(now, below);
+  return frameLines(now.stack ?? '');
+}
+
+/** The '    at …' lines of a formatted stack (the header, which may span lines, left out). */
+function frameLines(stack: string): string[] {
+  return stack.split('\n').filter((line) => /^\s+at /.test(line));
+}
+
+function setStack(e: NvmlError, frames: string[]): void {
+  Object.defineProperty(e, 'stack', {
+    value: `${e.name}: ${e.message}\n${frames.join('\n')}`,
+    writable: true,
+    configurable: true,
+  });
 }
 
 /** A library-state error (nvmlReturn and fn null). */

@@ -4,7 +4,7 @@ import type { ComputeInstanceHandle, GpuInstanceHandle, NativeBinding, RawComput
 import type { ComputeInstanceProfile, GpuInstanceInfo, GpuInstanceProfile, Placement } from './types';
 import type { Device } from './device';
 import { memo } from './memo';
-import { call } from './facade-call';
+import { call, mutation } from './facade-call';
 import { LIBRARY_ERROR_CODES, libraryError } from './errors';
 import { checkOptionalPlacement, checkOptionalUint32, checkUint32 } from './validate';
 import {
@@ -164,7 +164,7 @@ export class GpuInstance {
 
   /** Creates a compute instance: driver-placed, or at `placement` (compute slices within this GI). */
   createComputeInstance(profileId: number, placement?: Placement): Promise<ComputeInstance> {
-    return call(this, async (b, gi) => {
+    return mutation(this, async (b, gi) => {
       const id = checkUint32('profileId', profileId);
       const at = checkOptionalPlacement('placement', placement);
       this.device._session.checkWritable('createComputeInstance');
@@ -188,7 +188,7 @@ export class GpuInstance {
 
   /** Destroys this GI. NVML_ERROR_IN_USE while it has compute instances or processes. */
   destroy(): Promise<void> {
-    return call(this, async (b, gi) => {
+    return mutation(this, async (b, gi) => {
       this.device._session.checkWritable('GpuInstance.destroy');
       await b.gpuInstanceDestroy(gi);
       this._destroyed = true;

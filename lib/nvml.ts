@@ -9,7 +9,7 @@ import { checkInitOptions, checkObject, checkString, checkUint32 } from './valid
 import type { Device } from './device';
 import { MigDevice } from './mig-device';
 import { Session } from './session';
-import { call } from './facade-call';
+import { call, mutation } from './facade-call';
 
 // Node >= 20.4 defines Symbol.asyncDispose (as Symbol.for('nodejs.asyncDispose')); older 20.x lack it.
 (Symbol as { asyncDispose?: symbol }).asyncDispose ??= Symbol.for('nodejs.asyncDispose');
@@ -126,7 +126,7 @@ export class Nvml {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the response's fields depend on the command sent
   mockControl(request: object): Promise<any> {
-    return call(this, async (b) => {
+    return mutation(this, async (b) => {
       const json = JSON.stringify(checkObject('request', request));
       const cmd = (request as { cmd?: unknown }).cmd;
       let response: { ok?: unknown; error?: unknown } | null;
