@@ -90,6 +90,11 @@ static unsigned int processes(nvmlDevice_t d) {
 }
 static void opProcesses(void) { processes(dev0); }
 
+static unsigned long long snapshotCalls;       // NVML calls the walks made
+static unsigned int walkGpus, walkMigDevices;  // what the last walk found
+static unsigned long long snapshotCallsPerWalk;
+static int naiveWalk;  // re-read the static tables on every walk
+
 // CI profile ids offered in GIs of one GI profile: static, so cached (as any binding would).
 typedef struct {
   int known;
@@ -99,24 +104,48 @@ static CiProfiles ciCache[64];
 
 static const CiProfiles* ciProfilesOf(nvmlGpuInstance_t gi, unsigned int giProfileId) {
   CiProfiles* c = &ciCache[giProfileId % 64];
-  if (c->known && c->giProfileId == giProfileId) return c;
+  if (!naiveWalk && c->known && c->giProfileId == giProfileId) return c;
   c->known = 1;
   c->giProfileId = giProfileId;
   c->count = 0;
   for (unsigned int idx = 0; idx < NVML_COMPUTE_INSTANCE_PROFILE_COUNT; idx++) {
     nvmlComputeInstanceProfileInfo_t info;
-    if (p_nvmlGpuInstanceGetComputeInstanceProfileInfo(gi, idx, 0, &info) == NVML_SUCCESS) c->ids[c->count++] = info.id;
+    nvmlReturn_t r = p_nvmlGpuInstanceGetComputeInstanceProfileInfo(gi, idx, 0, &info);
+    snapshotCalls++;
+    if (r == NVML_ERROR_INVALID_ARGUMENT) break;
+    if (r == NVML_SUCCESS) c->ids[c->count++] = info.id;
   }
   return c;
 }
 
 // The reads a monitoring snapshot needs, for every GPU and MIG device. Failures of single reads
 // (NOT_SUPPORTED utilization under MIG, say) are tolerated, as a snapshot must. Static answers
-// (GI and CI profile ids) are read once, as the addon's snapshot caches them.
-static unsigned long long snapshotCalls;
+// (GI and CI profile ids) are read once (op "snapshot"), or on every walk as a poller that keeps
+// nothing between walks reads them (op "snapshot-naive": every GPU's GI profile table and, for
+// every GPU instance, its CI profile table).
+
+// Every GPU's supported GI profile ids, read now (the naive walk), or the ids of GPU 0 read at start.
+static unsigned int giProfilesOf(nvmlDevice_t d, unsigned int* ids) {
+  if (!naiveWalk) {
+    memcpy(ids, giProfileIds, sizeof giProfileIds);
+    return giProfileCount;
+  }
+  unsigned int n = 0;
+  for (unsigned int idx = 0; idx < NVML_GPU_INSTANCE_PROFILE_COUNT; idx++) {
+    nvmlGpuInstanceProfileInfo_t info;
+    nvmlReturn_t r = p_nvmlDeviceGetGpuInstanceProfileInfo(d, idx, &info);
+    snapshotCalls++;
+    if (r == NVML_ERROR_INVALID_ARGUMENT) break;
+    if (r == NVML_SUCCESS) ids[n++] = info.id;
+  }
+  return n;
+}
+
 static void opSnapshot(void) {
   unsigned int count;
   check(p_nvmlDeviceGetCount_v2(&count), "count");
+  walkGpus = count;
+  walkMigDevices = 0;
   for (unsigned int i = 0; i < count; i++) {
     nvmlDevice_t d;
     check(p_nvmlDeviceGetHandleByIndex_v2(i, &d), "handle");
@@ -134,11 +163,13 @@ static void opSnapshot(void) {
     processes(d);
     snapshotCalls += 9;
     if (cur != NVML_DEVICE_MIG_ENABLE) continue;
-    for (unsigned int p = 0; p < giProfileCount; p++) {
+    unsigned int profiles[NVML_GPU_INSTANCE_PROFILE_COUNT];
+    unsigned int nProfiles = giProfilesOf(d, profiles);
+    for (unsigned int p = 0; p < nProfiles; p++) {
       nvmlGpuInstance_t gis[8];
       unsigned int nGi = 8;
       snapshotCalls++;
-      if (p_nvmlDeviceGetGpuInstances(d, giProfileIds[p], gis, &nGi) != NVML_SUCCESS) continue;
+      if (p_nvmlDeviceGetGpuInstances(d, profiles[p], gis, &nGi) != NVML_SUCCESS) continue;
       for (unsigned int g = 0; g < nGi; g++) {
         nvmlGpuInstanceInfo_t gInfo;
         p_nvmlGpuInstanceGetInfo(gis[g], &gInfo);
@@ -165,6 +196,7 @@ static void opSnapshot(void) {
       nvmlDeviceAttributes_t attr;
       snapshotCalls++;
       if (p_nvmlDeviceGetMigDeviceHandleByIndex(d, m, &md) != NVML_SUCCESS) continue;
+      walkMigDevices++;
       p_nvmlDeviceGetUUID(md, buf, NVML_DEVICE_UUID_V2_BUFFER_SIZE);
       p_nvmlDeviceGetName(md, buf, NVML_DEVICE_NAME_V2_BUFFER_SIZE);
       p_nvmlDeviceGetGpuInstanceId(md, &id);
@@ -250,8 +282,11 @@ static void measure(const char* op, const char* symbol, void (*fn)(void), int sa
   if (p99 >= samples) p99 = samples - 1;
   printf(
       "{\"peer\":\"c-floor\",\"op\":\"%s\",\"symbol\":\"%s\",\"medianNs\":%.1f,\"p99Ns\":%.1f,"
-      "\"meanNs\":%.1f,\"batch\":%d,\"samples\":%d}\n",
+      "\"meanNs\":%.1f,\"batch\":%d,\"samples\":%d",
       op, symbol, sorted[samples / 2] / 1000.0, sorted[p99] / 1000.0, (double)total / batch / samples, batch, samples);
+  if (fn == opSnapshot)
+    printf(",\"gpus\":%u,\"migDevices\":%u,\"nvmlCalls\":%llu", walkGpus, walkMigDevices, snapshotCallsPerWalk);
+  printf("}\n");
   fflush(stdout);
   free(per);
   free(sorted);
@@ -313,10 +348,13 @@ int main(int argc, char** argv) {
       measure(op, "nvmlDeviceGetGpuInstanceProfileInfo", opGiProfile, samples);
     else if (!strcmp(op, "processes"))
       measure(op, "nvmlDeviceGetComputeRunningProcesses_v3", opProcesses, samples);
-    else if (!strcmp(op, "snapshot")) {
+    else if (!strcmp(op, "snapshot") || !strcmp(op, "snapshot-naive")) {
+      naiveWalk = !strcmp(op, "snapshot-naive");
+      opSnapshot();  // fills the caches of op "snapshot": count the walk after
       snapshotCalls = 0;
       opSnapshot();
       unsigned long long perWalk = snapshotCalls;
+      snapshotCallsPerWalk = perWalk;
       char label[64];
       snprintf(label, sizeof label, "%llu NVML calls per walk", perWalk);
       measure(op, label, opSnapshot, samples);

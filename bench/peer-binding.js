@@ -6,7 +6,9 @@
 //   - the longest event-loop stall while slow MIG calls (about 0.5 ms each) run.
 //
 //   node peer-binding.js <libnvidia-ml.so.1> <samples> <concurrency> <section...>
-// sections: calls, throughput, snapshot, stall. Prints one JSON object per line.
+// sections: calls, throughput, snapshot, snapshot-latency, stall. Prints one JSON object per line.
+// snapshot-latency runs under the mock's per-call latencies (bench/run.js sets NVML_MOCK_LATENCY_US
+// from a profile in bench/latency/ and names it in BENCH_LATENCY_PROFILE).
 
 const path = require('node:path');
 const { createHook } = require('node:async_hooks');
@@ -145,6 +147,49 @@ async function snapshot(nvml, b) {
   const { fromRaw } = require(path.join(root, 'dist/monitor/snapshot.js'));
   const raw = b.snapshotSync();
   emit({ variant: 'fromRaw (JS conversion only)', op: 'snapshot', ...shape, ...measureSync(() => fromRaw(raw, () => '1g.10gb', 0), samples) });
+}
+
+/**
+ * The snapshot a polling agent takes, under a real driver's per-call latencies (set in the
+ * environment): the first (the static tables read and cached), the steady state, and the steady
+ * state reading BENCH_PARALLEL_GPUS GPUs at once. NVML calls per snapshot from the mock's call log.
+ */
+async function snapshotLatency(nvml) {
+  const latencyProfile = process.env.BENCH_LATENCY_PROFILE ?? null;
+  const parallelGpus = Number(process.env.BENCH_PARALLEL_GPUS ?? 8);
+  const latencyOverlap = process.env.NVML_MOCK_LATENCY_OVERLAP !== '0';
+  const seq = new Monitor(nvml, { activity: false });
+  const par = new Monitor(nvml, { activity: false, parallelGpus });
+  const callsOf = async (fn) => {
+    await nvml.mockControl({ cmd: 'clearCallLog' });
+    const t0 = now();
+    const r = await fn();
+    const ns = Number(now() - t0);
+    const calls = (await nvml.mockControl({ cmd: 'callLog' })).calls.filter((c) => c.fn !== 'nvmlMockControl').length;
+    return { r, ns, calls };
+  };
+  const first = await callsOf(() => seq.snapshot());
+  const shape = {
+    latencyProfile,
+    latencyOverlap,
+    gpus: first.r.gpus.length,
+    migDevices: first.r.gpus.reduce((n, g) => n + g.migDevices.length, 0),
+  };
+  emit({ variant: 'snapshot, first (reads and caches the static tables)', op: 'snapshot-latency', ...shape, parallelGpus: 1, medianNs: first.ns, samples: 1, nvmlCalls: first.calls });
+  for (const [variant, monitor, n] of [
+    ['snapshot, steady state', seq, 1],
+    [`snapshot, steady state, parallelGpus ${parallelGpus}`, par, parallelGpus],
+  ]) {
+    const { calls } = await callsOf(() => monitor.snapshot());
+    const per = [];
+    for (let i = 0; i < samples; i++) {
+      const t0 = now();
+      await monitor.snapshot();
+      per.push(Number(now() - t0));
+    }
+    per.sort((x, y) => x - y);
+    emit({ variant, op: 'snapshot-latency', ...shape, parallelGpus: n, medianNs: per[per.length >> 1], minNs: per[0], maxNs: per[per.length - 1], samples, nvmlCalls: calls });
+  }
 }
 
 /** Event-loop delay with nothing else running, then while slow MIG calls run off the JS thread. */
@@ -288,12 +333,12 @@ async function stall(nvml, b) {
   if (onMock) await nvml.mockControl({ cmd: 'setLatency', fn: '*', us: 0 });
 }
 
-const SECTIONS = { calls, throughput: calls_per_second, snapshot, stall };
+const SECTIONS = { calls, throughput: calls_per_second, snapshot, 'snapshot-latency': snapshotLatency, stall };
 
 (async () => {
   const nvml = await init({ libraryPath: libPath, readOnly: !onMock });
   const b = nvml._session.binding;
-  if (sections.includes('snapshot') && onMock) await fillMig(nvml, Number(process.env.BENCH_MIG_PER_GPU ?? 7));
+  if ((sections.includes('snapshot') || sections.includes('snapshot-latency')) && onMock) await fillMig(nvml, Number(process.env.BENCH_MIG_PER_GPU ?? 7));
   for (const s of sections) await SECTIONS[s](nvml, b);
   await nvml.shutdown();
 })().catch((e) => {

@@ -3,10 +3,14 @@
 // `npm run bench`: every peer against the same libnvidia-ml.so.1 in one run, side by side.
 //
 //   node bench/run.js [--lib PATH] [--out DIR] [--samples N] [--concurrency N] [--quick]
+//                     [--latency-profile NAME] [--latency-only]
+// (--latency-only: the MIG node snapshot under latencies alone.)
 //
 // Default library: the bundled mock (build/Release/mock/libnvidia-ml.so.1), as an 8-GPU H100
 // machine. NVML_REAL=1: the system's libnvidia-ml.so.1, read-only calls only (the interlock is on,
 // no MIG layout is created, the mock's latency injection is skipped) and nvidia-smi is a peer.
+// On the mock, the MIG node snapshot is also measured under a real driver's per-call latencies
+// (bench/latency/NAME.json, default hopper-580): a C loop, and this package's snapshot.
 // Prints a markdown table and writes bench/out/results.json and results.md. Measures; asserts nothing.
 
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -26,6 +30,9 @@ const lib = opt('--lib', real ? 'libnvidia-ml.so.1' : path.join(root, 'build/Rel
 const outDir = path.resolve(opt('--out', path.join(root, 'bench/out')));
 const samples = Number(opt('--samples', quick ? 100 : 400));
 const concurrency = Number(opt('--concurrency', 256));
+const latencyProfileName = opt('--latency-profile', 'hopper-580');
+const latencyOnly = args.includes('--latency-only');
+const migPerGpu = process.env.BENCH_MIG_PER_GPU ?? '7';
 const node = process.execPath;
 fs.mkdirSync(outDir, { recursive: true });
 
@@ -43,7 +50,9 @@ const results = [];
 const notes = [];
 const log = (s) => process.stderr.write(`bench: ${s}\n`);
 
-function runPeer(label, cmd, argv, extraEnv = {}) {
+// `map` rewrites each result row (to tag the rows of a run).
+function runPeer(label, cmd, argv, extraEnv = {}, map = (row) => row) {
+  if (latencyOnly && !label.includes('under latencies')) return;
   log(`${label} …`);
   const r = spawnSync(cmd, argv, { env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 300_000 });
   if (r.error || r.status !== 0) {
@@ -52,7 +61,7 @@ function runPeer(label, cmd, argv, extraEnv = {}) {
     log(`${label} failed: ${why}`);
   }
   for (const line of (r.stdout || '').split('\n')) {
-    if (line.startsWith('{')) results.push(JSON.parse(line));
+    if (line.startsWith('{')) results.push(map(JSON.parse(line)));
   }
 }
 
@@ -66,10 +75,36 @@ try {
     stdio: 'inherit',
   });
   runPeer('C floor', floorBin, [lib, '--samples', String(samples), ...OPS]);
-  const walkArgs = real ? [] : ['--setup-mig', process.env.BENCH_MIG_PER_GPU ?? '7'];
+  const walkArgs = real ? [] : ['--setup-mig', migPerGpu];
   runPeer('C floor snapshot walk', floorBin, [lib, '--samples', String(Math.min(samples, 200)), ...walkArgs, 'snapshot']);
 } catch (e) {
   notes.push(`C floor: not compiled (${e.message})`);
+}
+
+// ---- polling a MIG node under a real driver's per-call latencies (mock only) ----
+// The C loop reads what a poller that keeps nothing between walks reads (the GI and CI profile
+// tables included), and, for scale, the same walk with those tables cached. Few samples: a walk
+// takes from a tenth of a second to most of one.
+const latencySamples = String(quick ? 3 : 7);
+if (!real) {
+  const { loadProfile, latencyEnv } = require('./latency/index.js');
+  const profile = loadProfile(latencyProfileName);
+  const latEnv = { NVML_MOCK_LATENCY_US: latencyEnv(profile), BENCH_LATENCY_PROFILE: profile.name };
+  const floorVariant = { 'snapshot-naive': 'C loop, every read on every walk (static tables too)', snapshot: 'C loop, static tables read once' };
+  if (fs.existsSync(floorBin)) {
+    runPeer('C loop under latencies', floorBin, [lib, '--samples', latencySamples, '--setup-mig', migPerGpu, 'snapshot-naive', 'snapshot'], latEnv, (r) => ({
+      ...r,
+      op: 'snapshot-latency',
+      variant: floorVariant[r.op],
+      walk: r.op,
+      latencyProfile: profile.name,
+      latencyOverlap: true,
+    }));
+  }
+  const peer = [path.join(__dirname, 'peer-binding.js'), lib, latencySamples, '1', 'snapshot-latency'];
+  runPeer('nvml-mig snapshot under latencies', node, peer, latEnv);
+  // The same with the mock taking one delayed call at a time: a driver where calls on different GPUs do not overlap.
+  runPeer('nvml-mig snapshot under latencies, calls not overlapping', node, peer, { ...latEnv, NVML_MOCK_LATENCY_OVERLAP: '0' });
 }
 
 // ---- this package ----
@@ -104,7 +139,7 @@ function nvidiaSmi() {
     results.push({ peer: 'nvidia-smi', variant: 'spawn', op: 'query-gpu', symbol: q.join(' '), medianNs: per[per.length >> 1], p99Ns: p99, samples: per.length });
   }
 }
-nvidiaSmi();
+if (!latencyOnly) nvidiaSmi();
 
 // ---- report ----
 const find = (pred) => results.find(pred);
@@ -181,6 +216,22 @@ for (const r of results.filter((x) => x.peer === 'nvml-mig' && x.op === 'snapsho
     md.push(`| ↳ of which the addon turning its C++ structs into JS values (raw − native read) | | ${fmt(r.medianNs - r.nativeReadMedianNs)} | | |`);
   }
 }
+const latRows = results.filter((x) => x.op === 'snapshot-latency');
+const naive = latRows.find((r) => r.peer === 'c-floor' && r.walk === 'snapshot-naive');
+if (latRows.length) {
+  md.push('');
+  md.push(`### Polling a MIG node under the ${latencyProfileName} latency profile (each NVML call as slow as on the real driver after a pause)`);
+  md.push('');
+  md.push('| peer | variant | GPUs × MIG devices | calls of different GPUs overlap | NVML calls | median | ÷ C loop (every read) | target |');
+  md.push('|---|---|---|---|---|---|---|---|');
+  for (const r of latRows) {
+    const ratio = naive ? r.medianNs / naive.medianNs : null;
+    const isTarget = r.peer === 'nvml-mig' && r.parallelGpus === 1 && /steady/.test(r.variant);
+    const verdict = isTarget && ratio != null ? `≤ 0.25: ${ratio <= 0.25 ? 'met' : 'missed'}` : '';
+    const overlap = r.parallelGpus > 1 ? (r.latencyOverlap ? 'yes' : 'no (one call at a time)') : '';
+    md.push(`| ${r.peer} | ${r.variant} | ${r.gpus} × ${r.migDevices} | ${overlap} | ${r.nvmlCalls ?? ''} | ${fmt(r.medianNs)} | ${ratio == null ? '–' : ratio.toFixed(3)} | ${verdict} |`);
+  }
+}
 md.push('');
 md.push('### Event-loop stalls while MIG calls run');
 md.push('');
@@ -235,6 +286,11 @@ if (snapSync && walk) {
     ? ` (its parts, each measured on its own: native read over the C walk ${fmt(raw.nativeReadMedianNs - walk.medianNs)}, the addon building JS values ${fmt(raw.medianNs - raw.nativeReadMedianNs)}, typed objects ${fmt(conv.medianNs)})`
     : '';
   t.push(`| snapshot ${snapSync.gpus}×${Math.round(snapSync.migDevices / Math.max(1, snapSync.gpus))} under 200 µs beyond the NVML calls (snapshotSync − C walk) | ${fmt(beyond)}${parts} | ${beyond <= 200000 ? 'met' : 'missed'} |`);
+}
+const steady = latRows.find((r) => r.peer === 'nvml-mig' && r.parallelGpus === 1 && r.latencyOverlap && /steady/.test(r.variant));
+if (steady && naive) {
+  const ratio = steady.medianNs / naive.medianNs;
+  t.push(`| snapshot ${steady.gpus}×${Math.round(steady.migDevices / Math.max(1, steady.gpus))} under ${latencyProfileName} latencies ≤ 0.25 of the C loop making every read (GPUs one after another) | ${fmt(steady.medianNs)} vs ${fmt(naive.medianNs)}: ${ratio.toFixed(3)} | ${ratio <= 0.25 ? 'met' : 'missed'} |`);
 }
 if (t.length) {
   md.push('');

@@ -29,8 +29,8 @@ const decodeSnapshot = (json: string): RawSnapshot => decodeWire(JSON.parse(json
 /** The addon with snapshot()/snapshotSync() decoding its JSON answer. */
 function bind(m: Addon): NativeBinding {
   const b = m as Addon & Pick<NativeBinding, 'snapshot' | 'snapshotSync'>;
-  b.snapshot = () => m.snapshotJson().then(decodeSnapshot);
-  b.snapshotSync = () => decodeSnapshot(m.snapshotJsonSync());
+  b.snapshot = (parallelGpus) => m.snapshotJson(parallelGpus).then(decodeSnapshot);
+  b.snapshotSync = (parallelGpus) => decodeSnapshot(m.snapshotJsonSync(parallelGpus));
   return b;
 }
 

@@ -300,9 +300,9 @@ export interface NativeOps {
   gpmMigSampleGet(device: DeviceHandle, gpuInstanceId: number, sample: GpmSampleHandle): Promise<void>;
   /** Metrics between two samples of the same GPU or GPU instance, at least 100 ms apart (1-333 ids). Pooled: milliseconds per call on a real GPU. */
   gpmMetricsGet(sample1: GpmSampleHandle, sample2: GpmSampleHandle, metricIds: number[]): Promise<RawGpmMetric[]>;
-  /** The snapshot as nested arrays (RawSnapshot by position); lib/binding.ts decodes it. Has a blocking Sync twin. */
-  snapshotJson(): Promise<string>;
-  snapshotJsonSync(): string;
+  /** The snapshot as nested arrays (RawSnapshot by position); lib/binding.ts decodes it. parallelGpus (1-64, default 1): GPUs read at once, one thread each. Has a blocking Sync twin. */
+  snapshotJson(parallelGpus?: number): Promise<string>;
+  snapshotJsonSync(parallelGpus?: number): string;
   /** Has a blocking Sync twin. */
   mockControl(requestJson: string): Promise<string>;
   mockControlSync(requestJson: string): string;

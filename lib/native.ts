@@ -45,7 +45,10 @@ export interface NativeBinding extends Omit<NativeOps, 'snapshotJson' | 'snapsho
   pendingCalls(): number;
 
   // ---- monitoring: every GPU and MIG device in one worker trip ----
-  /** The addon answers as JSON (snapshotJson); lib/binding.ts builds these objects from it. */
-  snapshot(): Promise<RawSnapshot>;
-  snapshotSync(): RawSnapshot;
+  /**
+   * The addon answers as JSON (snapshotJson); lib/binding.ts builds these objects from it.
+   * parallelGpus (1-64, default 1): how many GPUs are read at once, one thread each.
+   */
+  snapshot(parallelGpus?: number): Promise<RawSnapshot>;
+  snapshotSync(parallelGpus?: number): RawSnapshot;
 }

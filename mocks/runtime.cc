@@ -4,10 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -35,7 +38,8 @@ struct Config {
   std::vector<FaultSpec> envFaults;
   std::map<std::string, unsigned> envLatency;
   bool envUnprivileged = false;
-  int trace = 0;  // NVML_MOCK_TRACE=1: every call and its result on stderr; 2: export-table arguments too
+  bool latencyOverlaps = true;  // NVML_MOCK_LATENCY_OVERLAP=0: one injected delay at a time, process-wide
+  int trace = 0;                // NVML_MOCK_TRACE=1: every call and its result on stderr; 2: export-table arguments too
 };
 Config g_cfg;
 int g_initCount = 0;
@@ -74,6 +78,7 @@ void loadConfig() {
   std::string unpriv = envOr("NVML_MOCK_UNPRIVILEGED", "0");
   c.envUnprivileged = unpriv != "0" && unpriv != "false";
   c.trace = std::atoi(envOr("NVML_MOCK_TRACE", "0"));
+  c.latencyOverlaps = std::string(envOr("NVML_MOCK_LATENCY_OVERLAP", "1")) != "0";
   g_cfg = c;
   g_faultCounters.clear();
 }
@@ -432,10 +437,46 @@ int traceLevel() {
   return g_cfg.trace;
 }
 
+int64_t monotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// How much later than asked a sleep ends on this machine (its wake-up latency): a running
+// average of what the delays saw, starting at 60 us, kept within 0-500 us.
+std::atomic<int64_t> g_overshootNs{60000};
+
+// An injected delay, on the calling thread and outside the state lock. A sleep alone overshoots
+// by the machine's wake-up latency (tens of microseconds, more than most NVML calls take), so
+// the thread sleeps for the delay less that latency and spins the rest: delays land within a
+// few microseconds of the setting.
+std::mutex g_delayMu;  // held during a delay when delays do not overlap
+void injectDelay(unsigned us, bool overlaps) {
+  // Timers of this thread fire on time rather than up to 50 us late (the default slack).
+  thread_local const int slack = prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+  (void)slack;
+  std::unique_lock<std::mutex> serial(g_delayMu, std::defer_lock);
+  if (!overlaps) serial.lock();
+  const int64_t start = monotonicNs(), deadline = start + int64_t(us) * 1000;
+  // 10 us of margin: a wake-up a little later than the average still lands before the deadline.
+  const int64_t sleepNs = int64_t(us) * 1000 - g_overshootNs.load(std::memory_order_relaxed) - 10000;
+  if (sleepNs > 0) {
+    timespec d = {time_t(sleepNs / 1000000000), long(sleepNs % 1000000000)};
+    nanosleep(&d, nullptr);
+    const int64_t late = std::min<int64_t>(std::max<int64_t>(monotonicNs() - start - sleepNs, 0), 500000);
+    const int64_t avg = g_overshootNs.load(std::memory_order_relaxed);
+    g_overshootNs.store(avg + (late - avg) / 8, std::memory_order_relaxed);
+  }
+  while (monotonicNs() < deadline) {
+  }
+}
+
 nvmlReturn_t call(const char* fn, bool needsInit, const std::function<nvmlReturn_t()>& body) {
   nvmlReturn_t injected = NVML_SUCCESS;
   bool faulted = false;
   unsigned delayUs = 0;
+  bool overlaps = true;
   {
     std::lock_guard<std::recursive_mutex> lock(g_mu);
     ensureConfig();
@@ -456,8 +497,9 @@ nvmlReturn_t call(const char* fn, bool needsInit, const std::function<nvmlReturn
         if (!found && it != src->end()) delayUs = it->second, found = true;
       }
     }
+    overlaps = g_cfg.latencyOverlaps;
   }
-  if (delayUs) std::this_thread::sleep_for(std::chrono::microseconds(delayUs));
+  if (delayUs) injectDelay(delayUs, overlaps);
   nvmlReturn_t ret;
   if (faulted)
     ret = injected;

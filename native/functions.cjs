@@ -250,7 +250,7 @@ const ops = {
   gpmMigSampleGet: { group: 'gpm', cls: 'MigSampleGetOp', args: 'device: DeviceHandle, gpuInstanceId: number, sample: GpmSampleHandle', returns: 'void', doc: 'Fills `sample` with one GPU instance\'s counters now (MIG on; INVALID_ARGUMENT with MIG off).' },
   gpmMetricsGet: { group: 'gpm', cls: 'MetricsGetOp', args: 'sample1: GpmSampleHandle, sample2: GpmSampleHandle, metricIds: number[]', returns: 'RawGpmMetric[]', pooled: true, doc: 'Metrics between two samples of the same GPU or GPU instance, at least 100 ms apart (1-333 ids). Pooled: milliseconds per call on a real GPU.' },
   // every GPU and MIG device in one worker trip (lib/binding.ts gives it to JS as snapshot())
-  snapshotJson: { group: 'snapshot', cls: 'SnapshotOp', args: '', returns: 'string', sync: true, pooled: true, doc: 'The snapshot as nested arrays (RawSnapshot by position); lib/binding.ts decodes it.' },
+  snapshotJson: { group: 'snapshot', cls: 'SnapshotOp', args: 'parallelGpus?: number', returns: 'string', sync: true, pooled: true, doc: 'The snapshot as nested arrays (RawSnapshot by position); lib/binding.ts decodes it. parallelGpus (1-64, default 1): GPUs read at once, one thread each.' },
   // the bundled mock's control channel (FUNCTION_NOT_FOUND on a real driver); nvmlMockControl is not an
   // NVML function and not in `functions`: the addon resolves it apart (Library::mockControl)
   mockControl: { group: 'mock_control', cls: 'MockControlOp', args: 'requestJson: string', returns: 'string', sync: true, pooled: true },

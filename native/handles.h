@@ -40,14 +40,18 @@ struct GpuSync {
   // Mutations of this GPU not yet queued to the thread pool (JS thread only).
   std::deque<Napi::AsyncWorker*> fifo;
   bool busy = false;  // a mutation of this GPU is queued or running (JS thread only)
-  // Snapshot caches: supported GI profile ids, and CI profile ids per GI profile id.
+  // Snapshot caches (native/snapshot.cc): what is static while the MIG mode stays the same.
   std::mutex cacheMutex;
+  bool modeKnown = false;  // the MIG mode (current, pending) the cached tables belong to
+  unsigned int modeCurrent = 0, modePending = 0;
   bool profilesKnown = false;
   std::vector<unsigned int> giProfileIds;
   std::unordered_map<unsigned int, std::vector<unsigned int>> ciProfileIds;
+  bool maxMigKnown = false;
+  unsigned int maxMigDevices = 0;
   void ClearCache() {
     std::lock_guard<std::mutex> lock(cacheMutex);
-    profilesKnown = false;
+    modeKnown = profilesKnown = maxMigKnown = false;
     giProfileIds.clear();
     ciProfileIds.clear();
   }

@@ -1,17 +1,32 @@
 // snapshot(): every GPU, its GPU/compute instances and MIG devices in one worker trip. A failed
 // read of one item becomes an entry of that device's `errors`; the snapshot still completes.
-// Supported GI profile ids (and CI profile ids per GI profile) are cached per GPU: they are
-// static for a GPU and cost a driver round trip per index; a MIG mode change clears the cache.
+//
+// What cannot change while a GPU's MIG mode stays the same is read once and cached per GPU: the
+// supported GI profile ids (a profile-info call per index, up to 18 on a Hopper GPU, each among
+// the driver's slowest reads), the CI profile ids offered in a GI of each GI profile (a call per
+// index), and the maximum MIG device count. Every snapshot reads the MIG mode (current and
+// pending); when it differs from the mode the cache was filled under, or this process set the
+// mode, the cache is dropped and refilled. GPU and compute instances, their info and the MIG
+// devices are read on every snapshot: other processes create and destroy them.
+//
+// parallelGpus (default 1) reads that many GPUs at once, one thread each, each GPU still on one
+// thread: calls on one GPU serialize in the driver (measured on an H100), whether calls on
+// different GPUs overlap depends on the driver, so it is an option the bench measures.
 #include <time.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
 
+#include "args.h"
 #include "async.h"
 #include "device.h"
 #include "exports.h"
@@ -79,14 +94,35 @@ struct SnapDevice {
   std::vector<SnapError> errors;
 };
 
+// Most threads one snapshot reads GPUs on (parallelGpus).
+constexpr unsigned int kMaxParallelGpus = 64;
+
+// Drops a GPU's cached tables when its MIG mode is not the one they were read under.
+void CheckMode(GpuSync& sync, const MigModeValue& mode) {
+  std::lock_guard<std::mutex> lock(sync.cacheMutex);
+  if (sync.modeKnown && sync.modeCurrent == mode.current && sync.modePending == mode.pending) return;
+  sync.profilesKnown = sync.maxMigKnown = false;
+  sync.giProfileIds.clear();
+  sync.ciProfileIds.clear();
+  sync.modeKnown = true;
+  sync.modeCurrent = mode.current;
+  sync.modePending = mode.pending;
+}
+
 struct SnapshotOp : Op {
   // Pooled (native/functions.cjs): hundreds of driver calls, each GPU's lock in turn.
   uint64_t startedNs = 0, finishedNs = 0;
+  unsigned int parallelGpus = 1;
   std::vector<SnapDevice> devices;
   JsonWriter json;
-  // Scratch buffers reused across GPUs.
-  std::vector<nvmlGpuInstance_t> giList;
-  std::vector<nvmlComputeInstance_t> ciList;
+
+  void Parse(const Napi::CallbackInfo& info) {
+    if (info.Length() < 1 || info[0].IsUndefined()) return;
+    parallelGpus = ArgU32(info, 0, "parallelGpus");
+    if (parallelGpus < 1 || parallelGpus > kMaxParallelGpus)
+      throw Napi::RangeError::New(info.Env(),
+                                  "parallelGpus must be an integer from 1 to " + std::to_string(kMaxParallelGpus));
+  }
 
   // Records a failure of one item; NOT_SUPPORTED is an answer (null), not an error, for the
   // fields that pass quietNotSupported.
@@ -163,6 +199,10 @@ struct SnapshotOp : Op {
 
   void ReadInstances(SnapDevice& d, GpuSync& sync, nvmlDevice_t dev) {
     std::vector<unsigned int> giProfiles, ciProfiles;
+    std::vector<nvmlGpuInstance_t> giList;
+    std::vector<nvmlComputeInstance_t> ciList;
+    giList.reserve(32);
+    ciList.reserve(16);
     if (!GiProfileIds(d, sync, dev, &giProfiles)) return;
     for (unsigned int profileId : giProfiles) {
       if (!lib().nvmlDeviceGetGpuInstances) {
@@ -206,9 +246,25 @@ struct SnapshotOp : Op {
     std::sort(d.gis.begin(), d.gis.end(), [](const SnapGi& a, const SnapGi& b) { return a.id < b.id; });
   }
 
-  void ReadMigDevices(SnapDevice& d, nvmlDevice_t dev, uint32_t gpuSlot) {
+  // The most MIG devices the GPU can have in its MIG mode (cached).
+  bool MaxMigDevices(SnapDevice& d, GpuSync& sync, nvmlDevice_t dev, unsigned int* max) {
+    {
+      std::lock_guard<std::mutex> lock(sync.cacheMutex);
+      if (sync.maxMigKnown) {
+        *max = sync.maxMigDevices;
+        return true;
+      }
+    }
+    if (!Ok(d, Raw(lib().nvmlDeviceGetMaxMigDeviceCount, dev, max), "nvmlDeviceGetMaxMigDeviceCount")) return false;
+    std::lock_guard<std::mutex> lock(sync.cacheMutex);
+    sync.maxMigDevices = *max;
+    sync.maxMigKnown = true;
+    return true;
+  }
+
+  void ReadMigDevices(SnapDevice& d, GpuSync& sync, nvmlDevice_t dev, uint32_t gpuSlot) {
     unsigned int max = 0;
-    if (!Ok(d, Raw(lib().nvmlDeviceGetMaxMigDeviceCount, dev, &max), "nvmlDeviceGetMaxMigDeviceCount")) return;
+    if (!MaxMigDevices(d, sync, dev, &max)) return;
     d.migs.reserve(max);
     uint64_t since = handles().Mark();
     std::vector<uint32_t> keep;
@@ -259,12 +315,13 @@ struct SnapshotOp : Op {
     }
     d.hasMig =
         Ok(d, Raw(lib().nvmlDeviceGetMigMode, dev, &d.mig.current, &d.mig.pending), "nvmlDeviceGetMigMode", true);
+    if (d.hasMig) CheckMode(*sync, d.mig);
     d.hasMem = Ok(d, ReadMemory(lib(), dev, &d.mem));
     d.hasUtil = Ok(d, Raw(lib().nvmlDeviceGetUtilizationRates, dev, &d.util), "nvmlDeviceGetUtilizationRates", true);
     Ok(d, ReadProcesses(lib(), dev, &d.procs), true);
     if (d.hasMig && d.mig.current == NVML_DEVICE_MIG_ENABLE) {
       ReadInstances(d, *sync, dev);
-      ReadMigDevices(d, dev, r.gpuSlot);
+      ReadMigDevices(d, *sync, dev, r.gpuSlot);
     }
   }
 
@@ -273,9 +330,25 @@ struct SnapshotOp : Op {
     unsigned int count = 0;
     if (!NVML(nvmlDeviceGetCount_v2, &count)) return;
     devices.resize(count);
-    giList.reserve(32);
-    ciList.reserve(16);
-    for (unsigned int i = 0; i < count; i++) ReadDevice(devices[i], i);
+    unsigned int threads = std::min(parallelGpus, count);
+    if (threads <= 1) {
+      for (unsigned int i = 0; i < count; i++) ReadDevice(devices[i], i);
+    } else {
+      // Each thread takes the next unread GPU; every GPU is read by one thread.
+      std::atomic<unsigned int> next{0};
+      auto work = [&] {
+        for (unsigned int i; (i = next.fetch_add(1)) < count;) ReadDevice(devices[i], i);
+      };
+      std::vector<std::thread> pool;
+      pool.reserve(threads - 1);
+      try {
+        for (unsigned int t = 1; t < threads; t++) pool.emplace_back(work);
+      } catch (const std::system_error&) {
+        // No more threads now: those started and this one read the rest.
+      }
+      work();
+      for (std::thread& t : pool) t.join();
+    }
     finishedNs = MonotonicNs();
     Serialize();
   }

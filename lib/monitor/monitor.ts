@@ -42,6 +42,12 @@ export interface MonitorOptions {
   activity?: boolean;
   /** The activity window in ms (default 1000; 100 to 60000). */
   activityIntervalMs?: number;
+  /**
+   * GPUs a snapshot reads at once, one thread each (default 1: one after another; at most 64).
+   * Calls on one GPU serialize in the driver; whether calls on different GPUs overlap depends on
+   * the driver (docs/benchmarks.md has what was measured).
+   */
+  parallelGpus?: number;
 }
 
 const gpuKey = (g: GpuSnapshot): string => g.uuid ?? `#${g.index}`;
@@ -74,6 +80,7 @@ export class Monitor {
     uuid === null ? undefined : this.names.get(uuid)?.get(profileId);
 
   private readonly sampler: ActivitySampler | null;
+  private readonly parallelGpus: number;
 
   /**
    * activity (default true): sample per-GPU and per-GPU-instance activity (GPM, Hopper and newer)
@@ -89,6 +96,10 @@ export class Monitor {
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
     const on = options.activity ?? true;
     if (typeof on !== 'boolean') throw new TypeError('activity must be a boolean');
+    const parallel = options.parallelGpus ?? 1;
+    if (typeof parallel !== 'number') throw new TypeError('parallelGpus must be a number');
+    if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64) throw new RangeError('parallelGpus must be an integer from 1 to 64');
+    this.parallelGpus = parallel;
     this.sampler = on ? new ActivitySampler(nvml, options.activityIntervalMs ?? 1000) : null;
   }
 
@@ -102,7 +113,7 @@ export class Monitor {
    * GPU, and the first after its layout changed, also waits for its profile names.
    */
   async snapshot(): Promise<Snapshot> {
-    const raw = await rawBinding(this.nvml).snapshot();
+    const raw = await rawBinding(this.nvml).snapshot(this.parallelGpus);
     const snap = fromRaw(raw, this.lookup, Date.now());
     this.sampler?.attach(snap);
     const refresh = this.refreshStale(snap);
@@ -120,7 +131,7 @@ export class Monitor {
    * layout changed gets them refreshed in the background (null until then).
    */
   snapshotSync(): Snapshot {
-    const raw = rawBinding(this.nvml).snapshotSync();
+    const raw = rawBinding(this.nvml).snapshotSync(this.parallelGpus);
     const snap = fromRaw(raw, this.lookup, Date.now());
     this.sampler?.attach(snap);
     this.refreshStale(snap)?.catch(() => undefined);
