@@ -85,6 +85,7 @@ const asyncOps = {
   count: () => promisify(getCount, [0]),
   name: () => { const b = Buffer.alloc(96); return promisify(getName, dev, b, 96).then(() => cstr(b)); },
   migMode: () => promisify(getMigMode, dev, [0], [0]),
+  giProfile: () => { const i = [{}]; return promisify(getGiProfile, dev, 0, i).then(() => i[0]); },
 };
 
 (async () => {

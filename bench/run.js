@@ -249,16 +249,36 @@ for (const r of results.filter((x) => x.op === 'stall')) {
 const t = [];
 const sync = (op) => find((r) => r.peer === 'nvml-mig' && r.variant === 'sync' && r.op === op);
 const floorOf = (op) => find((r) => r.peer === 'c-floor' && r.op === op);
-const koffiOf = (op) => find((r) => r.peer === 'koffi' && r.variant === 'sync' && r.op === op);
-for (const op of ['name', 'count', 'handle']) {
+for (const op of OPS) {
   const a = sync(op);
   const f = floorOf(op);
-  const k = koffiOf(op);
-  if (a && f) {
+  if (!a || !f) continue;
+  if (op === 'processes') {
+    // A system call into the driver: its cost varies more than 150 ns from run to run.
+    const ratio = a.medianNs / f.medianNs;
+    t.push(`| blocking ${op}: within 10% of the C floor | ${fmt(a.medianNs)} vs ${fmt(f.medianNs)} (${(ratio * 100 - 100).toFixed(1)}%) | ${ratio <= 1.1 ? 'met' : 'missed'} |`);
+  } else {
     const over = a.medianNs - f.medianNs;
     t.push(`| blocking ${op}: overhead over the C floor ≤ 150 ns | ${fmt(over)} | ${over <= 150 ? 'met' : 'missed'} |`);
   }
-  if (a && k) t.push(`| blocking ${op}: faster than koffi | ${fmt(a.medianNs)} vs ${fmt(k.medianNs)} | ${a.medianNs < k.medianNs ? 'met' : 'missed'} |`);
+}
+// Every variant of this binding at least as fast as the same call through each peer of its kind:
+// blocking against koffi's sync calls, Python ctypes and pynvml; promise and facade against koffi's
+// async calls (each a round trip through a worker thread).
+const PEERS_OF = {
+  sync: [['koffi', 'sync'], ['python-ctypes', undefined], ['pynvml', undefined]],
+  promise: [['koffi', 'async']],
+  facade: [['koffi', 'async']],
+};
+for (const [variant, peers] of Object.entries(PEERS_OF)) {
+  for (const op of OPS) {
+    const a = find((r) => r.peer === 'nvml-mig' && r.variant === variant && r.op === op);
+    if (!a) continue;
+    for (const [peer, pv] of peers) {
+      const p = find((r) => r.peer === peer && r.variant === pv && r.op === op);
+      if (p) t.push(`| ${variant} ${op}: at least as fast as ${peer}${pv ? ` ${pv}` : ''} | ${fmt(a.medianNs)} vs ${fmt(p.medianNs)} | ${a.medianNs <= p.medianNs ? 'met' : 'missed'} |`);
+    }
+  }
 }
 const rt = find((r) => r.peer === 'nvml-mig' && r.variant === 'promise' && r.op === 'name');
 if (rt) t.push(`| promise round trip ≤ 15 µs (name) | ${fmt(rt.medianNs)} median, ${fmt(rt.p99Ns)} p99 | ${rt.medianNs <= 15000 ? 'met' : 'missed'} |`);
