@@ -216,6 +216,7 @@ for (const r of results.filter((x) => x.peer === 'nvml-mig' && x.op === 'snapsho
     md.push(`| ↳ of which the addon turning its C++ structs into JS values (raw − native read) | | ${fmt(r.medianNs - r.nativeReadMedianNs)} | | |`);
   }
 }
+const latStart = md.length;
 const latRows = results.filter((x) => x.op === 'snapshot-latency');
 const naive = latRows.find((r) => r.peer === 'c-floor' && r.walk === 'snapshot-naive');
 if (latRows.length) {
@@ -232,6 +233,7 @@ if (latRows.length) {
     md.push(`| ${r.peer} | ${r.variant} | ${r.gpus} × ${r.migDevices} | ${overlap} | ${r.nvmlCalls ?? ''} | ${fmt(r.medianNs)} | ${ratio == null ? '–' : ratio.toFixed(3)} | ${verdict} |`);
   }
 }
+const latEnd = md.length;
 md.push('');
 md.push('### Event-loop stalls while MIG calls run');
 md.push('');
@@ -312,6 +314,8 @@ if (steady && naive) {
   const ratio = steady.medianNs / naive.medianNs;
   t.push(`| snapshot ${steady.gpus}×${Math.round(steady.migDevices / Math.max(1, steady.gpus))} under ${latencyProfileName} latencies ≤ 0.25 of the C loop making every read (GPUs one after another) | ${fmt(steady.medianNs)} vs ${fmt(naive.medianNs)}: ${ratio.toFixed(3)} | ${ratio <= 0.25 ? 'met' : 'missed'} |`);
 }
+// --latency-only: the run line, the latency section, the targets and the notes (the other tables are empty).
+if (latencyOnly) md.splice(2, md.length - 2, ...md.slice(latStart + 1, latEnd));
 if (t.length) {
   md.push('');
   md.push('### Against the targets');

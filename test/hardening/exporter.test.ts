@@ -48,8 +48,8 @@ function exposed(body: string, fn: string, code: string): 'down' | 'error' | 'cl
 
 // A refresh fails as a whole only when the GPUs cannot be counted; every other failing read is
 // reported per GPU. Some codes are an answer, not a failure (the snapshot reads them as null or
-// as the end of a list), and the profile tables are read once and cached, so a fault injected
-// after the first refresh never reaches them.
+// as the end of a list), and the profile tables and the MIG device count are read once and cached
+// (until the MIG mode changes), so a fault injected after the first refresh never reaches them.
 const WHOLE_REFRESH = new Set(['nvmlDeviceGetCount_v2']);
 const SOFT: Record<string, number[]> = {
   // NOT_SUPPORTED: no MIG on this GPU / no utilization with MIG on / no process list: null, not an error.
@@ -59,7 +59,7 @@ const SOFT: Record<string, number[]> = {
   // INVALID_ARGUMENT (and NOT_FOUND) at a MIG device index: no MIG device there.
   nvmlDeviceGetMigDeviceHandleByIndex: [NVML.INVALID_ARGUMENT],
 };
-const CACHED = new Set(['nvmlDeviceGetGpuInstanceProfileInfoV', 'nvmlGpuInstanceGetComputeInstanceProfileInfoV']);
+const CACHED = new Set(['nvmlDeviceGetGpuInstanceProfileInfoV', 'nvmlGpuInstanceGetComputeInstanceProfileInfoV', 'nvmlDeviceGetMaxMigDeviceCount']);
 
 function expectedExposure(fn: string, code: number): 'down' | 'error' | 'clean' {
   if (code === NVML.SUCCESS || CACHED.has(fn) || SOFT[fn]?.includes(code)) return 'clean';

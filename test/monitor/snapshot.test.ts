@@ -81,6 +81,17 @@ describe('Monitor.snapshot', () => {
     expect({ ...b, timestamp: 0, readNs: 0 }).toEqual({ ...a, timestamp: 0, readNs: 0 });
   });
 
+  it('parallelGpus reads GPUs at once with the same content; bad values refused', async () => {
+    await buildLayout();
+    const seq = await new Monitor(nvml, { activity: false }).snapshot();
+    const par = new Monitor(nvml, { activity: false, parallelGpus: 2 });
+    for (const s of [await par.snapshot(), par.snapshotSync()]) {
+      expect({ ...s, timestamp: 0, readNs: 0 }).toEqual({ ...seq, timestamp: 0, readNs: 0 });
+    }
+    for (const bad of [0, 65, 2.5]) expect(() => new Monitor(nvml, { parallelGpus: bad })).toThrow(RangeError);
+    expect(() => new Monitor(nvml, { parallelGpus: '2' as unknown as number })).toThrow(TypeError);
+  });
+
   it('reports an Ampere mode change as pending', async () => {
     await nvml.mockControl({ cmd: 'reset', machine: 'a100-40gb:1' });
     await (await nvml.device(0)).setMigMode(true);
