@@ -212,7 +212,10 @@ class OpWorker : public Napi::AsyncWorker {
 // trip of nvmlDeviceGetName fell from 18 us to 4-5 us (the next call needs no wake-up), and
 // nvmlDeviceGetMigMode as a promise from 431 us to 159-164 us, its blocking speed: the driver
 // answers MIG reads about 2.7 times slower when the calling thread slept since its previous call.
-// 10 us of spin was too short for the MIG read (436 us); 25-200 us all gave the fast speed.
+// 10 us of spin was too short for the MIG read (436 us); 25-200 us all gave the fast speed in one
+// sweep, 100-200 us (145 us) better than 50 us (161 us) in another, and a bench run with 50 us got
+// the slow speed (376 us) where the machine was slower all round: 200 us leaves room for a JS
+// thread that takes long to issue the next call.
 //
 // The uv_async_t is unref'ed while no call is in flight, so idle threads never keep the process
 // alive. Threads start on the first call and are joined at environment cleanup (main thread or
@@ -223,7 +226,7 @@ class Dispatcher {
   static constexpr size_t kMaxBatch = 64;
   static constexpr uint64_t kSlowNs = 100000;
   static constexpr uint64_t kPollNs = 200000;
-  static constexpr uint64_t kDefaultSpinNs = 50000;
+  static constexpr uint64_t kDefaultSpinNs = 200000;
 
   static Dispatcher& Of(Napi::Env env, Addon& a) {
     if (!a.dispatcher) a.dispatcher = new Dispatcher(env);

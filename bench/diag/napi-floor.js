@@ -1,7 +1,8 @@
 'use strict';
-// How much of a blocking call's cost is Node-API's own: bench/diag/napi-floor.c (the least a
-// Node-API function can do to call NVML) beside the addon's Sync twins, the same calls, in one
-// process, measured alternately with bench/measure.js's protocol (median of batches).
+// How much of a blocking call's cost is Node-API's own: the C loop (napi-floor.c's cloop, in this
+// process), bench/diag/napi-floor.c's functions (the least a Node-API function can do to call NVML)
+// and the addon's Sync twins, the same calls, in one process, measured in alternating rounds with
+// bench/measure.js's protocol (median of batches; the C loop: median of batches of the same size).
 //
 //   node bench/diag/napi-floor.js <libnvidia-ml.so.1> [--samples N] [--rounds R] [--addon napi_floor.node]
 //
@@ -40,28 +41,47 @@ const { init } = require(path.resolve(__dirname, '../../dist/index.js'));
 init({ libraryPath: libPath, readOnly: true }).then(async (nvml) => {
   const b = nvml._session.binding;
   const h = b.deviceGetHandleByIndexSync(0);
-  const cases = [
-    ['napi-floor', 'noop', () => floor.noop()],
-    ['napi-floor', 'count', () => floor.count()],
-    ['nvml-mig-sync', 'count', () => b.deviceGetCountSync()],
-    ['napi-floor', 'handle', () => floor.handle(0)],
-    ['nvml-mig-sync', 'handle', () => b.deviceGetHandleByIndexSync(0)],
-    ['napi-floor', 'name', () => floor.name()],
-    ['nvml-mig-sync', 'name', () => b.deviceGetNameSync(h)],
-  ];
+  const OPS = ['count', 'handle', 'name', 'uuid', 'memory', 'processes'];
+  const CLOOP_BATCH = { memory: 5, processes: 5 };
+  const cloop = (op) => {
+    const k = CLOOP_BATCH[op] ?? 100;
+    const per = new Float64Array(samples);
+    for (let i = 0; i < samples; i++) per[i] = floor.cloop(OPS.indexOf(op), k) / k;
+    per.sort();
+    return per[samples >> 1];
+  };
+  const sync = {
+    count: () => b.deviceGetCountSync(),
+    handle: () => b.deviceGetHandleByIndexSync(0),
+    name: () => b.deviceGetNameSync(h),
+    uuid: () => b.deviceGetUuidSync(h),
+    memory: () => b.deviceGetMemoryInfoSync(h),
+    processes: () => b.deviceGetComputeRunningProcessesSync(h),
+  };
+  const napi = { noop: () => floor.noop(), count: () => floor.count(), handle: () => floor.handle(0), name: () => floor.name() };
+  const cases = [];
+  for (const op of ['noop', ...OPS]) {
+    if (op !== 'noop') {
+      floor.cloop(OPS.indexOf(op), 1000); // warm-up
+      cases.push(['c-loop', op, () => cloop(op)]);
+    }
+    if (napi[op]) cases.push(['napi-floor', op, () => measureSync(napi[op], samples).medianNs]);
+    if (sync[op]) cases.push(['nvml-mig-sync', op, () => measureSync(sync[op], samples).medianNs]);
+  }
   const medians = cases.map(() => []);
-  for (let round = 0; round < rounds; round++)
-    cases.forEach(([, , fn], i) => medians[i].push(measureSync(fn, samples).medianNs));
+  for (let round = 0; round < rounds; round++) cases.forEach(([, , fn], i) => medians[i].push(fn()));
   const rows = cases.map(([peer, op], i) => {
     const m = medians[i].slice().sort((x, y) => x - y);
-    return { peer, op, medianNs: m[m.length >> 1], rounds: m };
+    return { peer, op, medianNs: Math.round(m[m.length >> 1] * 10) / 10, rounds: m.map((x) => Math.round(x * 10) / 10) };
   });
   for (const row of rows) console.log(JSON.stringify(row));
-  console.log('\n| call | Node-API floor | nvml-mig Sync | difference |\n|---|---|---|---|');
-  for (const op of ['noop', 'count', 'handle', 'name']) {
-    const f = rows.find((x) => x.peer === 'napi-floor' && x.op === op);
-    const s = rows.find((x) => x.peer === 'nvml-mig-sync' && x.op === op);
-    console.log(`| ${op} | ${f.medianNs} ns | ${s ? `${s.medianNs} ns` : '–'} | ${s ? `${Math.round(s.medianNs - f.medianNs)} ns` : ''} |`);
+  const get = (peer, op) => rows.find((x) => x.peer === peer && x.op === op)?.medianNs;
+  const ns = (x) => (x == null ? '–' : `${x} ns`);
+  console.log('\n| call | C loop (same process) | Node-API floor | nvml-mig Sync | Sync − C loop |\n|---|---|---|---|---|');
+  for (const op of ['noop', ...OPS]) {
+    const c = get('c-loop', op);
+    const s = get('nvml-mig-sync', op);
+    console.log(`| ${op} | ${ns(c)} | ${ns(get('napi-floor', op))} | ${ns(s)} | ${c != null && s != null ? `${Math.round(s - c)} ns` : ''} |`);
   }
   await nvml.shutdown();
 });
