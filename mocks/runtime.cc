@@ -444,7 +444,8 @@ int64_t monotonicNs() {
 }
 
 // How much later than asked a sleep ends on this machine (its wake-up latency): a running
-// average of what the delays saw, starting at 60 us, kept within 0-500 us.
+// average of what the delays saw, starting at 60 us, kept within 0-200 us (so a busy machine's
+// late wake-ups never turn a delay into a long spin).
 std::atomic<int64_t> g_overshootNs{60000};
 
 // An injected delay, on the calling thread and outside the state lock. A sleep alone overshoots
@@ -464,7 +465,7 @@ void injectDelay(unsigned us, bool overlaps) {
   if (sleepNs > 0) {
     timespec d = {time_t(sleepNs / 1000000000), long(sleepNs % 1000000000)};
     nanosleep(&d, nullptr);
-    const int64_t late = std::min<int64_t>(std::max<int64_t>(monotonicNs() - start - sleepNs, 0), 500000);
+    const int64_t late = std::min<int64_t>(std::max<int64_t>(monotonicNs() - start - sleepNs, 0), 200000);
     const int64_t avg = g_overshootNs.load(std::memory_order_relaxed);
     g_overshootNs.store(avg + (late - avg) / 8, std::memory_order_relaxed);
   }
