@@ -5,7 +5,10 @@ Every call is timed back to back (the fast speed: the previous call just returne
 1 ms sleep (the slow speed a polling agent gets: the calling thread slept since its last call).
 Read calls only: nothing here changes the GPU. Calls a MIG-disabled GPU refuses are timed too
 (their return code is in the row): how long a refusal takes is not what a MIG-enabled GPU's answer
-takes, and the row says so.
+takes, and the row says so. Where GPU 0 already has MIG enabled with GPU instances, compute
+instances and MIG devices (made beforehand: nothing here creates any), the reads of the first of
+each are timed too, as `<function> (GPU instance)`, `(compute instance)` or `(MIG device)` rows:
+the figures bench/latency/hopper-580.json marks inferred.
 
     python3 bench/diag/latency_real.py [libnvidia-ml.so.1] > latency.json
 """
@@ -62,6 +65,80 @@ CALLS = [
     ("nvmlDeviceGetAttributes_v2", lambda: lib.nvmlDeviceGetAttributes_v2(dev, buf)),
 ]
 
+# The first GPU instance, compute instance and MIG device of GPU 0, where there are any.
+GI_PROFILE_INDICES = 0x12  # NVML_GPU_INSTANCE_PROFILE_COUNT
+CI_PROFILE_INDICES = 0x9  # NVML_COMPUTE_INSTANCE_PROFILE_COUNT
+
+
+def first_handle(list_call):
+    """The first handle a list call (out array, in/out count) gives, or None."""
+    out = (ptr * 32)()
+    count = u(32)
+    if list_call(out, ctypes.byref(count)) != 0 or count.value == 0:
+        return None
+    return ptr(out[0])
+
+
+gi = ci = mig = None
+gi_profile = ci_profile = mig_index = None
+for index in range(GI_PROFILE_INDICES):
+    if lib.nvmlDeviceGetGpuInstanceProfileInfo(dev, index, buf) != 0:
+        continue
+    pid = ctypes.c_uint.from_buffer(buf).value
+    gi = first_handle(lambda out, cnt, pid=pid: lib.nvmlDeviceGetGpuInstances(dev, pid, out, cnt))
+    if gi:
+        gi_profile = pid
+        break
+if gi:
+    for index in range(CI_PROFILE_INDICES):
+        if lib.nvmlGpuInstanceGetComputeInstanceProfileInfo(gi, index, 0, buf) != 0:
+            continue
+        cid = ctypes.c_uint.from_buffer(buf).value
+        ci_profile = cid if ci_profile is None else ci_profile
+        ci = first_handle(lambda out, cnt, cid=cid: lib.nvmlGpuInstanceGetComputeInstances(gi, cid, out, cnt))
+        if ci:
+            ci_profile = cid
+            break
+lib.nvmlDeviceGetMaxMigDeviceCount(dev, ctypes.byref(m))
+for index in range(m.value):
+    handle = ptr()
+    if lib.nvmlDeviceGetMigDeviceHandleByIndex(dev, index, ctypes.byref(handle)) == 0:
+        mig, mig_index = handle, index
+        break
+
+if gi:
+    CALLS += [
+        ("nvmlGpuInstanceGetInfo (GPU instance)", lambda: lib.nvmlGpuInstanceGetInfo(gi, buf)),
+        ("nvmlGpuInstanceGetComputeInstanceProfileInfo (GPU instance)",
+         lambda: lib.nvmlGpuInstanceGetComputeInstanceProfileInfo(gi, 0, 0, buf)),
+        ("nvmlDeviceGetGpuInstances (GPU instance)",
+         lambda: lib.nvmlDeviceGetGpuInstances(dev, gi_profile, buf, count_in(16))),
+    ]
+if gi and ci_profile is not None:
+    CALLS += [
+        ("nvmlGpuInstanceGetComputeInstances (GPU instance)",
+         lambda: lib.nvmlGpuInstanceGetComputeInstances(gi, ci_profile, buf, count_in(16))),
+        ("nvmlGpuInstanceGetComputeInstancePossiblePlacements (GPU instance)",
+         lambda: lib.nvmlGpuInstanceGetComputeInstancePossiblePlacements(gi, ci_profile, buf, count_in(16))),
+        ("nvmlGpuInstanceGetComputeInstanceRemainingCapacity (GPU instance)",
+         lambda: lib.nvmlGpuInstanceGetComputeInstanceRemainingCapacity(gi, ci_profile, ctypes.byref(m))),
+    ]
+if ci:
+    CALLS += [("nvmlComputeInstanceGetInfo_v2 (compute instance)", lambda: lib.nvmlComputeInstanceGetInfo_v2(ci, buf))]
+if mig:
+    CALLS += [
+        ("nvmlDeviceGetMigDeviceHandleByIndex (MIG device)",
+         lambda: lib.nvmlDeviceGetMigDeviceHandleByIndex(dev, mig_index, ctypes.byref(h2))),
+        ("nvmlDeviceGetName (MIG device)", lambda: lib.nvmlDeviceGetName(mig, buf, 96)),
+        ("nvmlDeviceGetUUID (MIG device)", lambda: lib.nvmlDeviceGetUUID(mig, buf, 96)),
+        ("nvmlDeviceGetGpuInstanceId (MIG device)", lambda: lib.nvmlDeviceGetGpuInstanceId(mig, ctypes.byref(n))),
+        ("nvmlDeviceGetComputeInstanceId (MIG device)", lambda: lib.nvmlDeviceGetComputeInstanceId(mig, ctypes.byref(n))),
+        ("nvmlDeviceGetMemoryInfo_v2 (MIG device)", lambda: lib.nvmlDeviceGetMemoryInfo_v2(mig, mem2)),
+        ("nvmlDeviceGetAttributes_v2 (MIG device)", lambda: lib.nvmlDeviceGetAttributes_v2(mig, buf)),
+        ("nvmlDeviceGetComputeRunningProcesses_v3 (MIG device)",
+         lambda: lib.nvmlDeviceGetComputeRunningProcesses_v3(mig, count_in(64), buf)),
+    ]
+
 
 def timed(fn):
     t0 = time.perf_counter_ns()
@@ -71,7 +148,7 @@ def timed(fn):
 
 rows = []
 for name, fn in CALLS:
-    if not hasattr(lib, name):
+    if not hasattr(lib, name.split(" ")[0]):
         rows.append({"function": name, "missing": True})
         continue
     fn()
