@@ -78,8 +78,10 @@ async function main() {
     await b.gpmSampleGet(h, s2);
     res.names = await b.gpmMetricsGet(s1, s2, [...IDS, 300]);
     res.migSampleWithMigOff = await b.gpmMigSampleGet(h, 0, s2).then(() => 'resolved', (e) => e.code);
-    // Costs: one sample (awaited one at a time), one metrics call for every named metric.
+    // Costs: one sample (awaited one at a time, then its blocking twin), one metrics call for every
+    // named metric.
     res.sampleUs = await timeEach(reps, () => b.gpmSampleGet(h, s2));
+    res.sampleSyncUs = await timeEach(reps, () => b.gpmSampleGetSync(h, s2));
     await b.gpmSampleGet(h, s1);
     await sleep(200);
     await b.gpmSampleGet(h, s2);

@@ -294,10 +294,12 @@ export interface NativeOps {
   gpmSampleAlloc(): Promise<GpmSampleHandle>;
   /** Waits out reads of the sample; not a GPU mutation (no read-only interlock). */
   gpmSampleFree(sample: GpmSampleHandle): Promise<void>;
-  /** Fills `sample` with the GPU's counters now. */
+  /** Fills `sample` with the GPU's counters now. Has a blocking Sync twin. */
   gpmSampleGet(device: DeviceHandle, sample: GpmSampleHandle): Promise<void>;
-  /** Fills `sample` with one GPU instance's counters now (MIG on; INVALID_ARGUMENT with MIG off). */
+  gpmSampleGetSync(device: DeviceHandle, sample: GpmSampleHandle): void;
+  /** Fills `sample` with one GPU instance's counters now (MIG on; INVALID_ARGUMENT with MIG off). Has a blocking Sync twin. */
   gpmMigSampleGet(device: DeviceHandle, gpuInstanceId: number, sample: GpmSampleHandle): Promise<void>;
+  gpmMigSampleGetSync(device: DeviceHandle, gpuInstanceId: number, sample: GpmSampleHandle): void;
   /** Metrics between two samples of the same GPU or GPU instance, at least 100 ms apart (1-333 ids). Pooled: milliseconds per call on a real GPU. */
   gpmMetricsGet(sample1: GpmSampleHandle, sample2: GpmSampleHandle, metricIds: number[]): Promise<RawGpmMetric[]>;
   /** The snapshot as nested arrays (RawSnapshot by position); lib/binding.ts decodes it. parallelGpus (1-64, default 1): GPUs read at once, one thread each. Has a blocking Sync twin. */
@@ -362,8 +364,8 @@ export const NATIVE_OPS: readonly string[] = [
   'gpmQueryDeviceSupport',
   'gpmSampleAlloc',
   'gpmSampleFree',
-  'gpmSampleGet',
-  'gpmMigSampleGet',
+  'gpmSampleGet', 'gpmSampleGetSync',
+  'gpmMigSampleGet', 'gpmMigSampleGetSync',
   'gpmMetricsGet',
   'snapshotJson', 'snapshotJsonSync',
   'mockControl', 'mockControlSync',

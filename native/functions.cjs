@@ -246,8 +246,8 @@ const ops = {
   gpmQueryDeviceSupport: { group: 'gpm', cls: 'SupportOp', args: 'device: DeviceHandle', returns: 'boolean' },
   gpmSampleAlloc: { group: 'gpm', cls: 'AllocOp', args: '', returns: 'GpmSampleHandle', doc: 'A sample buffer of the driver\'s; free it with gpmSampleFree (close() frees those left).' },
   gpmSampleFree: { group: 'gpm', cls: 'FreeOp', args: 'sample: GpmSampleHandle', returns: 'void', exclusive: true, doc: 'Waits out reads of the sample; not a GPU mutation (no read-only interlock).' },
-  gpmSampleGet: { group: 'gpm', cls: 'SampleGetOp', args: 'device: DeviceHandle, sample: GpmSampleHandle', returns: 'void', doc: 'Fills `sample` with the GPU\'s counters now.' },
-  gpmMigSampleGet: { group: 'gpm', cls: 'MigSampleGetOp', args: 'device: DeviceHandle, gpuInstanceId: number, sample: GpmSampleHandle', returns: 'void', doc: 'Fills `sample` with one GPU instance\'s counters now (MIG on; INVALID_ARGUMENT with MIG off).' },
+  gpmSampleGet: { group: 'gpm', cls: 'SampleGetOp', args: 'device: DeviceHandle, sample: GpmSampleHandle', returns: 'void', sync: true, doc: 'Fills `sample` with the GPU\'s counters now.' },
+  gpmMigSampleGet: { group: 'gpm', cls: 'MigSampleGetOp', args: 'device: DeviceHandle, gpuInstanceId: number, sample: GpmSampleHandle', returns: 'void', sync: true, doc: 'Fills `sample` with one GPU instance\'s counters now (MIG on; INVALID_ARGUMENT with MIG off).' },
   gpmMetricsGet: { group: 'gpm', cls: 'MetricsGetOp', args: 'sample1: GpmSampleHandle, sample2: GpmSampleHandle, metricIds: number[]', returns: 'RawGpmMetric[]', pooled: true, doc: 'Metrics between two samples of the same GPU or GPU instance, at least 100 ms apart (1-333 ids). Pooled: milliseconds per call on a real GPU.' },
   // every GPU and MIG device in one worker trip (lib/binding.ts gives it to JS as snapshot())
   snapshotJson: { group: 'snapshot', cls: 'SnapshotOp', args: 'parallelGpus?: number', returns: 'string', sync: true, pooled: true, doc: 'The snapshot as nested arrays (RawSnapshot by position); lib/binding.ts decodes it. parallelGpus (1-64, default 1): GPUs read at once, one thread each.' },

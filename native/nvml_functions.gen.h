@@ -158,8 +158,8 @@
   X(gpmQueryDeviceSupport, SupportOp, 0) \
   X(gpmSampleAlloc, AllocOp, 0) \
   X(gpmSampleFree, FreeOp, kOpExclusive) \
-  X(gpmSampleGet, SampleGetOp, 0) \
-  X(gpmMigSampleGet, MigSampleGetOp, 0) \
+  X(gpmSampleGet, SampleGetOp, kOpSync) \
+  X(gpmMigSampleGet, MigSampleGetOp, kOpSync) \
   X(gpmMetricsGet, MetricsGetOp, kOpPooled)
 
 // Ops written by hand in native/snapshot.cc: X(js name, op class, flags).
