@@ -6,6 +6,7 @@
 //   node bench/compare.js <before/results.json> <after/results.json> [--labels "before,after"]
 
 const fs = require('node:fs');
+const { OPS, PER_CALL_COLUMNS: COLUMNS, fmt } = require('./report.js');
 
 const args = process.argv.slice(2);
 const files = args.filter((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--labels');
@@ -17,25 +18,6 @@ if (files.length !== 2) {
 }
 const runs = files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')));
 
-function fmt(ns) {
-  if (ns == null) return '–';
-  if (ns < 1000) return `${Math.round(ns)} ns`;
-  if (ns < 100000) return `${(ns / 1000).toFixed(ns < 10000 ? 2 : 1)} µs`;
-  if (ns < 1e6) return `${(ns / 1000).toFixed(1)} µs`;
-  return `${(ns / 1e6).toFixed(2)} ms`;
-}
-
-const COLUMNS = [
-  ['C floor', (r) => r.peer === 'c-floor'],
-  ['nvml-mig Sync', (r) => r.peer === 'nvml-mig' && r.variant === 'sync'],
-  ['nvml-mig promise', (r) => r.peer === 'nvml-mig' && r.variant === 'promise'],
-  ['nvml-mig facade', (r) => r.peer === 'nvml-mig' && r.variant === 'facade'],
-  ['koffi sync', (r) => r.peer === 'koffi' && r.variant === 'sync'],
-  ['koffi async', (r) => r.peer === 'koffi' && r.variant === 'async'],
-  ['Python ctypes', (r) => r.peer === 'python-ctypes'],
-  ['pynvml', (r) => r.peer === 'pynvml'],
-];
-const OPS = ['count', 'handle', 'name', 'uuid', 'memory', 'migMode', 'giProfile', 'processes'];
 const cell = (run, op, match) => run.results.find((r) => r.op === op && match(r) && r.medianNs != null)?.medianNs;
 
 const out = [];

@@ -17,6 +17,7 @@ const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { OPS, PER_CALL_COLUMNS, fmt } = require('./report.js');
 
 const root = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
@@ -65,7 +66,6 @@ function runPeer(label, cmd, argv, extraEnv = {}, map = (row) => row) {
   }
 }
 
-const OPS = ['count', 'handle', 'name', 'uuid', 'memory', 'migMode', 'giProfile', 'processes'];
 
 // ---- the C floor, compiled now ----
 // Built outside the output folder, which holds only results.
@@ -143,13 +143,6 @@ if (!latencyOnly) nvidiaSmi();
 
 // ---- report ----
 const find = (pred) => results.find(pred);
-const fmt = (ns) => {
-  if (ns == null || Number.isNaN(ns)) return '–';
-  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
-  if (ns >= 1e4) return `${(ns / 1e3).toFixed(1)} µs`;
-  if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)} µs`;
-  return `${Math.round(ns)} ns`;
-};
 const cell = (r) => (r ? `${fmt(r.medianNs)} / ${fmt(r.p99Ns)}` : '–');
 const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1] || os.cpus()[0]?.model;
 const machine = {
@@ -175,22 +168,12 @@ md.push(`Run ${machine.date} · ${machine.cores} cores, ${machine.cpu} · Node $
 md.push('');
 md.push('### Per-call latency, median / p99 (blocking peers: per call in batches; promise peers: each round trip)');
 md.push('');
-md.push('| call | C floor | nvml-mig Sync | nvml-mig promise | nvml-mig facade | koffi sync | koffi async | Python ctypes | pynvml |');
-md.push('|---|---|---|---|---|---|---|---|---|');
+md.push(`| call | ${PER_CALL_COLUMNS.map(([title]) => title).join(' | ')} |`);
+md.push(`|---|${PER_CALL_COLUMNS.map(() => '---').join('|')}|`);
 for (const op of OPS) {
   const floor = find((r) => r.peer === 'c-floor' && r.op === op);
-  const row = [
-    `${op} (${floor?.symbol ?? find((r) => r.op === op && r.symbol)?.symbol ?? op})`,
-    cell(floor),
-    cell(find((r) => r.peer === 'nvml-mig' && r.variant === 'sync' && r.op === op)),
-    cell(find((r) => r.peer === 'nvml-mig' && r.variant === 'promise' && r.op === op)),
-    cell(find((r) => r.peer === 'nvml-mig' && r.variant === 'facade' && r.op === op)),
-    cell(find((r) => r.peer === 'koffi' && r.variant === 'sync' && r.op === op)),
-    cell(find((r) => r.peer === 'koffi' && r.variant === 'async' && r.op === op)),
-    cell(find((r) => r.peer === 'python-ctypes' && r.op === op)),
-    cell(find((r) => r.peer === 'pynvml' && r.op === op)),
-  ];
-  md.push(`| ${row.join(' | ')} |`);
+  const label = `${op} (${floor?.symbol ?? find((r) => r.op === op && r.symbol)?.symbol ?? op})`;
+  md.push(`| ${[label, ...PER_CALL_COLUMNS.map(([, shows]) => cell(find((r) => r.op === op && shows(r))))].join(' | ')} |`);
 }
 const smi = find((r) => r.peer === 'nvidia-smi');
 if (smi) md.push(`| spawn \`nvidia-smi --query-gpu=… --format=csv\` | | | | | | | | ${cell(smi)} |`);
