@@ -13,41 +13,9 @@
 #include <thread>
 #include <utility>
 
-#include "marshal.h"
-
 namespace nvmlmig {
 
 Addon& GetAddon(Napi::Env env) { return *env.GetInstanceData<Addon>(); }
-
-napi_value Addon::Factory(napi_env env, int id) {
-  if (!factoriesTried) {
-    factoriesTried = true;
-    napi_value source = nullptr, list = nullptr;
-    uint32_t n = 0;
-    if (napi_create_string_utf8(env, kStructFactories, NAPI_AUTO_LENGTH, &source) == napi_ok &&
-        napi_run_script(env, source, &list) == napi_ok && napi_get_array_length(env, list, &n) == napi_ok &&
-        n == kStructCount) {
-      for (uint32_t i = 0; i < n; i++) {
-        napi_value f = nullptr;
-        napi_valuetype t = napi_undefined;
-        if (napi_get_element(env, list, i, &f) != napi_ok || napi_typeof(env, f, &t) != napi_ok || t != napi_function) {
-          factories.clear();
-          break;
-        }
-        factories.push_back(Napi::Persistent(Napi::Function(env, f)));
-      }
-    } else {
-      // A pending exception (code generation refused, say) must not reach the caller's call.
-      bool pending = false;
-      if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
-        napi_value ignored;
-        napi_get_and_clear_last_exception(env, &ignored);
-      }
-    }
-  }
-  if (id < 0 || static_cast<size_t>(id) >= factories.size()) return nullptr;
-  return factories[static_cast<size_t>(id)].Value();
-}
 
 namespace {
 
