@@ -2,7 +2,7 @@
 // locks and errors as the Promise form, thrown instead of rejected; samples they fill feed
 // gpmMetricsGet like any other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { b, enableMig, openMock } from './helpers';
+import { b, enableMig, openMock, rejects } from './helpers';
 
 let dev: number;
 beforeAll(async () => {
@@ -11,13 +11,14 @@ beforeAll(async () => {
 });
 afterAll(() => b.close());
 
-function thrown(fn: () => unknown): { code?: string } {
+/** A Sync call's synchronous throw as a rejection, for the shared checks of class, code and NVML number. */
+function settled(fn: () => unknown): Promise<unknown> {
   try {
     fn();
   } catch (e) {
-    return e as { code?: string };
+    return Promise.reject(e);
   }
-  throw new Error('expected a throw');
+  return Promise.reject(new Error('expected a synchronous throw'));
 }
 
 describe('GPM sample reads, blocking', () => {
@@ -37,13 +38,13 @@ describe('GPM sample reads, blocking', () => {
   it('throw what the Promise form rejects with', async () => {
     const s = await b.gpmSampleAlloc();
     // MIG off: the driver refuses a GPU-instance sample.
-    expect(thrown(() => b.gpmMigSampleGetSync(dev, 1, s)).code).toBe('NVML_ERROR_INVALID_ARGUMENT');
+    await rejects(settled(() => b.gpmMigSampleGetSync(dev, 1, s)), 'NVML_ERROR_INVALID_ARGUMENT');
     await enableMig(dev);
     const gi = await b.deviceCreateGpuInstance(dev, 19);
     const { id } = await b.gpuInstanceGetInfo(gi);
     expect(b.gpmMigSampleGetSync(dev, id, s)).toBeUndefined();
     await b.gpmSampleFree(s);
-    expect(thrown(() => b.gpmSampleGetSync(dev, s)).code).toBe('ERR_NVML_STALE_HANDLE');
+    await rejects(settled(() => b.gpmSampleGetSync(dev, s)), 'ERR_NVML_STALE_HANDLE');
     expect(() => (b as unknown as { gpmSampleGetSync(a: unknown, c: unknown): void }).gpmSampleGetSync(dev, 'x')).toThrow(TypeError);
   });
 });
